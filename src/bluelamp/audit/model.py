@@ -1,0 +1,27 @@
+"""Digest rules of the audit chain (pure functions)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Any
+
+GENESIS = "0" * 64
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
+
+
+def content_digest(content: dict[str, Any]) -> str:
+    """Digest of what changed (before/after); kept beside the entry so content can be erased."""
+    return hashlib.sha256(canonical(content).encode()).hexdigest()
+
+
+def entry_digest(
+    seq: int, prev: str, at: datetime, actor: str, action: str, entity: str, entity_id: str, content: str
+) -> str:
+    """Digest of one entry, chained to the previous one's."""
+    header = canonical([seq, prev, at.isoformat(), actor, action, entity, entity_id, content])
+    return hashlib.sha256(header.encode()).hexdigest()

@@ -1,0 +1,27 @@
+"""Helpers shared by every context's commands."""
+
+from __future__ import annotations
+
+import sys
+from typing import NoReturn
+
+from bluelamp.db.engine import Database, get_database
+from bluelamp.db.migrate import upgrade
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """Print one clear line to stderr and exit non-zero."""
+    print(f"bluelamp: error: {message}", file=sys.stderr)
+    raise SystemExit(code)
+
+
+def database() -> Database:
+    """The configured database, created or migrated as needed (every command may be the first)."""
+    from sqlalchemy.exc import OperationalError
+
+    db = get_database()
+    try:
+        upgrade(db.engine)
+    except OperationalError as exc:
+        fail(f"database unavailable: {str(exc.orig).strip().splitlines()[0] if exc.orig else exc}")
+    return db

@@ -1,0 +1,1 @@
+"""Database engine, metadata, unit of work and migrations."""

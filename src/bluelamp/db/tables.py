@@ -1,0 +1,9 @@
+"""Imports every context's store so that the one metadata knows every table."""
+
+from bluelamp.audit import store as _audit  # noqa: F401
+from bluelamp.contact import store as _contact  # noqa: F401
+from bluelamp.db.base import Base
+from bluelamp.identity import store as _identity  # noqa: F401
+from bluelamp.jobs import store as _jobs  # noqa: F401
+
+metadata = Base.metadata

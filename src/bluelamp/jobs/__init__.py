@@ -1,0 +1,1 @@
+"""Database-backed job queue and scheduler for timed work."""

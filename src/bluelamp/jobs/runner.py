@@ -1,0 +1,123 @@
+"""Enqueue timed work and run what is due.
+
+Handlers are registered by kind. A due job is claimed inside a transaction (FOR UPDATE SKIP LOCKED on
+PostgreSQL; SQLite's single writer serialises claims), run in its own transaction, and marked done,
+or retried with back-off and finally marked failed. Errors are recorded by type only: job payloads
+may name people and must not reach the logs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bluelamp import clock
+from bluelamp.db.engine import Database
+from bluelamp.jobs.store import Job
+
+log = logging.getLogger("bluelamp.jobs")
+
+Handler = Callable[[Session, dict[str, Any]], None]
+HANDLERS: dict[str, Handler] = {}
+MAX_ATTEMPTS = 5
+
+
+def handler(kind: str) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        HANDLERS[kind] = fn
+        return fn
+
+    return register
+
+
+def enqueue(
+    session: Session, kind: str, payload: dict[str, Any], run_at: datetime, dedupe_key: str | None = None
+) -> Job | None:
+    """Queue work in the caller's transaction; with a dedupe_key, at most one such job exists."""
+    if dedupe_key and session.execute(select(Job.id).where(Job.dedupe_key == dedupe_key)).first():
+        return None
+    job = Job(kind=kind, payload=payload, run_at=clock.as_utc(run_at), status="queued", attempts=0,
+              dedupe_key=dedupe_key)
+    session.add(job)
+    return job
+
+
+def run_due(db: Database, limit: int = 100) -> int:
+    """Run every job due now (up to limit); returns how many ran."""
+    _load_handlers()
+    ran = 0
+    while ran < limit:
+        with db.unit_of_work() as session:
+            query = (
+                select(Job).where(Job.status == "queued", Job.run_at <= clock.now())
+                .order_by(Job.run_at, Job.id).limit(1)
+            )
+            if db.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            job = session.execute(query).scalar_one_or_none()
+            if job is None:
+                return ran
+            job.status = "running"
+            job.attempts += 1
+            job_id, kind, payload = job.id, job.kind, dict(job.payload)
+        _run_one(db, job_id, kind, payload)
+        ran += 1
+    return ran
+
+
+def _run_one(db: Database, job_id: int, kind: str, payload: dict[str, Any]) -> None:
+    fn = HANDLERS.get(kind)
+    try:
+        if fn is None:
+            raise LookupError(f"no handler for job kind {kind!r}")
+        with db.unit_of_work() as session:
+            fn(session, payload)
+            done = session.get(Job, job_id)
+            if done is not None:
+                done.status = "done"
+                done.finished_at = clock.now()
+    except Exception as exc:  # a failing job must not stop the runner
+        log.warning("job %s (%s) failed: %s", job_id, kind, type(exc).__name__)
+        with db.unit_of_work() as session:
+            failed = session.get(Job, job_id)
+            if failed is not None:
+                failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                if failed.attempts >= MAX_ATTEMPTS:
+                    failed.status = "failed"
+                else:
+                    failed.status = "queued"
+                    failed.run_at = clock.now() + timedelta(seconds=30 * 2 ** failed.attempts)
+
+
+def _load_handlers() -> None:
+    # Importing the services registers their handlers.
+    from bluelamp.contact import service as _contact  # noqa: F401
+
+
+class BackgroundRunner:
+    """Runs due jobs every few seconds in a daemon thread inside `bluelamp serve`."""
+
+    def __init__(self, db: Database, interval_s: float = 5.0) -> None:
+        self.db, self.interval_s = db, interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="bluelamp-jobs", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            try:
+                run_due(self.db)
+            except Exception as exc:
+                log.warning("job runner pass failed: %s", type(exc).__name__)

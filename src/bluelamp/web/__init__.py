@@ -1,0 +1,1 @@
+"""The web layer: app factory, auth dependencies, templates, static files."""

@@ -1,0 +1,120 @@
+"""The application factory: one FastAPI app for the API, the pages and the public channels."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError, OperationalError
+from starlette.middleware.sessions import SessionMiddleware
+
+from bluelamp import __version__
+from bluelamp.config import get_settings
+from bluelamp.db.engine import Database, get_database
+from bluelamp.db.migrate import upgrade
+from bluelamp.policy import load_policy
+from bluelamp.web.auth import LoginRequired, public
+
+log = logging.getLogger("bluelamp.web")
+STATIC = Path(__file__).parent / "static"
+
+ROUTER_CONTEXTS = (
+    "web.home", "identity", "audit", "contact", "triage", "response", "chat", "crime", "victims",
+    "demand", "performance",
+)
+
+
+def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool = True) -> FastAPI:
+    settings = get_settings()
+    db = db or get_database()
+    load_policy()  # validate policy at start-up: a bad policy file stops the app here
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runner = None
+        if run_jobs:
+            from bluelamp.jobs.runner import BackgroundRunner
+
+            runner = BackgroundRunner(db)
+            runner.start()
+        yield
+        if runner:
+            runner.stop()
+
+    if migrate:
+        upgrade(db.engine)
+    app = FastAPI(title="bluelamp", version=__version__, lifespan=lifespan)
+    app.state.db = db
+    app.add_middleware(
+        SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="bluelamp_session",
+        same_site="lax", https_only=settings.is_production, max_age=12 * 3600,
+    )
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    _install_error_handlers(app)
+
+    @app.get("/healthz", dependencies=[Depends(public)], tags=["health"])
+    def healthz() -> JSONResponse:
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except Exception:
+            return JSONResponse({"status": "unavailable", "detail": "database does not answer"}, 503)
+        return JSONResponse({"status": "ok"})
+
+    for name in ROUTER_CONTEXTS:
+        for part in ("api", "pages"):
+            module = f"bluelamp.{name}.{part}" if "." not in name else f"bluelamp.{name}"
+            if part == "pages" and "." in name:
+                continue
+            if importlib.util.find_spec(module) is None:
+                continue
+            mod = importlib.import_module(module)
+            router = getattr(mod, "router", None)
+            if router is not None:
+                app.include_router(router, prefix="/api/v1" if part == "api" else "")
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(LoginRequired)
+    async def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
+        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        # Name the bad field; never echo the submitted value (it may be personal data).
+        errors = []
+        for err in exc.errors():
+            loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
+            errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid"),
+                           "type": err.get("type")})
+        status = 413 if any(e["type"] == "string_too_long" and e["field"] == "narrative" for e in errors) else 422
+        first = errors[0] if errors else {"field": "body", "message": "invalid"}
+        return JSONResponse({"detail": f"{first['field']}: {first['message']}", "errors": errors}, status)
+
+    @app.exception_handler(OperationalError)
+    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
+        log.warning("database unavailable on %s", request.url.path)
+        return JSONResponse({"detail": "database unavailable; nothing was recorded, try again"}, 503,
+                            headers={"Retry-After": "5"})
+
+    @app.exception_handler(DBAPIError)
+    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        if exc.connection_invalidated:
+            return JSONResponse({"detail": "database unavailable; nothing was recorded, try again"}, 503)
+        log.error("database error on %s: %s", request.url.path, type(exc.orig).__name__)
+        return JSONResponse({"detail": "database error; nothing was recorded"}, 500)
+
+
+def openapi_routes(app: Any) -> list[Any]:
+    return list(app.routes)

@@ -1,0 +1,81 @@
+"""Who is calling, and may they? Every route declares its roles through `require_roles` or `public`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from sqlalchemy.orm import Session
+
+from bluelamp.identity import service as identity
+from bluelamp.identity.model import ROLES, Principal
+
+
+class LoginRequired(Exception):
+    """Raised for an anonymous page request; answered with a redirect to the login page."""
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """A unit of work for the request: committed when the route returns, rolled back on error."""
+    with request.app.state.db.unit_of_work() as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_session)]
+
+
+def current_principal(request: Request) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    db = request.app.state.db
+    if header.lower().startswith("bearer "):
+        with db.unit_of_work() as session:
+            return identity.resolve_token(session, header[7:].strip())
+    uid = request.session.get("uid") if "session" in request.scope else None
+    if uid is not None:
+        with db.unit_of_work() as session:
+            return identity.get_principal(session, int(uid))
+    return None
+
+
+class RoleGuard:
+    """A dependency that admits a principal holding any of `roles` (admin always)."""
+
+    def __init__(self, roles: tuple[str, ...], page: bool = False) -> None:
+        unknown = [r for r in roles if r not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r}")
+        self.roles = roles
+        self.page = page
+
+    def __call__(self, request: Request) -> Principal:
+        principal = current_principal(request)
+        if principal is None:
+            if self.page:
+                raise LoginRequired()
+            raise HTTPException(401, detail="authentication required: send 'Authorization: Bearer <token>'",
+                                headers={"WWW-Authenticate": "Bearer"})
+        if not principal.has_any(*self.roles):
+            raise HTTPException(403, detail=f"this needs one of the roles: {', '.join(self.roles)}")
+        request.state.principal = principal
+        return principal
+
+
+class PublicAccess:
+    """Marks a route as deliberately open (health, login, the public chat and report)."""
+
+    roles: tuple[str, ...] = ()
+
+    def __call__(self) -> None:
+        return None
+
+
+def require_roles(*roles: str) -> RoleGuard:
+    return RoleGuard(roles)
+
+
+def page_roles(*roles: str) -> RoleGuard:
+    return RoleGuard(roles, page=True)
+
+
+public = PublicAccess()
