@@ -5,5 +5,6 @@ from bluelamp.contact import store as _contact  # noqa: F401
 from bluelamp.db.base import Base
 from bluelamp.identity import store as _identity  # noqa: F401
 from bluelamp.jobs import store as _jobs  # noqa: F401
+from bluelamp.response import store as _response  # noqa: F401
 
 metadata = Base.metadata

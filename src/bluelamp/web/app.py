@@ -55,6 +55,7 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         upgrade(db.engine)
     app = FastAPI(title="bluelamp", version=__version__, lifespan=lifespan)
     app.state.db = db
+    app.state.demo = False
     app.add_middleware(
         SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="bluelamp_session",
         same_site="lax", https_only=settings.is_production, max_age=12 * 3600,

@@ -30,4 +30,5 @@ templates.env.globals["iso"] = clock.iso
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
     ctx = dict(context or {})
     ctx.setdefault("principal", getattr(request.state, "principal", None))
+    ctx.setdefault("demo", getattr(request.app.state, "demo", False))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

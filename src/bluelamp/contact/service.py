@@ -1,0 +1,317 @@
+"""Use cases of the contact context: record a contact, decide on it, re-assess waiting ones."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bluelamp import clock
+from bluelamp.audit import service as audit
+from bluelamp.audit.model import canonical
+from bluelamp.contact.matching import mark_people, match_people
+from bluelamp.contact.model import ContactIn
+from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Reassessment
+from bluelamp.identity.model import Principal
+from bluelamp.jobs.runner import enqueue, handler
+from bluelamp.policy import Policy, load_policy
+from bluelamp.response import service as response
+from bluelamp.triage import service as triage
+
+DEPLOYING_ROUTES = ("deploy", "appointment")
+
+
+class ContactError(ValueError):
+    """A request about a contact cannot be done; `field` names what is wrong."""
+
+    def __init__(self, message: str, field: str = "body", status: int = 422) -> None:
+        super().__init__(message)
+        self.field, self.status = field, status
+
+
+class IdempotencyConflict(ContactError):
+    def __init__(self) -> None:
+        super().__init__("Idempotency-Key was already used with a different request body",
+                         field="Idempotency-Key", status=409)
+
+
+def request_digest(body: dict[str, Any]) -> str:
+    return hashlib.sha256(canonical(body).encode()).hexdigest()
+
+
+def find_replay(session: Session, key: str, principal: Principal, digest: str) -> IdempotencyKey | None:
+    """The stored response for a repeated Idempotency-Key, or None; a different body is a conflict."""
+    row = session.get(IdempotencyKey, _scoped(key, principal))
+    if row is None:
+        return None
+    if row.request_digest != digest:
+        raise IdempotencyConflict()
+    return row
+
+
+def _scoped(key: str, principal: Principal) -> str:
+    # Keys are per user, so one client can never replay another's response.
+    return f"{principal.user_id}:{key}"[:200]
+
+
+def record_contact(
+    session: Session,
+    data: ContactIn,
+    principal: Principal,
+    *,
+    idempotency: tuple[str, str] | None = None,
+    source: str = "live",
+    area: str | None = None,
+    policy: Policy | None = None,
+) -> dict[str, Any]:
+    """Record a contact: match people, triage, apply the proposal, open an incident when it deploys.
+
+    Returns the API response. Everything happens in the caller's transaction, so a failure leaves
+    nothing half-written.
+    """
+    policy = policy or load_policy()
+    now = clock.now()
+    if idempotency is not None:
+        key, digest = idempotency
+        session.add(IdempotencyKey(key=_scoped(key, principal), principal=principal.actor, request_digest=digest,
+                                   status_code=201, response={}, created_at=now))
+        try:
+            session.flush()  # takes the key now: a concurrent twin waits here, then fails cleanly
+        except IntegrityError:
+            raise ReplayRace() from None
+    received_at = clock.as_utc(data.received_at) if data.received_at else now
+    match = match_people(session, data, received_at, policy)
+    assessment = triage.assess(data, policy=policy, now=received_at, history_flags=match.history_flags)
+    proposal = assessment.to_dict()
+    proposal["reasons"] = list(proposal["reasons"]) + [r for r in match.reasons if r not in proposal["reasons"]]
+    loc = data.location
+    contact = Contact(
+        channel=data.channel, agency="police", source=source, received_at=received_at, answered_at=now,
+        narrative=data.narrative, lat=loc.lat if loc else None, lon=loc.lon if loc else None,
+        location_description=loc.description if loc else None, urban=data.is_urban, area=area,
+        answers=data.answers.model_dump(exclude_none=True), proposal=proposal, grade=assessment.grade,
+        route=assessment.route, flags=list(assessment.flags), policy_version=assessment.policy_version,
+        household=match.household, status="awaiting_decision", decision=None, recorded_by=principal.actor,
+    )
+    session.add(contact)
+    session.flush()
+    for person, role, is_caller in match.people:
+        session.add(ContactPerson(contact_id=contact.id, person_id=person.id, role=role, is_caller=is_caller,
+                                  received_at=received_at))
+    mark_people(match, list(assessment.flags), policy, received_at)
+    incident_id = None
+    if assessment.route in DEPLOYING_ROUTES:
+        incident = response.open_incident(
+            session, contact_id=contact.id, grade=assessment.grade, flags=list(assessment.flags),
+            urban=data.is_urban, received_at=received_at, attend_by=assessment.attend_by,
+            lat=contact.lat, lon=contact.lon, location_description=contact.location_description, area=area,
+            actor=principal.actor,
+        )
+        incident_id = incident.id
+    audit.record(session, principal.actor, "contact.recorded", "contact", contact.id, after={
+        "channel": data.channel, "grade": assessment.grade, "route": assessment.route,
+        "flags": list(assessment.flags), "policy_version": assessment.policy_version,
+        "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
+    })
+    body = {"id": contact.id, "assessment": proposal, "incident_id": incident_id}
+    if idempotency is not None:
+        stored = session.get(IdempotencyKey, _scoped(idempotency[0], principal))
+        if stored is not None:
+            stored.response = body
+    return body
+
+
+class ReplayRace(Exception):
+    """A concurrent request with the same Idempotency-Key won; the caller re-reads its response."""
+
+
+def attend_by_for(grade: int, urban: bool, received_at: datetime, policy: Policy,
+                  appointment_at: datetime | None = None) -> datetime | None:
+    if grade == 3 and appointment_at is not None:
+        return appointment_at
+    minutes = policy.grades.get(grade).target_minutes(urban)
+    return received_at + timedelta(minutes=minutes) if minutes is not None else None
+
+
+def decide(
+    session: Session,
+    contact_id: int,
+    principal: Principal,
+    *,
+    grade: int,
+    route: str,
+    reason: str | None = None,
+    appointment_at: datetime | None = None,
+    policy: Policy | None = None,
+) -> Contact:
+    """The handler accepts or changes the proposal. A downgrade waits for a supervisor's approval."""
+    policy = policy or load_policy()
+    contact = _get_for_update(session, contact_id)
+    if contact.status not in ("awaiting_decision",):
+        raise ContactError(f"contact {contact_id} is already {contact.status.replace('_', ' ')}", "status", 409)
+    _check_route(route, policy)
+    if grade not in (1, 2, 3, 4):
+        raise ContactError("grade must be 1, 2, 3 or 4", "grade")
+    if appointment_at is not None:
+        appointment_at = clock.as_utc(appointment_at)
+        limit = contact.received_at + timedelta(minutes=policy.grades.get(3).target_minutes(True) or 2880)
+        if grade != 3 or not (contact.received_at <= appointment_at <= limit):
+            raise ContactError("appointment_at must be for grade 3, after the call and within 48 hours",
+                               "appointment_at")
+    proposed = int(contact.proposal["grade"])
+    changed = grade != proposed or route != contact.proposal["route"]
+    if changed and not (reason and reason.strip()):
+        raise ContactError("a reason is required when the grade or route differs from the proposal", "reason")
+    decision = {"grade": grade, "route": route, "reason": reason, "by": principal.actor,
+                "at": clock.iso(clock.now()), "appointment_at": clock.iso(appointment_at),
+                "downgrade": grade > proposed}
+    before = {"status": contact.status, "grade": contact.grade, "route": contact.route}
+    if grade > proposed and not principal.has_any("supervisor"):
+        contact.status = "awaiting_approval"
+        contact.decision = decision
+        audit.record(session, principal.actor, "contact.downgrade_requested", "contact", contact.id,
+                     before=before, after=decision)
+        return contact
+    if grade > proposed:
+        decision["approved_by"] = principal.actor
+    _apply(session, contact, decision, principal, policy)
+    audit.record(session, principal.actor, "contact.decided", "contact", contact.id, before=before, after=decision)
+    return contact
+
+
+def approve_downgrade(session: Session, contact_id: int, principal: Principal, approve: bool,
+                      note: str | None = None, policy: Policy | None = None) -> Contact:
+    """A supervisor approves (or refuses) a requested downgrade; refusing keeps the proposal in force."""
+    if not principal.has_any("supervisor"):
+        raise ContactError("only a supervisor may approve a downgrade", "role", 403)
+    policy = policy or load_policy()
+    contact = _get_for_update(session, contact_id)
+    if contact.status != "awaiting_approval" or not contact.decision:
+        raise ContactError(f"contact {contact_id} has no downgrade awaiting approval", "status", 409)
+    before = {"status": contact.status, "grade": contact.grade, "route": contact.route}
+    decision = dict(contact.decision)
+    if approve:
+        decision["approved_by"] = principal.actor
+        decision["approval_note"] = note
+        _apply(session, contact, decision, principal, policy)
+        action = "contact.downgrade_approved"
+    else:
+        decision = {"grade": contact.proposal["grade"], "route": contact.proposal["route"],
+                    "reason": "downgrade refused", "refused_by": principal.actor, "refusal_note": note,
+                    "requested": contact.decision, "by": principal.actor, "at": clock.iso(clock.now())}
+        _apply(session, contact, decision, principal, policy)
+        action = "contact.downgrade_refused"
+    audit.record(session, principal.actor, action, "contact", contact.id, before=before, after=decision)
+    return contact
+
+
+def _apply(session: Session, contact: Contact, decision: dict[str, Any], principal: Principal, policy: Policy) -> None:
+    grade, route = int(decision["grade"]), str(decision["route"])
+    appointment = decision.get("appointment_at")
+    appointment_at = datetime.fromisoformat(appointment.replace("Z", "+00:00")) if appointment else None
+    contact.grade, contact.route, contact.decision, contact.status = grade, route, decision, "decided"
+    attend_by = attend_by_for(grade, contact.urban, contact.received_at, policy, appointment_at) \
+        if route in DEPLOYING_ROUTES else None
+    existing = response.incident_for_contact(session, contact.id)
+    if route in DEPLOYING_ROUTES:
+        if existing is None:
+            response.open_incident(
+                session, contact_id=contact.id, grade=grade, flags=list(contact.flags), urban=contact.urban,
+                received_at=contact.received_at, attend_by=attend_by, lat=contact.lat, lon=contact.lon,
+                location_description=contact.location_description, area=contact.area, actor=principal.actor)
+        else:
+            response.regrade_for_contact(session, contact.id, grade, attend_by, principal.actor)
+    elif existing is not None:
+        response.stand_down_for_contact(session, contact.id, f"route changed to {route}", principal.actor)
+
+
+def _check_route(route: str, policy: Policy) -> None:
+    if route in policy.routes.routes:
+        return
+    if route.startswith("refer:") and route[6:] in policy.routes.agency_ids():
+        return
+    raise ContactError(f"unknown route {route!r}", "route")
+
+
+def _get_for_update(session: Session, contact_id: int) -> Contact:
+    contact = session.execute(select(Contact).where(Contact.id == contact_id).with_for_update()).scalar_one_or_none()
+    if contact is None:
+        raise ContactError(f"contact {contact_id} not found", "id", 404)
+    return contact
+
+
+def get_contact(session: Session, contact_id: int) -> Contact | None:
+    return session.get(Contact, contact_id)
+
+
+def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
+    incident = response.incident_for_contact(session, contact.id)
+    people = session.execute(
+        select(ContactPerson).where(ContactPerson.contact_id == contact.id).order_by(ContactPerson.id)
+    ).scalars()
+    return {
+        "id": contact.id, "channel": contact.channel, "agency": contact.agency, "source": contact.source,
+        "received_at": clock.iso(contact.received_at), "answered_at": clock.iso(contact.answered_at),
+        "narrative": contact.narrative,
+        "location": {"lat": contact.lat, "lon": contact.lon, "description": contact.location_description,
+                     "urban": contact.urban},
+        "area": contact.area, "answers": contact.answers, "assessment": contact.proposal,
+        "status": contact.status, "decision": contact.decision, "grade": contact.grade, "route": contact.route,
+        "flags": contact.flags, "policy_version": contact.policy_version, "household": contact.household,
+        "people": [{"person_id": p.person_id, "role": p.role, "is_caller": p.is_caller} for p in people],
+        "incident_id": incident.id if incident else None, "recorded_by": contact.recorded_by,
+    }
+
+
+def queue(session: Session, limit: int = 200) -> list[Contact]:
+    """Contacts awaiting a decision or a supervisor's approval, most urgent first."""
+    return list(session.execute(
+        select(Contact).where(Contact.status.in_(("awaiting_decision", "awaiting_approval")))
+        .order_by(Contact.grade, Contact.received_at).limit(limit)
+    ).scalars())
+
+
+def open_reassessments(session: Session, contact_id: int | None = None) -> list[Reassessment]:
+    query = select(Reassessment).where(Reassessment.done_at.is_(None)).order_by(Reassessment.due_at)
+    if contact_id is not None:
+        query = query.where(Reassessment.contact_id == contact_id)
+    return list(session.execute(query).scalars())
+
+
+def complete_reassessment(session: Session, reassessment_id: int, principal: Principal, note: str) -> Reassessment:
+    item = session.get(Reassessment, reassessment_id)
+    if item is None:
+        raise ContactError(f"re-assessment {reassessment_id} not found", "id", 404)
+    if item.done_at is not None:
+        raise ContactError("this re-assessment is already done", "status", 409)
+    if not note.strip():
+        raise ContactError("record what the re-assessment found", "note")
+    item.done_at, item.done_by, item.note = clock.now(), principal.actor, note
+    audit.record(session, principal.actor, "contact.reassessed", "contact", item.contact_id,
+                 after={"reassessment_id": item.id, "note": note})
+    return item
+
+
+@handler("incident.rethrive")
+def _rethrive(session: Session, payload: dict[str, Any]) -> None:
+    """An incident still waits for a unit: prompt a re-THRIVE, and come back after the policy interval."""
+    incident_id = int(payload["incident_id"])
+    incident = response.get_incident(session, incident_id)
+    if incident is None or incident.arrived_at is not None or incident.status not in response.OPEN_STATUSES:
+        return
+    if incident.contact_id is None:
+        return
+    rules = load_policy().reassessment
+    now = clock.now()
+    session.add(Reassessment(contact_id=incident.contact_id, due_at=now,
+                             reason="attend-by time passed without an arrival"
+                             if incident.attend_by and now >= incident.attend_by else "waiting incident review"))
+    audit.record(session, "system:jobs", "contact.reassessment_due", "contact", incident.contact_id,
+                 after={"incident_id": incident_id})
+    count = int(payload.get("n", 0)) + 1
+    enqueue(session, "incident.rethrive", {"incident_id": incident_id, "n": count},
+            now + timedelta(hours=rules.every_hours), dedupe_key=f"rethrive:{incident_id}:{count}")

@@ -1,0 +1,114 @@
+"""Demand commands: `bluelamp forecast`, `staffing`, `roster` and `simulate` (no database needed)."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from bluelamp.cliutil import fail
+
+
+def register(app: typer.Typer) -> None:
+    """Add the demand commands to the main `bluelamp` app."""
+    app.command("forecast", help="Forecast a series of counts with prediction intervals.")(forecast_cmd)
+    app.command("staffing", help="Agents needed per interval (Erlang C, or Erlang A with --patience-s).")(
+        staffing_cmd)
+    app.command("roster", help="Build a rota (shifts, then named staff) from a staffing curve.")(roster_cmd)
+    app.command("simulate", help="Simulate call answering and response for a plan.")(simulate_cmd)
+
+
+def _fraction(name: str, text: str | None, upper_open: bool = False) -> Fraction | None:
+    if text is None:
+        return None
+    try:
+        value = Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        fail(f"{name} must be a fraction such as 0.8, got {text!r}")
+    if value < 0 or value > 1 or (upper_open and value == 1):
+        fail(f"{name} must be a fraction between 0 and {'1 (exclusive)' if upper_open else '1'}, got {text}")
+    return value
+
+
+def staffing_cmd(
+    calls: float | None = typer.Option(None, "--calls", help="calls arriving in the interval"),
+    interval_s: float | None = typer.Option(None, "--interval-s", help="interval length in seconds"),
+    aht_s: float | None = typer.Option(None, "--aht-s", help="average handling time in seconds"),
+    target_answer_s: float = typer.Option(..., "--target-answer-s", help="answer within this many seconds"),
+    target_level: str = typer.Option(..., "--target-level", help="share to answer in time, e.g. 0.9"),
+    patience_s: float | None = typer.Option(None, "--patience-s", help="mean patience: switches to Erlang A"),
+    shrinkage: str = typer.Option("0", "--shrinkage", help="share of paid time not available, e.g. 0.3"),
+    max_occupancy: str | None = typer.Option(None, "--max-occupancy", help="occupancy cap, e.g. 0.85"),
+    concurrency: int = typer.Option(1, "--concurrency", help="concurrent sessions per agent (chat)"),
+    input: Path | None = typer.Option(None, "--input", help="CSV with interval_start, calls[, aht_s]"),
+    output: Path | None = typer.Option(None, "--output", help="CSV to write (with --input)"),
+) -> None:
+    """Print the staffing of one interval as JSON, or staff every row of --input into --output."""
+    from bluelamp.demand.staffing import Target
+
+    level = _fraction("--target-level", target_level)
+    shrink = _fraction("--shrinkage", shrinkage, upper_open=True)
+    occ = _fraction("--max-occupancy", max_occupancy)
+    if occ is not None and occ == 0:
+        fail("--max-occupancy must be above 0, e.g. 0.85")
+    if patience_s is not None and patience_s <= 0:
+        fail("--patience-s must be positive (mean seconds a caller waits before hanging up)")
+    if target_answer_s < 0:
+        fail("--target-answer-s must not be negative")
+    if concurrency < 1:
+        fail("--concurrency must be at least 1")
+    if aht_s is not None and aht_s <= 0:
+        fail("--aht-s must be positive: a zero handling time needs no staff; give the mean seconds per call")
+    assert level is not None and shrink is not None
+    target = Target(aht_s=aht_s or 1.0, target_answer_s=target_answer_s, target_level=float(level),
+                    patience_s=patience_s, shrinkage=shrink,
+                    max_occupancy=float(occ) if occ is not None else None, concurrency=concurrency)
+    if input is not None:
+        _staffing_csv(input, output, interval_s, aht_s, target)
+        return
+    if output is not None:
+        fail("--output needs --input (a CSV with interval_start, calls)")
+    if calls is None or interval_s is None or aht_s is None:
+        fail("give --calls, --interval-s and --aht-s for one interval, or --input CSV --output CSV")
+    _staffing_one(calls, interval_s, target)
+
+
+def _staffing_one(calls: float, interval_s: float, target: Any) -> None:
+    from bluelamp.demand.staffing import staff_interval
+
+    if calls < 0:
+        fail("--calls must not be negative")
+    if interval_s <= 0:
+        fail("--interval-s must be positive, e.g. 1800 for half an hour")
+    try:
+        result = staff_interval(calls, interval_s, target)
+    except ValueError as exc:
+        fail(str(exc))
+    print(json.dumps(_json_safe(result)))
+
+
+def _staffing_csv(input: Path, output: Path | None, interval_s: float | None, aht_s: float | None,
+                  target: Any) -> None:
+    from bluelamp.demand import service
+
+    if output is None:
+        fail("--input needs --output CSV")
+    try:
+        frame = service.read_staffing_csv(input)
+        result = service.staff_frame(frame, target, interval_s=interval_s, default_aht=aht_s)
+    except service.DemandInputError as exc:
+        fail(str(exc))
+    service.write_csv_atomic(result, output)
+    print(f"staffed {len(result)} intervals into {output}", file=sys.stderr)
+
+
+def _json_safe(value: dict[str, Any]) -> dict[str, Any]:
+    return {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in value.items()}
+
+
+from bluelamp.demand.cli_more import forecast_cmd, roster_cmd, simulate_cmd  # noqa: E402

@@ -1,0 +1,1 @@
+"""Response: incidents with attendance clocks, units, dispatch and arrival."""

@@ -1,0 +1,144 @@
+"""Shared fixtures: a real database (SQLite by default, PostgreSQL when BLUELAMP_TEST_DATABASE_URL says so),
+the app on it, users with roles, and an injectable clock.
+
+Each pytest worker gets its own database, migrated once with Alembic; every test starts from empty
+tables, so tests never depend on each other.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+REAL_DATA = SHARED / "data" / "real"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _environment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    var = tmp_path_factory.mktemp("var")
+    os.environ["BLUELAMP_VAR_DIR"] = str(var)
+    os.environ["BLUELAMP_ENV"] = "test"
+    os.environ.pop("BLUELAMP_DATABASE_URL", None)
+    from bluelamp.config import get_settings
+
+    get_settings.cache_clear()
+    yield var
+
+
+def _worker() -> str:
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+@pytest.fixture(scope="session")
+def database_url(_environment: Path) -> str:
+    """A fresh database for this worker, migrated to head."""
+    base = os.environ.get("BLUELAMP_TEST_DATABASE_URL", "")
+    if not base:
+        url = f"sqlite:///{_environment / f'test-{_worker()}.sqlite3'}"
+    else:
+        parsed = make_url(base)
+        name = f"bluelamp_test_{_worker()}"
+        admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        admin.dispose()
+        url = parsed.set(database=name).render_as_string(hide_password=False)
+    from bluelamp.db.engine import get_database
+    from bluelamp.db.migrate import upgrade
+
+    upgrade(get_database(url).engine)
+    os.environ["BLUELAMP_DATABASE_URL"] = url  # so subprocess commands use the same database
+    from bluelamp.config import get_settings
+
+    get_settings.cache_clear()
+    return url
+
+
+def _clean(db: object) -> None:
+    from bluelamp.db.base import Base
+
+    engine = db.engine  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name == "alembic_version":
+                continue
+            conn.execute(table.delete())
+        conn.execute(text("INSERT INTO audit_head (id, seq, digest) VALUES (1, 0, :d)"), {"d": "0" * 64})
+    from bluelamp.audit.service import anchor_path_for
+
+    anchor_path_for(str(engine.url)).unlink(missing_ok=True)
+
+
+@pytest.fixture
+def db(database_url: str):  # type: ignore[no-untyped-def]
+    from bluelamp.db.engine import get_database
+
+    database = get_database(database_url)
+    _clean(database)
+    yield database
+
+
+@pytest.fixture
+def fixed_clock() -> Iterator[object]:
+    from bluelamp import clock
+
+    fc = clock.FixedClock(datetime(2026, 3, 1, 21, 0, tzinfo=UTC))
+    previous = clock.set_clock(fc)
+    yield fc
+    clock.set_clock(previous)
+
+
+@pytest.fixture
+def app(db):  # type: ignore[no-untyped-def]
+    from bluelamp.web.app import create_app
+
+    return create_app(db)
+
+
+@pytest.fixture
+def client(app):  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as c:
+        yield c
+
+
+_counter = itertools.count()
+
+
+@pytest.fixture
+def make_user(db):  # type: ignore[no-untyped-def]
+    """make_user("call_handler", ...) -> (username, bearer headers)."""
+    from bluelamp.identity import service
+
+    def make(*roles: str, password: str = "correct horse battery") -> tuple[str, dict[str, str]]:
+        name = f"{roles[0]}{next(_counter)}"
+        with db.unit_of_work() as session:
+            service.add_user(session, name, list(roles), password)
+            token = service.create_token(session, name)
+        return name, {"Authorization": f"Bearer {token}"}
+
+    return make
+
+
+@pytest.fixture
+def principal(db):  # type: ignore[no-untyped-def]
+    from bluelamp.identity import service
+
+    def make(*roles: str):  # type: ignore[no-untyped-def]
+        name = f"p{roles[0]}{next(_counter)}"
+        with db.unit_of_work() as session:
+            user = service.add_user(session, name, list(roles), "correct horse battery")
+            return service.principal_of(user)
+
+    return make
