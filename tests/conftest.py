@@ -142,3 +142,81 @@ def principal(db):  # type: ignore[no-untyped-def]
             return service.principal_of(user)
 
     return make
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """A test that never asks for a database is pure computation: mark it `nodb`, so the PostgreSQL
+    pass of scripts/test.sh can skip what the SQLite pass already proved."""
+    for item in items:
+        if "database_url" not in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.nodb)
+
+
+@pytest.fixture
+def live_server(app):  # type: ignore[no-untyped-def]
+    """The app served by uvicorn on a free loopback port, in a thread; yields its base URL."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", ws="auto"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():  # type: ignore[no-untyped-def]
+    """Debian's chromium driven by Playwright (Playwright's own browser download is blocked here)."""
+    import shutil
+
+    from playwright.sync_api import sync_playwright
+
+    exe = shutil.which("chromium") or shutil.which("chromium-browser")
+    if exe is None:
+        pytest.fail("chromium is not installed: scripts/test.sh installs it with apt-get")
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=exe, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):  # type: ignore[no-untyped-def]
+    context = browser.new_context()
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def login(db):  # type: ignore[no-untyped-def]
+    """login(page, base_url, *roles): create a user with those roles and sign in through the form."""
+    from bluelamp.identity import service
+
+    def do(pg, base: str, *roles: str) -> str:  # type: ignore[no-untyped-def]
+        name = f"web{roles[0]}{next(_counter)}"
+        with db.unit_of_work() as session:
+            service.add_user(session, name, list(roles), "correct horse battery")
+        pg.goto(f"{base}/login")
+        pg.fill("#username", name)
+        pg.fill("#password", "correct horse battery")
+        pg.click("button[type=submit]")
+        pg.wait_for_load_state("networkidle")
+        return name
+
+    return do

@@ -1,18 +1,23 @@
-"""Tables of the response context."""
+"""Tables of the response context: incidents, units, assignments of units to incidents, regrades."""
 
 from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bluelamp.db.base import Base, JSONType, UTCDateTime
 
 
 class Incident(Base):
-    """Something officers attend, with its attend-by clock and every timestamp of its life."""
+    """Something officers attend, with its attend-by clock and every timestamp of its life.
+
+    `received_at` .. `closed_at` are the first occurrence of each stage (first dispatch, first unit
+    en route, first arrival); each unit's own times are on its `Assignment`. Imported CAD rows carry
+    the export's times directly (they have no assignments).
+    """
 
     __tablename__ = "incident"
     __table_args__ = (
@@ -41,3 +46,61 @@ class Incident(Base):
     arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
+    # Added in 0002_response.
+    queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    call_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    source_priority: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class Unit(Base):
+    """A deployable resource: a call sign with its type, skills, status, last position and shift."""
+
+    __tablename__ = "unit"
+    __table_args__ = (Index("ix_unit_status", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    call_sign: Mapped[str] = mapped_column(String(32), unique=True)
+    unit_type: Mapped[str] = mapped_column(String(24))  # response_car, neighbourhood, firearms, dog, traffic
+    skills: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    status: Mapped[str] = mapped_column(String(16), default="available")
+    lat: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lon: Mapped[float | None] = mapped_column(Float, nullable=True)
+    area: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    shift_start: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    shift_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Assignment(Base):
+    """One unit sent to one incident: who chose it, what was recommended, and the unit's own times."""
+
+    __tablename__ = "assignment"
+    __table_args__ = (Index("ix_assignment_unit", "unit_id", "cleared_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("unit.id"))
+    dispatched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    enroute_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    arrived_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    dispatched_by: Mapped[str] = mapped_column(String(120))
+    eta_s: Mapped[float | None] = mapped_column(Float, nullable=True)
+    recommended_unit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class IncidentRegrade(Base):
+    """A change of an incident's grade: from, to, why, who, and the supervisor for a downgrade."""
+
+    __tablename__ = "incident_regrade"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(120))
+    from_grade: Mapped[int] = mapped_column(Integer)
+    to_grade: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    approved_by: Mapped[str | None] = mapped_column(String(120), nullable=True)

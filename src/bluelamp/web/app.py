@@ -27,6 +27,7 @@ from bluelamp.web.auth import LoginRequired, public
 
 log = logging.getLogger("bluelamp.web")
 STATIC = Path(__file__).parent / "static"
+MAX_BODY_BYTES = 1_000_000
 
 ROUTER_CONTEXTS = (
     "web.home", "identity", "audit", "contact", "triage", "response", "chat", "crime", "victims",
@@ -62,6 +63,14 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     _install_error_handlers(app)
+
+    @app.middleware("http")
+    async def _limit_body(request: Request, call_next: Any) -> Any:
+        # Refuse huge bodies before reading them; the narrative limit is checked again by the schema.
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
+            return JSONResponse({"detail": f"body: larger than {MAX_BODY_BYTES} bytes"}, 413)
+        return await call_next(request)
 
     @app.get("/healthz", dependencies=[Depends(public)], tags=["health"])
     def healthz() -> JSONResponse:

@@ -1,0 +1,44 @@
+"""JSON routes for auditors: the trail and its verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query
+from sqlalchemy import select
+
+from bluelamp import clock
+from bluelamp.audit import service
+from bluelamp.audit.store import AuditEntry
+from bluelamp.web.auth import DbSession, require_roles
+
+router = APIRouter(tags=["audit"], dependencies=[Depends(require_roles("auditor"))])
+
+
+def entry_json(e: AuditEntry) -> dict[str, Any]:
+    return {"seq": e.seq, "at": clock.iso(e.at), "actor": e.actor, "action": e.action, "entity": e.entity,
+            "entity_id": e.entity_id, "content": e.content, "digest": e.digest}
+
+
+@router.get("/audit")
+def list_entries(
+    session: DbSession,
+    entity: str | None = Query(default=None, max_length=40),
+    entity_id: str | None = Query(default=None, max_length=64),
+    before_seq: int | None = Query(default=None, ge=1),
+    limit: int = Query(default=100, ge=1, le=1000),
+) -> list[dict[str, Any]]:
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    if entity:
+        query = query.where(AuditEntry.entity == entity)
+    if entity_id:
+        query = query.where(AuditEntry.entity_id == entity_id)
+    if before_seq:
+        query = query.where(AuditEntry.seq < before_seq)
+    return [entry_json(e) for e in session.execute(query).scalars()]
+
+
+@router.get("/audit/verify")
+def verify(session: DbSession) -> dict[str, Any]:
+    result = service.verify(session)
+    return {"ok": result.ok, "entries": result.entries, "problems": result.problems[:100]}

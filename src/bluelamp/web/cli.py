@@ -1,0 +1,49 @@
+"""`bluelamp serve`: migrate, seed the demo force if asked, serve the app."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import typer
+
+from bluelamp.cliutil import database, fail
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("serve")
+    def serve(
+        host: str = typer.Option("127.0.0.1", help="Address to listen on."),
+        port: int = typer.Option(8000, help="Port to listen on."),
+        demo: bool = typer.Option(False, "--demo", help="Seed the demo force if the database is empty."),
+    ) -> None:
+        """Migrate the database, seed the demo force if --demo and it is empty, and serve."""
+        import uvicorn
+
+        from bluelamp.config import ConfigError, get_settings
+        from bluelamp.policy import PolicyError
+        from bluelamp.web.app import create_app
+
+        try:
+            get_settings().resolved_secret_key()
+        except ConfigError as exc:
+            fail(str(exc))
+        db = database()
+        if demo:
+            if importlib.util.find_spec("bluelamp.synth.demo") is None:
+                fail("the demo force is not available in this build")
+            from bluelamp.synth.demo import seed_if_empty
+
+            print("bluelamp: preparing the demo force (recent weeks first)...", file=sys.stderr, flush=True)
+            seed_if_empty(db)
+        try:
+            web_app = create_app(db, run_jobs=True, migrate=False)
+        except PolicyError as exc:
+            fail(f"policy: {exc}")
+        web_app.state.demo = demo
+        shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+        print(f"bluelamp is running: open http://{shown}:{port}/", file=sys.stderr, flush=True)
+        if demo:
+            print("  sign in as handler / bluelamp-demo (also supervisor, dispatcher, analyst, admin)",
+                  file=sys.stderr, flush=True)
+        uvicorn.run(web_app, host=host, port=port, log_level="warning")

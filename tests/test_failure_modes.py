@@ -1,0 +1,52 @@
+"""When the database is away, the API says so with a 503 and writes nothing half-way."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from bluelamp.contact.store import Contact
+from bluelamp.db.engine import Database
+from bluelamp.web.app import create_app
+
+
+def test_the_api_answers_503_when_the_database_is_unavailable(db, make_user, tmp_path):
+    _, headers = make_user("call_handler")
+    app = create_app(db)
+    # Point the running app at a database that cannot be opened: a path inside a missing folder.
+    app.state.db = Database(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
+    with TestClient(app) as client:
+        res = client.post("/api/v1/contacts", headers=headers, json={"channel": "999", "narrative": "help"})
+        assert res.status_code == 503
+        assert "database" in res.json()["detail"]
+        assert client.get("/healthz").status_code in (200, 503)
+    with db.unit_of_work() as session:
+        assert session.execute(select(func.count()).select_from(Contact)).scalar_one() == 0
+
+
+def test_a_failure_mid_request_rolls_everything_back(db, principal, monkeypatch):
+    from bluelamp.contact import service
+    from bluelamp.contact.model import ContactIn
+    from bluelamp.response import service as response
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(response, "open_incident", broken)
+    handler = principal("call_handler")
+    data = ContactIn.model_validate({"channel": "999", "narrative": "he has a knife and is attacking me now",
+                                     "caller": {"name": "X Y", "phone": "07700900000"}})
+    try:
+        with db.unit_of_work() as session:
+            service.record_contact(session, data, handler)
+    except RuntimeError:
+        pass
+    from bluelamp.audit.store import AuditEntry
+    from bluelamp.contact.store import Person
+
+    with db.unit_of_work() as session:
+        assert session.execute(select(func.count()).select_from(Contact)).scalar_one() == 0
+        assert session.execute(select(func.count()).select_from(Person)).scalar_one() == 0
+        assert session.execute(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "contact.recorded")
+        ).scalar_one() == 0
