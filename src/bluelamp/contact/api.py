@@ -36,23 +36,31 @@ def record_contact(
     db = request.app.state.db
     body = data.model_dump(mode="json", exclude_unset=True)
     idem = (idempotency_key, service.request_digest(body)) if idempotency_key else None
-    if idem:
-        with db.unit_of_work() as session:
-            replay = service.find_replay(session, idem[0], principal, idem[1]) if idem else None
-            if replay is not None and replay.response:
-                return JSONResponse(replay.response, replay.status_code, headers={"Idempotent-Replayed": "true"})
     try:
+        if idem:
+            with db.unit_of_work() as session:
+                replay = service.find_replay(session, idem[0], principal, idem[1])
+                if replay is not None and replay.response:
+                    return JSONResponse(replay.response, replay.status_code, headers={"Idempotent-Replayed": "true"})
         with db.unit_of_work() as session:
             result = service.record_contact(session, data, principal, idempotency=idem)
     except service.ReplayRace:
-        with db.unit_of_work() as session:
-            replay = service.find_replay(session, idem[0], principal, idem[1]) if idem else None
-        if replay is None or not replay.response:
-            raise HTTPException(409, detail="Idempotency-Key: a request with this key is still in progress") from None
-        return JSONResponse(replay.response, replay.status_code, headers={"Idempotent-Replayed": "true"})
+        return _replay_after_race(db, idem, principal)
     except service.ContactError as exc:
         raise _error(exc) from None
     return JSONResponse(result, 201)
+
+
+def _replay_after_race(db: Any, idem: tuple[str, str] | None, principal: Principal) -> JSONResponse:
+    """A concurrent twin with the same key committed first: answer with its response."""
+    try:
+        with db.unit_of_work() as session:
+            replay = service.find_replay(session, idem[0], principal, idem[1]) if idem else None
+    except service.ContactError as exc:
+        raise _error(exc) from None
+    if replay is None or not replay.response:
+        raise HTTPException(409, detail="Idempotency-Key: a request with this key is still in progress")
+    return JSONResponse(replay.response, replay.status_code, headers={"Idempotent-Replayed": "true"})
 
 
 @router.get("/contacts/{contact_id}", dependencies=[Depends(require_roles(*READERS))])

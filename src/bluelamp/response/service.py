@@ -1,17 +1,26 @@
-"""Use cases of the response context."""
+"""Use cases of the response context: open, dispatch, arrive, clear, close and regrade incidents.
+
+Every function changes state inside the caller's transaction and writes one audit entry per change.
+Units (creating them, their status, the recommendation) are in `bluelamp.response.units`.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
-from bluelamp.response.store import Incident
+from bluelamp.identity.model import Principal
+from bluelamp.response import model
+from bluelamp.response.model import OPEN_STATUSES, ResponseError
+from bluelamp.response.store import Assignment, Incident, IncidentRegrade, Unit
 
-OPEN_STATUSES = ("awaiting", "dispatched", "en_route", "at_scene")
+__all__ = ["OPEN_STATUSES", "ResponseError"]
+DISPATCHERS = ("dispatcher", "supervisor")
 
 
 def open_incident(
@@ -28,12 +37,13 @@ def open_incident(
     location_description: str | None = None,
     area: str | None = None,
     actor: str,
+    source: str = "live",
 ) -> Incident:
     """Create the incident for a contact routed to deploy or appointment, and start its clock."""
     incident = Incident(
         contact_id=contact_id, grade=grade, status="awaiting", flags=list(flags), urban=urban,
         received_at=received_at, attend_by=attend_by, lat=lat, lon=lon,
-        location_description=location_description, area=area, agency="police", source="live", extra={},
+        location_description=location_description, area=area, agency="police", source=source, extra={},
     )
     session.add(incident)
     session.flush()
@@ -96,7 +106,280 @@ def stand_down_for_contact(session: Session, contact_id: int, reason: str, actor
     if incident is None:
         return
     before = {"status": incident.status}
-    incident.status, incident.closed_at = "closed", clock.now()
+    now = clock.now()
+    _release_units(session, incident, now)
+    incident.status, incident.closed_at = "closed", now
     incident.extra = {**(incident.extra or {}), "closure_reason": reason}
     audit.record(session, actor, "incident.stood_down", "incident", incident.id, before=before,
                  after={"status": "closed", "reason": reason})
+
+
+# --- the board -------------------------------------------------------------------------------------
+
+
+def incident_json(incident: Incident, now: datetime) -> dict[str, Any]:
+    """The contract's fields (id, contact_id, grade, status, flags, location, attend_by, seconds_left) and more."""
+    left = model.seconds_left(incident.attend_by, now)
+    return {
+        "id": incident.id, "contact_id": incident.contact_id, "grade": incident.grade, "status": incident.status,
+        "flags": list(incident.flags or []),
+        "location": {"lat": incident.lat, "lon": incident.lon, "description": incident.location_description,
+                     "urban": incident.urban, "area": incident.area},
+        "attend_by": clock.iso(incident.attend_by),
+        "seconds_left": None if left is None else int(left // 1),
+        "clock": model.clock_state(incident.attend_by, incident.arrived_at, now),
+        "agency": incident.agency, "source": incident.source, "external_ref": incident.external_ref,
+        "call_type": incident.call_type,
+        "received_at": clock.iso(incident.received_at), "dispatched_at": clock.iso(incident.dispatched_at),
+        "enroute_at": clock.iso(incident.enroute_at), "arrived_at": clock.iso(incident.arrived_at),
+        "closed_at": clock.iso(incident.closed_at),
+    }
+
+
+def list_incidents(session: Session, status: str = "open", now: datetime | None = None,
+                   limit: int = 500) -> list[Incident]:
+    """Incidents in a status (`open` = any open one), by grade then time left (no clock last)."""
+    now = now or clock.now()
+    statuses = OPEN_STATUSES if status == "open" else (status,)
+    query = select(Incident).where(Incident.status.in_(statuses))
+    if status == "closed":
+        query = query.order_by(Incident.closed_at.desc())
+    else:
+        # attend_by order is time-left order: the soonest deadline has the least time left.
+        query = query.order_by(Incident.grade, Incident.attend_by.is_(None), Incident.attend_by, Incident.id)
+    return list(session.execute(query.limit(limit)).scalars())
+
+
+def assignments_for(session: Session, incident_ids: list[int]) -> dict[int, list[tuple[Assignment, Unit]]]:
+    """Every assignment of these incidents with its unit, in one query."""
+    out: dict[int, list[tuple[Assignment, Unit]]] = {i: [] for i in incident_ids}
+    if not incident_ids:
+        return out
+    rows = session.execute(
+        select(Assignment, Unit).join(Unit, Unit.id == Assignment.unit_id)
+        .where(Assignment.incident_id.in_(incident_ids)).order_by(Assignment.id)
+    ).all()
+    for a, u in rows:
+        out[a.incident_id].append((a, u))
+    return out
+
+
+def assignment_json(a: Assignment, u: Unit) -> dict[str, Any]:
+    return {"id": a.id, "unit_id": u.id, "call_sign": u.call_sign, "unit_type": u.unit_type,
+            "dispatched_at": clock.iso(a.dispatched_at), "enroute_at": clock.iso(a.enroute_at),
+            "arrived_at": clock.iso(a.arrived_at), "cleared_at": clock.iso(a.cleared_at),
+            "dispatched_by": a.dispatched_by, "eta_s": a.eta_s, "recommended_unit_id": a.recommended_unit_id,
+            "override_reason": a.override_reason}
+
+
+# --- lifecycle ---------------------------------------------------------------------------------------
+
+
+def _incident_for_update(session: Session, incident_id: int) -> Incident:
+    incident = session.execute(
+        select(Incident).where(Incident.id == incident_id).with_for_update()
+    ).scalar_one_or_none()
+    if incident is None:
+        raise ResponseError(f"incident {incident_id} not found", "incident_id", 404)
+    return incident
+
+
+def _unit_for_update(session: Session, unit_id: int) -> Unit:
+    unit = session.execute(select(Unit).where(Unit.id == unit_id).with_for_update()).scalar_one_or_none()
+    if unit is None:
+        raise ResponseError(f"unit {unit_id} not found", "unit_id", 404)
+    return unit
+
+
+def _open(incident: Incident) -> None:
+    if incident.status == "closed":
+        raise ResponseError(f"incident {incident.id} is already closed", "status", 409)
+
+
+def _when(at: datetime | None, now: datetime) -> datetime:
+    if at is None:
+        return now
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ResponseError("time must carry a time zone (e.g. 2026-03-01T21:14:05Z)", "at")
+    return clock.as_utc(at)
+
+
+def dispatch(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
+             reason: str | None = None, at: datetime | None = None) -> Assignment:
+    """Send a unit. Choosing other than the recommended unit needs a reason, which is kept."""
+    from bluelamp.response import units
+
+    now = clock.now()
+    incident = _incident_for_update(session, incident_id)
+    _open(incident)
+    unit = _unit_for_update(session, unit_id)
+    if unit.status != "available":
+        raise ResponseError(f"unit {unit.call_sign} is {unit.status.replace('_', ' ')}, not available", "unit_id", 409)
+    view = units.unit_view(unit)
+    if not view.on_shift(now):
+        raise ResponseError(f"unit {unit.call_sign} is not on shift now", "unit_id", 409)
+    when = model.check_stage_time(_when(at, now), incident.received_at, now, "dispatch", "call received")
+    rec = units.recommend_for(session, incident, now)
+    best = rec.best
+    chosen = next((c for c in rec.candidates if c.unit_id == unit.id), None)
+    override = best is not None and best.unit_id != unit.id
+    if override and not (reason and reason.strip()):
+        raise ResponseError(f"{best.call_sign} is recommended: give a reason for choosing "  # type: ignore[union-attr]
+                            f"{unit.call_sign}", "reason")
+    assignment = Assignment(
+        incident_id=incident.id, unit_id=unit.id, dispatched_at=when, dispatched_by=principal.actor,
+        eta_s=chosen.eta_s if chosen else None, recommended_unit_id=best.unit_id if best else None,
+        override_reason=reason.strip() if override and reason else None,
+    )
+    session.add(assignment)
+    before = {"status": incident.status, "unit_status": unit.status}
+    unit.status, unit.incident_id, unit.updated_at = "dispatched", incident.id, now
+    if incident.status == "awaiting":
+        incident.status = "dispatched"
+    if incident.dispatched_at is None or when < incident.dispatched_at:
+        incident.dispatched_at = when
+    session.flush()
+    audit.record(session, principal.actor, "incident.dispatched", "incident", incident.id, before=before, after={
+        "unit": unit.call_sign, "at": clock.iso(when), "recommended": best.call_sign if best else None,
+        "override_reason": assignment.override_reason, "eta_s": assignment.eta_s, "warnings": rec.warnings,
+    })
+    return assignment
+
+
+def _assignment(session: Session, incident: Incident, unit_id: int) -> Assignment:
+    a = session.execute(
+        select(Assignment).where(Assignment.incident_id == incident.id, Assignment.unit_id == unit_id,
+                                 Assignment.cleared_at.is_(None)).order_by(Assignment.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    if a is None:
+        raise ResponseError(f"unit {unit_id} has not been dispatched to incident {incident.id}", "unit_id", 409)
+    return a
+
+
+def mark_en_route(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
+                  at: datetime | None = None) -> Assignment:
+    """The unit is on its way."""
+    now = clock.now()
+    incident = _incident_for_update(session, incident_id)
+    _open(incident)
+    a = _assignment(session, incident, unit_id)
+    if a.enroute_at is not None:
+        raise ResponseError("this unit is already en route", "status", 409)
+    if a.arrived_at is not None:
+        raise ResponseError("this unit has already arrived", "status", 409)
+    when = model.check_stage_time(_when(at, now), a.dispatched_at, now, "en-route", "dispatch")
+    a.enroute_at = when
+    before = {"status": incident.status}
+    if incident.status == "dispatched":
+        incident.status = "en_route"
+    if incident.enroute_at is None or when < incident.enroute_at:
+        incident.enroute_at = when
+    audit.record(session, principal.actor, "incident.unit_en_route", "incident", incident.id, before=before,
+                 after={"unit_id": unit_id, "at": clock.iso(when), "status": incident.status})
+    return a
+
+
+def mark_arrived(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
+                 at: datetime | None = None) -> Assignment:
+    """The unit is at the scene; the first arrival stops the incident's clock."""
+    now = clock.now()
+    incident = _incident_for_update(session, incident_id)
+    _open(incident)
+    a = _assignment(session, incident, unit_id)
+    if a.arrived_at is not None:
+        raise ResponseError("this unit has already arrived", "status", 409)
+    when = model.check_stage_time(_when(at, now), a.enroute_at or a.dispatched_at, now, "arrival",
+                                  "en-route" if a.enroute_at else "dispatch")
+    a.arrived_at = when
+    unit = _unit_for_update(session, unit_id)
+    unit.status, unit.updated_at = "at_scene", now
+    before = {"status": incident.status, "arrived_at": clock.iso(incident.arrived_at)}
+    incident.status = "at_scene"
+    if incident.arrived_at is None or when < incident.arrived_at:
+        incident.arrived_at = when
+    met = None if incident.attend_by is None else incident.arrived_at <= incident.attend_by
+    audit.record(session, principal.actor, "incident.unit_arrived", "incident", incident.id, before=before,
+                 after={"unit_id": unit_id, "at": clock.iso(when), "status": "at_scene", "target_met": met})
+    return a
+
+
+def clear_unit(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
+               at: datetime | None = None) -> Assignment:
+    """The unit leaves the incident and is available again."""
+    now = clock.now()
+    incident = _incident_for_update(session, incident_id)
+    a = _assignment(session, incident, unit_id)
+    when = model.check_stage_time(_when(at, now), a.arrived_at or a.enroute_at or a.dispatched_at, now,
+                                  "clear", "previous stage")
+    a.cleared_at = when
+    unit = _unit_for_update(session, unit_id)
+    if unit.incident_id == incident.id:
+        unit.status, unit.incident_id, unit.updated_at = "available", None, now
+    audit.record(session, principal.actor, "incident.unit_cleared", "incident", incident.id,
+                 after={"unit_id": unit_id, "at": clock.iso(when)})
+    return a
+
+
+def _release_units(session: Session, incident: Incident, when: datetime) -> None:
+    for a, unit in assignments_for(session, [incident.id])[incident.id]:
+        if a.cleared_at is None:
+            a.cleared_at = max(when, a.arrived_at or a.enroute_at or a.dispatched_at)
+        if unit.incident_id == incident.id:
+            unit.status, unit.incident_id, unit.updated_at = "available", None, when
+
+
+def close_incident(session: Session, incident_id: int, principal: Principal, *,
+                   at: datetime | None = None, disposition: str | None = None) -> Incident:
+    """Close the incident and free its units. Closing twice is an error."""
+    now = clock.now()
+    incident = _incident_for_update(session, incident_id)
+    _open(incident)
+    when = model.check_stage_time(_when(at, now), incident.arrived_at or incident.received_at, now, "closing",
+                                  "arrival" if incident.arrived_at else "call received")
+    before = {"status": incident.status}
+    _release_units(session, incident, when)
+    incident.status, incident.closed_at = "closed", when
+    if disposition:
+        incident.extra = {**(incident.extra or {}), "disposition": disposition}
+    audit.record(session, principal.actor, "incident.closed", "incident", incident.id, before=before,
+                 after={"status": "closed", "at": clock.iso(when), "disposition": disposition})
+    return incident
+
+
+def attend_by_for_grade(grade: int, urban: bool, received_at: datetime) -> datetime | None:
+    """The policy's attend-by for a grade, counted in UTC (15 minutes are 15 minutes across BST)."""
+    from bluelamp.policy import load_policy
+
+    minutes = load_policy().grades.get(grade).target_minutes(urban)
+    return received_at + timedelta(minutes=minutes) if minutes is not None else None
+
+
+def regrade(session: Session, incident_id: int, grade: int, reason: str, principal: Principal) -> Incident:
+    """Change an open incident's grade, with a reason; a downgrade needs a supervisor."""
+    if grade not in (1, 2, 3, 4):
+        raise ResponseError("grade must be 1, 2, 3 or 4", "grade")
+    if not (reason and reason.strip()):
+        raise ResponseError("a reason is required to regrade an incident", "reason")
+    incident = _incident_for_update(session, incident_id)
+    _open(incident)
+    if grade == incident.grade:
+        raise ResponseError(f"incident {incident.id} is already grade {grade}", "grade", 409)
+    downgrade = grade > incident.grade
+    if downgrade and not principal.has_any("supervisor"):
+        raise ResponseError("a downgrade needs a supervisor", "grade", 403)
+    before = {"grade": incident.grade, "attend_by": clock.iso(incident.attend_by)}
+    session.add(IncidentRegrade(incident_id=incident.id, at=clock.now(), by=principal.actor,
+                                from_grade=incident.grade, to_grade=grade, reason=reason.strip(),
+                                approved_by=principal.actor if downgrade else None))
+    incident.grade = grade
+    incident.attend_by = attend_by_for_grade(grade, incident.urban, incident.received_at)
+    audit.record(session, principal.actor, "incident.regraded", "incident", incident.id, before=before,
+                 after={"grade": grade, "attend_by": clock.iso(incident.attend_by), "reason": reason.strip(),
+                        "downgrade": downgrade})
+    return incident
+
+
+def regrades_for(session: Session, incident_id: int) -> list[IncidentRegrade]:
+    return list(session.execute(
+        select(IncidentRegrade).where(IncidentRegrade.incident_id == incident_id).order_by(IncidentRegrade.id)
+    ).scalars())

@@ -1,0 +1,1 @@
+"""Public channels: the live web chat (citizen widget, operator console) and the online report."""

@@ -1,0 +1,278 @@
+"""The live hub: which socket hears which topic, in this process; and fan-out between processes.
+
+In one process a published event goes straight to the sockets subscribed to its topic. With several
+server processes on PostgreSQL, every action also issues `pg_notify('bluelamp_chat', ...)` inside its
+own transaction, so the notification leaves exactly when (and only if) the change commits; every
+process LISTENs and hands what other processes published to its own sockets. PostgreSQL is chosen over
+Redis pub/sub because it is already the system of record: no second server to run, and no window in
+which a message is published but not stored (or stored but not published). SQLite is single-machine
+by nature, so a SQLite deployment runs one process and needs no fan-out.
+
+Sockets never depend on the hub for completeness: every message has a per-chat sequence number, and
+a client that reconnects (or is told to `resync`) asks for everything after the last one it has.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import uuid
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from fastapi import FastAPI, WebSocket
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+
+from bluelamp.chat.model import Event, RateLimiter
+from bluelamp.chat.settings import ChatSettings, get_chat_settings
+
+log = logging.getLogger("bluelamp.chat")
+CHANNEL = "bluelamp_chat"
+MAX_NOTIFY_BYTES = 7900  # PostgreSQL's payload limit is 8000 bytes
+OUTBOX = 2000
+
+
+class Conn:
+    """One socket with its own outbox and writer task, so a slow reader never holds up the others.
+
+    A reader so slow that its outbox fills is disconnected; it reconnects and resumes from its last
+    sequence number, so it loses nothing.
+    """
+
+    def __init__(self, ws: WebSocket, user_id: int | None = None) -> None:
+        self.ws, self.user_id = ws, user_id
+        self.topics: set[str] = set()
+        self.queue: asyncio.Queue[str | None] = asyncio.Queue(OUTBOX)
+        self.closed = False
+        self.task = asyncio.create_task(self._write())
+
+    def push(self, text: str) -> None:
+        if self.closed:
+            return
+        try:
+            self.queue.put_nowait(text)
+        except asyncio.QueueFull:
+            log.warning("socket outbox full: closing it (the client will resume)")
+            self.closed = True
+            self.task.cancel()
+            asyncio.create_task(self._close(1013))
+
+    def send(self, frame: dict[str, Any]) -> None:
+        self.push(json.dumps(frame, ensure_ascii=False))
+
+    async def _write(self) -> None:
+        with contextlib.suppress(Exception):
+            while True:
+                text = await self.queue.get()
+                if text is None:
+                    return
+                await self.ws.send_text(text)
+
+    async def _close(self, code: int) -> None:
+        with contextlib.suppress(Exception):
+            await self.ws.close(code)
+
+    async def finish(self) -> None:
+        """Flush what is queued, then stop the writer."""
+        if not self.closed:
+            self.closed = True
+            with contextlib.suppress(asyncio.QueueFull):
+                self.queue.put_nowait(None)
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.task, 2)
+
+
+class Hub:
+    """Topics to sockets for this process, the rate limiters, and the PostgreSQL fan-out."""
+
+    def __init__(self, db_url: str, dialect: str, settings: ChatSettings | None = None) -> None:
+        self.settings = settings or get_chat_settings()
+        self.origin = uuid.uuid4().hex
+        self.db_url = db_url
+        mode = self.settings.fanout
+        self.fanout = mode == "postgres" or (mode == "auto" and dialect == "postgresql")
+        self.topics: dict[str, set[Conn]] = {}
+        self._listener: asyncio.Task[None] | None = None
+        self.listening = asyncio.Event() if _loop_running() else None
+        s = self.settings
+        self.per_chat = RateLimiter(s.chat_burst, s.chat_per_s)
+        self.per_address = RateLimiter(s.address_burst, s.address_per_s)
+        self.starts = RateLimiter(s.starts_burst, s.starts_per_s)
+        self.reports = RateLimiter(s.reports_burst, s.reports_per_s)
+
+    # -- local -------------------------------------------------------------------------------
+    def subscribe(self, conn: Conn, topic: str) -> None:
+        self.topics.setdefault(topic, set()).add(conn)
+        conn.topics.add(topic)
+
+    def unsubscribe(self, conn: Conn, topic: str) -> None:
+        conns = self.topics.get(topic)
+        if conns is not None:
+            conns.discard(conn)
+            if not conns:
+                del self.topics[topic]
+        conn.topics.discard(topic)
+
+    def drop(self, conn: Conn) -> None:
+        for topic in list(conn.topics):
+            self.unsubscribe(conn, topic)
+
+    def deliver(self, events: list[Event]) -> None:
+        """Hand each event to the sockets on its topic (called on the event loop)."""
+        for event in events:
+            conns = self.topics.get(event.topic)
+            if not conns:
+                continue
+            text = json.dumps(event.frame, ensure_ascii=False)
+            kind = event.frame.get("type")
+            for conn in list(conns):
+                conn.push(text)
+                # A member of staff's sockets follow their assignments: they start (or stop) hearing
+                # the chat's messages wherever the assignment was made.
+                if kind == "assigned":
+                    self.subscribe(conn, f"chat:{event.frame['chat_id']}:staff")
+                elif kind == "unassigned":
+                    self.unsubscribe(conn, f"chat:{event.frame['chat_id']}:staff")
+
+    def connections(self) -> int:
+        return len({c for conns in self.topics.values() for c in conns})
+
+    # -- across processes --------------------------------------------------------------------
+    def stage(self, session: Session, events: list[Event]) -> None:
+        """Queue the events as NOTIFY in the caller's transaction (sent by PostgreSQL at commit)."""
+        if not self.fanout or not events:
+            return
+        for payload in self._payloads(events):
+            session.execute(select(func.pg_notify(CHANNEL, payload)))
+
+    def _payloads(self, events: list[Event]) -> list[str]:
+        out: list[str] = []
+        batch: list[list[Any]] = []
+        size = 0
+        for event in events:
+            item = [event.topic, event.frame]
+            n = len(json.dumps(item, ensure_ascii=False).encode())
+            if n > MAX_NOTIFY_BYTES - 100:
+                # Too big for one notification: send where to find it instead; the receiver re-reads it.
+                item = [event.topic, {"type": "resync", "chat_id": event.frame.get("chat_id"),
+                                      "seq": event.frame.get("seq")}]
+                n = len(json.dumps(item).encode())
+            if batch and size + n > MAX_NOTIFY_BYTES - 100:
+                out.append(json.dumps({"o": self.origin, "e": batch}, ensure_ascii=False))
+                batch, size = [], 0
+            batch.append(item)
+            size += n
+        if batch:
+            out.append(json.dumps({"o": self.origin, "e": batch}, ensure_ascii=False))
+        return out
+
+    def receive(self, payload: str) -> None:
+        """A notification from PostgreSQL: deliver what other processes published."""
+        try:
+            data = json.loads(payload)
+        except ValueError:
+            return
+        if data.get("o") == self.origin:
+            return  # this process delivered it already, straight after its commit
+        self.deliver([Event(topic, frame) for topic, frame in data.get("e", [])])
+
+    async def start(self) -> None:
+        if self.fanout and self._listener is None:
+            self.listening = asyncio.Event()
+            self._listener = asyncio.create_task(self._listen())
+
+    async def stop(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await self._listener
+            self._listener = None
+
+    async def _listen(self) -> None:
+        import psycopg
+
+        url = self.db_url.replace("postgresql+psycopg://", "postgresql://")
+        delay = 0.5
+        first = True
+        while True:
+            try:
+                async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    if self.listening is not None:
+                        self.listening.set()
+                    if not first:
+                        # Anything published while we were not listening: every client catches up.
+                        self.deliver([Event(t, {"type": "resync"}) for t in list(self.topics)])
+                    first, delay = False, 0.5
+                    async for note in conn.notifies():
+                        self.receive(note.payload)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database went away: keep trying, clients resync after
+                log.warning("chat fan-out listener lost its connection (%s); retrying", type(exc).__name__)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+
+def _loop_running() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
+def get_hub(app: FastAPI) -> Hub:
+    hub = getattr(app.state, "chat_hub", None)
+    if hub is None:
+        db = app.state.db
+        hub = Hub(str(db.engine.url.render_as_string(hide_password=False)), db.dialect)
+        app.state.chat_hub = hub
+    return hub
+
+
+async def run(app: FastAPI, fn: Callable[[Session], tuple[Any, list[Event]]]) -> Any:
+    """Run one use case in its own transaction (in a worker thread), then publish its events."""
+    hub = get_hub(app)
+    db = app.state.db
+
+    def work() -> tuple[Any, list[Event]]:
+        with db.unit_of_work() as session:
+            result, events = fn(session)
+            hub.stage(session, events)
+        return result, events
+
+    result, events = await run_in_threadpool(work)
+    hub.deliver(events)
+    return result
+
+
+async def sweep_forever(app: FastAPI, every_s: float = 30.0) -> None:
+    """Close chats whose citizen left before anyone answered (abandoned), every half minute."""
+    from bluelamp.chat import service
+
+    while True:
+        await asyncio.sleep(every_s)
+        try:
+            await run(app, lambda s: (None, service.sweep_abandoned(s)))
+        except Exception as exc:
+            log.warning("chat sweep failed: %s", type(exc).__name__)
+
+
+@contextlib.asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """Started with the app: the hub, its fan-out listener and the abandonment sweep."""
+    hub = get_hub(app)
+    await hub.start()
+    sweeper = asyncio.create_task(sweep_forever(app))
+    try:
+        yield
+    finally:
+        sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sweeper
+        await hub.stop()

@@ -1,0 +1,1 @@
+"""Crime recording, investigation plans, supervision, outcomes and the crime admin bureau."""

@@ -1,0 +1,431 @@
+"""Use cases of the crime context: record a crime, plan, act, review, close.
+
+Each function validates first, then changes state in the caller's transaction and writes the audit
+entry, so a refused request leaves nothing behind. The bureau lives in `bureau.py`, the clock sweep
+in `sweep.py`, the JSON shapes in `views.py`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from bluelamp import clock
+from bluelamp.audit import service as audit
+from bluelamp.contact.matching import text_key
+from bluelamp.contact.store import Contact
+from bluelamp.crime import bureau, model, sweep
+from bluelamp.crime.model import CLOSED, OPEN, PENDING_CLOSURE, CrimeError, PlanContext
+from bluelamp.crime.store import (
+    Crime,
+    CrimeAlert,
+    CrimeParty,
+    InvestigationAction,
+    InvestigationPlan,
+    SupervisoryReview,
+)
+from bluelamp.identity.model import Principal
+from bluelamp.policy import Policy, load_policy
+from bluelamp.response.store import Incident
+from bluelamp.victims import service as victims
+
+RECORDERS = ("investigator", "supervisor", "cab_officer")
+INVESTIGATORS = ("investigator", "supervisor")
+READERS = ("investigator", "supervisor", "cab_officer", "victim_care", "auditor")
+
+
+def _clean_party(raw: dict[str, Any]) -> dict[str, Any]:
+    role = str(raw.get("role") or "")
+    if role not in model.PARTY_ROLES:
+        raise CrimeError(f"a party's role must be one of {', '.join(model.PARTY_ROLES)}", "parties.role")
+    name = (str(raw.get("name") or "").strip() or None)
+    if name and len(name) > 200:
+        raise CrimeError("a party's name is too long", "parties.name")
+    dob = raw.get("dob")
+    if isinstance(dob, str) and dob:
+        try:
+            dob = date.fromisoformat(dob)
+        except ValueError:
+            raise CrimeError("dob must be a date (YYYY-MM-DD)", "parties.dob") from None
+    if dob is not None and not isinstance(dob, date):
+        raise CrimeError("dob must be a date (YYYY-MM-DD)", "parties.dob")
+    if isinstance(dob, date) and dob > clock.now().date():
+        raise CrimeError("dob is in the future", "parties.dob")
+    details = raw.get("details") or {}
+    return {"role": role, "name": name, "dob": dob or None, "person_id": raw.get("person_id"), "details": details}
+
+
+def _source_time(session: Session, contact_id: int | None, incident_id: int | None) -> datetime:
+    if contact_id is None and incident_id is None:
+        raise CrimeError("a crime is recorded from a contact or an incident: give contact_id or incident_id",
+                         "contact_id")
+    times = []
+    if contact_id is not None:
+        contact = session.get(Contact, contact_id)
+        if contact is None:
+            raise CrimeError(f"contact {contact_id} not found", "contact_id", 404)
+        times.append(contact.received_at)
+    if incident_id is not None:
+        incident = session.get(Incident, incident_id)
+        if incident is None:
+            raise CrimeError(f"incident {incident_id} not found", "incident_id", 404)
+        if contact_id is not None and incident.contact_id not in (None, contact_id):
+            raise CrimeError("the incident belongs to a different contact", "incident_id")
+        times.append(incident.received_at)
+    return min(times)
+
+
+def record_crime(
+    session: Session,
+    principal: Principal,
+    *,
+    offence: str,
+    risk: str,
+    contact_id: int | None = None,
+    incident_id: int | None = None,
+    reported_at: datetime | None = None,
+    recorded: bool = True,
+    summary: str = "",
+    domestic: bool = False,
+    oic: str | None = None,
+    parties: list[dict[str, Any]] | None = None,
+    policy: Policy | None = None,
+) -> Crime:
+    """Record a crime from a contact or incident; the NCRS clock runs from the report."""
+    policy = policy or load_policy()
+    rules = policy.doc("investigation")
+    now = clock.now()
+    found = policy.doc("offences").find(offence)
+    if found is None:
+        raise CrimeError(f"unknown offence {offence!r}", "offence")
+    group, off = found
+    model.check_risk(risk)
+    source_at = _source_time(session, contact_id, incident_id)
+    if reported_at is None:
+        reported_at = source_at
+    model.check_not_future(reported_at, now, "reported_at")
+    reported_at = clock.as_utc(reported_at)
+    model.check_order(source_at, reported_at, "the contact or incident", "reported_at")
+    cleaned = [_clean_party(p) for p in (parties or [])]
+    recorded_at = now if recorded else None
+    crime = Crime(
+        contact_id=contact_id, incident_id=incident_id, offence=off.id, offence_group=group.id,
+        most_serious=off.most_serious, domestic=bool(domestic), summary=(summary or "").strip()[:10_000],
+        reported_at=reported_at, record_due_at=model.recording_due(reported_at, rules), recorded_at=recorded_at,
+        recorded_by=principal.actor if recorded else None, oic=(oic or principal.username).strip(), risk=risk,
+        status=OPEN, policy_version=policy.version, created_at=now,
+        next_review_due_at=model.first_review_due(recorded_at, risk, rules) if recorded_at else None,
+    )
+    session.add(crime)
+    session.flush()
+    for p in cleaned:
+        party = CrimeParty(crime_id=crime.id, role=p["role"], name=p["name"], name_key=text_key(p["name"]),
+                           dob=p["dob"], person_id=p["person_id"], details=p["details"])
+        session.add(party)
+        session.flush()
+        if party.role == "victim":
+            victims.open_victim(session, crime, party, principal.actor, policy=policy)
+    audit.record(session, principal.actor, "crime.recorded", "crime", crime.id, after={
+        "offence": crime.offence, "group": crime.offence_group, "risk": risk, "reported_at": clock.iso(reported_at),
+        "recorded_at": clock.iso(recorded_at), "record_due_at": clock.iso(crime.record_due_at),
+        "contact_id": contact_id, "incident_id": incident_id, "parties": [p["role"] for p in cleaned],
+        "policy_version": policy.version,
+    })
+    bureau.create_task(session, "recording_check", actor=principal.actor, crime_id=crime.id,
+                       due_at=crime.record_due_at, dedupe_key=f"recording_check:{crime.id}", policy=policy)
+    sweep.ensure_scheduled(session, now, policy)
+    return crime
+
+
+def get_crime(session: Session, crime_id: int, for_update: bool = False) -> Crime:
+    q = select(Crime).where(Crime.id == crime_id)
+    if for_update:
+        q = q.with_for_update()
+    crime = session.execute(q).scalar_one_or_none()
+    if crime is None:
+        raise CrimeError(f"crime {crime_id} not found", "id", 404)
+    return crime
+
+
+def _open(crime: Crime) -> None:
+    if crime.status == CLOSED:
+        raise CrimeError(f"crime {crime.id} is closed", "status", 409)
+
+
+def confirm_recording(session: Session, crime_id: int, principal: Principal,
+                      policy: Policy | None = None) -> Crime:
+    """The recording decision for a reported crime: starts the review schedule, stops the NCRS clock."""
+    policy = policy or load_policy()
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    if crime.recorded_at is not None:
+        raise CrimeError(f"crime {crime_id} is already recorded", "recorded_at", 409)
+    now = clock.now()
+    crime.recorded_at, crime.recorded_by = now, principal.actor
+    crime.next_review_due_at = model.first_review_due(now, crime.risk, policy.doc("investigation"))
+    _resolve_alerts(session, crime.id, ("recording",), now)
+    audit.record(session, principal.actor, "crime.recording_confirmed", "crime", crime.id, after={
+        "recorded_at": clock.iso(now), "state": model.recording_state(crime.reported_at, now, now,
+                                                                      policy.doc("investigation"))})
+    return crime
+
+
+def parties_of(session: Session, crime_id: int) -> list[CrimeParty]:
+    return list(session.execute(select(CrimeParty).where(CrimeParty.crime_id == crime_id)
+                                .order_by(CrimeParty.id)).scalars())
+
+
+def plan_context(session: Session, crime: Crime) -> PlanContext:
+    roles = {p.role for p in parties_of(session, crime.id)}
+    return PlanContext(suspect_known="suspect" in roles, domestic=crime.domestic, has_victim="victim" in roles)
+
+
+def _action_count(session: Session, crime_id: int) -> int:
+    return int(session.execute(select(func.count()).select_from(InvestigationAction)
+                               .where(InvestigationAction.crime_id == crime_id)).scalar_one())
+
+
+def save_plan(session: Session, crime_id: int, principal: Principal, elements: dict[str, Any],
+              policy: Policy | None = None) -> InvestigationPlan:
+    """Write (or rewrite) the plan and score it; the reasons say what is missing."""
+    policy = policy or load_policy()
+    rules = policy.doc("investigation")
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    clean = model.clean_elements(elements or {}, rules)
+    score = model.score_plan(clean, plan_context(session, crime), _action_count(session, crime.id), rules)
+    plan = session.execute(select(InvestigationPlan).where(InvestigationPlan.crime_id == crime.id)).scalar_one_or_none()
+    before = {"score": plan.score, "version": plan.version} if plan else None
+    now = clock.now()
+    if plan is None:
+        plan = InvestigationPlan(crime_id=crime.id, version=1)
+        session.add(plan)
+    else:
+        plan.version += 1
+    plan.elements, plan.score, plan.band, plan.reasons = clean, score.score, score.band, score.reasons
+    plan.updated_at, plan.updated_by, plan.policy_version = now, principal.actor, policy.version
+    crime.plan_score = score.score
+    session.flush()
+    audit.record(session, principal.actor, "crime.plan_saved", "crime", crime.id, before=before,
+                 after={"version": plan.version, **score.to_dict()})
+    return plan
+
+
+def get_plan(session: Session, crime_id: int) -> InvestigationPlan | None:
+    return session.execute(select(InvestigationPlan).where(InvestigationPlan.crime_id == crime_id)).scalar_one_or_none()
+
+
+def _rescore(session: Session, crime: Crime, policy: Policy) -> None:
+    plan = get_plan(session, crime.id)
+    if plan is None:
+        return
+    rules = policy.doc("investigation")
+    score = model.score_plan(plan.elements, plan_context(session, crime), _action_count(session, crime.id), rules)
+    plan.score, plan.band, plan.reasons = score.score, score.band, score.reasons
+    crime.plan_score = score.score
+
+
+def add_action(session: Session, crime_id: int, principal: Principal, *, element: str, description: str,
+               due_at: datetime | None = None, policy: Policy | None = None) -> InvestigationAction:
+    policy = policy or load_policy()
+    rules = policy.doc("investigation")
+    if element not in {e.id for e in rules.elements}:
+        raise CrimeError(f"unknown plan element {element!r}", "element")
+    text = (description or "").strip()
+    if len(text) < 5:
+        raise CrimeError("an action needs a description", "description")
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    now = clock.now()
+    if due_at is not None:
+        model.check_aware(due_at, "due_at")
+        model.check_order(now, clock.as_utc(due_at), "now", "due_at")
+    action = InvestigationAction(crime_id=crime.id, element=element, description=text[:5000], created_at=now,
+                                 created_by=principal.actor, due_at=due_at)
+    session.add(action)
+    session.flush()
+    _rescore(session, crime, policy)
+    audit.record(session, principal.actor, "crime.action_added", "crime", crime.id,
+                 after={"action_id": action.id, "element": element, "due_at": clock.iso(due_at)})
+    return action
+
+
+BUREAU_EVENTS = ("classification_query", "property_seized")
+
+
+def raise_bureau_event(session: Session, crime_id: int, principal: Principal, event: str,
+                       policy: Policy | None = None) -> list[Any]:
+    """An officer hands work to the bureau: a classification query, or property seized."""
+    if event not in BUREAU_EVENTS:
+        raise CrimeError(f"event must be one of {', '.join(BUREAU_EVENTS)}", "event")
+    crime = get_crime(session, crime_id)
+    _open(crime)
+    return bureau.tasks_for_event(session, event, actor=principal.actor, crime_id=crime.id, policy=policy)
+
+
+def complete_action(session: Session, crime_id: int, action_id: int, principal: Principal, *,
+                    result: str | None = None, done_at: datetime | None = None) -> InvestigationAction:
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    action = session.get(InvestigationAction, action_id)
+    if action is None or action.crime_id != crime.id:
+        raise CrimeError(f"action {action_id} not found on crime {crime_id}", "action_id", 404)
+    if action.done_at is not None:
+        raise CrimeError(f"action {action_id} is already done", "done_at", 409)
+    now = clock.now()
+    when = clock.as_utc(model.check_not_future(done_at, now, "done_at")) if done_at else now
+    model.check_order(action.created_at, when, "the action was created", "done_at")
+    action.done_at, action.done_by, action.result = when, principal.actor, (result or "").strip()[:5000] or None
+    audit.record(session, principal.actor, "crime.action_done", "crime", crime.id,
+                 after={"action_id": action.id, "done_at": clock.iso(when)})
+    return action
+
+
+def review(session: Session, crime_id: int, principal: Principal, *, direction: str, risk: str | None = None,
+           reviewed_at: datetime | None = None, policy: Policy | None = None) -> SupervisoryReview:
+    """A supervisor reviews the crime with written direction; the next review is set by risk."""
+    if not principal.has_any("supervisor"):
+        raise CrimeError("only a supervisor may review a crime", "role", 403)
+    policy = policy or load_policy()
+    rules = policy.doc("investigation")
+    text = model.check_direction(direction, rules)
+    new_risk = model.check_risk(risk) if risk else None
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    now = clock.now()
+    when = clock.as_utc(model.check_not_future(reviewed_at, now, "reviewed_at")) if reviewed_at else now
+    model.check_order(crime.reported_at, when, "reported_at", "reviewed_at")
+    if crime.last_review_at is not None:
+        model.check_order(crime.last_review_at, when, "the previous review", "reviewed_at")
+    risk_now = new_risk or crime.risk
+    was_due = crime.next_review_due_at
+    nxt = model.next_review_due(when, risk_now, rules)
+    row = SupervisoryReview(crime_id=crime.id, reviewer=principal.actor, reviewed_at=when, direction=text[:10_000],
+                            risk=risk_now, plan_score=crime.plan_score, was_due_at=was_due,
+                            late=bool(was_due and when > was_due), next_due_at=nxt)
+    session.add(row)
+    before = {"risk": crime.risk, "next_review_due_at": clock.iso(was_due)}
+    crime.risk, crime.last_review_at, crime.next_review_due_at = risk_now, when, nxt
+    session.flush()
+    _resolve_alerts(session, crime.id, ("review_missed",), now)
+    audit.record(session, principal.actor, "crime.reviewed", "crime", crime.id, before=before, after={
+        "review_id": row.id, "risk": risk_now, "late": row.late, "next_review_due_at": clock.iso(nxt),
+        "plan_score": crime.plan_score})
+    return row
+
+
+def reviews_of(session: Session, crime_id: int) -> list[SupervisoryReview]:
+    return list(session.execute(select(SupervisoryReview).where(SupervisoryReview.crime_id == crime_id)
+                                .order_by(SupervisoryReview.reviewed_at)).scalars())
+
+
+def actions_of(session: Session, crime_id: int) -> list[InvestigationAction]:
+    return list(session.execute(select(InvestigationAction).where(InvestigationAction.crime_id == crime_id)
+                                .order_by(InvestigationAction.id)).scalars())
+
+
+def _resolve_alerts(session: Session, crime_id: int, kinds: tuple[str, ...], now: datetime) -> None:
+    session.execute(update(CrimeAlert).where(CrimeAlert.crime_id == crime_id, CrimeAlert.kind.in_(kinds),
+                                             CrimeAlert.resolved_at.is_(None)).values(resolved_at=now))
+
+
+def request_closure(session: Session, crime_id: int, principal: Principal, *, outcome: str | None,
+                    evidence: dict[str, Any] | None, policy: Policy | None = None) -> Crime:
+    """Propose an outcome with its evidence; a supervisor's proposal is its own approval."""
+    if not principal.has_any(*INVESTIGATORS):
+        raise CrimeError("only the investigator or a supervisor may close a crime", "role", 403)
+    policy = policy or load_policy()
+    crime = get_crime(session, crime_id, for_update=True)
+    if crime.status != OPEN:
+        raise CrimeError(f"crime {crime_id} is {crime.status.replace('_', ' ')}", "status", 409)
+    if crime.recorded_at is None:
+        raise CrimeError("a crime must be recorded before it closes", "recorded_at", 409)
+    if get_plan(session, crime.id) is None:
+        raise CrimeError("a crime cannot close without an investigation plan", "plan", 409)
+    ctx = plan_context(session, crime)
+    out, clean = model.check_outcome(outcome, evidence, ctx.suspect_known, policy.doc("outcomes"))
+    now = clock.now()
+    crime.outcome, crime.outcome_evidence = out.code, clean
+    crime.closure_requested_by, crime.closure_requested_at = principal.actor, now
+    crime.status = PENDING_CLOSURE
+    audit.record(session, principal.actor, "crime.closure_requested", "crime", crime.id,
+                 after={"outcome": out.code, "evidence": sorted(clean)})
+    if principal.has_any("supervisor") or not out.supervisor_approval:
+        _close(session, crime, principal, policy, note="closed by a supervisor" if principal.has_any("supervisor")
+               else "outcome needs no approval")
+    return crime
+
+
+def decide_closure(session: Session, crime_id: int, principal: Principal, *, approve: bool,
+                   note: str | None = None, policy: Policy | None = None) -> Crime:
+    """A supervisor approves the proposed outcome (the crime closes) or refuses it with a reason."""
+    if not principal.has_any("supervisor"):
+        raise CrimeError("only a supervisor may approve a closure", "role", 403)
+    policy = policy or load_policy()
+    crime = get_crime(session, crime_id, for_update=True)
+    if crime.status != PENDING_CLOSURE:
+        raise CrimeError(f"crime {crime_id} has no closure awaiting approval", "status", 409)
+    if approve:
+        _close(session, crime, principal, policy, note=note)
+        return crime
+    if not (note and note.strip()):
+        raise CrimeError("refusing a closure needs a reason for the investigator", "note")
+    before = {"status": crime.status, "outcome": crime.outcome}
+    crime.status, crime.outcome, crime.outcome_evidence = OPEN, None, None
+    crime.closure_requested_by = crime.closure_requested_at = None
+    audit.record(session, principal.actor, "crime.closure_refused", "crime", crime.id, before=before,
+                 after={"status": OPEN, "note": note.strip()[:2000]})
+    return crime
+
+
+def _close(session: Session, crime: Crime, principal: Principal, policy: Policy, note: str | None) -> None:
+    now = clock.now()
+    crime.status, crime.closed_at, crime.approved_by, crime.next_review_due_at = CLOSED, now, principal.actor, None
+    _resolve_alerts(session, crime.id, ("review_missed", "recording"), now)
+    audit.record(session, principal.actor, "crime.closed", "crime", crime.id, after={
+        "outcome": crime.outcome, "approved_by": principal.actor, "note": (note or "")[:2000] or None})
+    out = policy.doc("outcomes").get(crime.outcome or "")
+    for kind in (out.bureau_tasks if out else []):
+        if kind == "victim_outcome_letter":
+            continue  # one per victim, written by the victims context
+        bureau.create_task(session, kind, actor=principal.actor, crime_id=crime.id,
+                           dedupe_key=f"{kind}:{crime.id}", policy=policy)
+    bureau.tasks_for_event(session, "crime_closed", actor=principal.actor, crime_id=crime.id, policy=policy)
+    victims.crime_closed(session, crime, out.name if out else str(crime.outcome),
+                         letters=bool(out and "victim_outcome_letter" in out.bureau_tasks),
+                         actor=principal.actor, policy=policy)
+
+
+def my_crimes(session: Session, username: str, include_closed: bool = False, limit: int = 500) -> list[Crime]:
+    q = select(Crime).where(Crime.oic == username)
+    if not include_closed:
+        q = q.where(Crime.status != CLOSED)
+    return list(session.execute(q.order_by(Crime.next_review_due_at.is_(None), Crime.next_review_due_at)
+                                .limit(limit)).scalars())
+
+
+def open_crimes(session: Session, limit: int = 500) -> list[Crime]:
+    return list(session.execute(select(Crime).where(Crime.status != CLOSED)
+                                .order_by(Crime.reported_at.desc()).limit(limit)).scalars())
+
+
+def reviews_due(session: Session, until: datetime, limit: int = 500) -> list[Crime]:
+    """Open crimes whose next review is due by `until`, most overdue first (partial index on the due time)."""
+    return list(session.execute(
+        select(Crime).where(Crime.status != CLOSED, Crime.next_review_due_at <= until)
+        .order_by(Crime.next_review_due_at).limit(limit)).scalars())
+
+
+def pending_closures(session: Session, limit: int = 200) -> list[Crime]:
+    return list(session.execute(select(Crime).where(Crime.status == PENDING_CLOSURE)
+                                .order_by(Crime.closure_requested_at).limit(limit)).scalars())
+
+
+def open_alerts(session: Session, crime_id: int | None = None, limit: int = 500) -> list[CrimeAlert]:
+    q = select(CrimeAlert).where(CrimeAlert.resolved_at.is_(None))
+    if crime_id is not None:
+        q = q.where(CrimeAlert.crime_id == crime_id)
+    return list(session.execute(q.order_by(CrimeAlert.level.desc(), CrimeAlert.due_at).limit(limit)).scalars())

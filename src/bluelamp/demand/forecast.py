@@ -1,0 +1,185 @@
+"""Forecasts of counts with prediction intervals, chosen by backtest (see docs/demand.md).
+
+- Daily: the mean of two calendar regressions (England and Wales bank holidays, Christmas days, day of
+  week, annual Fourier terms): one with ARIMA(1,1,1) errors, one with a ridge-penalised piecewise
+  linear trend (a hinge every 30 days, so the level can bend late in the history). Intervals come
+  from the ARIMA error model, centred on the combined forecast.
+- Intraday (30 min, hourly): up to three days ahead, MSTL (daily and weekly seasons) on the interval
+  series; beyond that, the daily total forecast split by the recent intraday profile (the last eight
+  weeks' share of each interval of the week), as the literature and our DECC backtest advise.
+- Weekly: AutoETS (with 52-week seasonality once two years are available), seasonal naive baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+from statsforecast.models import ARIMA, MSTL, AutoETS
+
+from bluelamp.demand.calendar import daily_design
+from bluelamp.demand.series import PER_DAY, STEP, DemandInputError, Series
+
+DEFAULT_LEVELS: tuple[int, ...] = (80, 95)
+MIN_DAYS = 28            # four weeks: each weekday seen four times
+ANNUAL_DAYS = 730        # two years before the annual shape is estimated
+KNOT_EVERY_DAYS = 30
+RIDGE = 0.01             # chosen on the 2016 origins of the SWAST series, not on the benchmark's
+INTRADAY_DIRECT_DAYS = 3
+PROFILE_WEEKS = 8
+WEEKDAY_WEIGHT = 0.25    # weekday-specific share vs the all-days shape; chosen on DECC weeks 35-40
+
+
+def forecast(series: Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
+    """Forecast `horizon` steps: a frame indexed by time with yhat and yhat_lo_L / yhat_hi_L."""
+    _check_levels(levels)
+    if horizon < 1:
+        raise DemandInputError("horizon must be at least 1 step")
+    f = series.freq
+    if f == "D":
+        out = forecast_daily(series.values, horizon, levels)
+    elif f == "W":
+        out = forecast_weekly(series.values, horizon, levels)
+    elif horizon <= INTRADAY_DIRECT_DAYS * PER_DAY[f]:
+        out = forecast_intraday_direct(series.values, f, horizon, levels)
+    else:
+        out = forecast_intraday_split(series.values, f, horizon, levels)
+    return out.clip(lower=0.0)
+
+
+def future_index(index: pd.DatetimeIndex, freq: str, horizon: int) -> pd.DatetimeIndex:
+    """The next `horizon` steps after the end of `index`."""
+    return pd.date_range(index[-1] + STEP[freq], periods=horizon, freq=STEP[freq])
+
+
+def _frame(index: pd.DatetimeIndex, mean: np.ndarray, half: dict[int, np.ndarray]) -> pd.DataFrame:
+    data: dict[str, np.ndarray] = {"yhat": mean}
+    for level, width in half.items():
+        data[f"yhat_lo_{level}"] = mean - width
+        data[f"yhat_hi_{level}"] = mean + width
+    return pd.DataFrame(data, index=index)
+
+
+def forecast_daily(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
+    """The daily ensemble (calendar regression with ARIMA errors + penalised piecewise trend)."""
+    n = len(y)
+    if n < MIN_DAYS:
+        raise DemandInputError(f"only {n} days of history: a daily forecast needs at least {MIN_DAYS} "
+                               "(four weeks); annual effects need two years")
+    origin = y.index[0]
+    fidx = future_index(y.index, "D", horizon)
+    annual = n >= ANNUAL_DAYS
+    values = y.to_numpy(float)
+    x_hist = daily_design(y.index, origin, annual=annual)
+    x_fut = daily_design(fidx, origin, annual=annual)
+    beta = np.linalg.lstsq(x_hist, values, rcond=None)[0]
+    resid = values - x_hist @ beta
+    arima = ARIMA(order=(1, 1, 1)).forecast(y=resid, h=horizon, level=list(levels))
+    with_errors = x_fut @ beta + arima["mean"]
+    span = (y.index[-1] - origin).days / 365.25
+    knots = np.arange(KNOT_EVERY_DAYS / 365.25, span, KNOT_EVERY_DAYS / 365.25)
+    piecewise = _ridge_trend(y, fidx, knots, annual)
+    mean = (with_errors + piecewise) / 2
+    half = {lv: np.asarray(arima[f"hi-{lv}"] - arima["mean"]) for lv in levels}
+    return _frame(fidx, mean, half)
+
+
+def _ridge_trend(y: pd.Series, fidx: pd.DatetimeIndex, knots: np.ndarray, annual: bool) -> np.ndarray:
+    origin = y.index[0]
+    x_hist = daily_design(y.index, origin, knots, annual)
+    x_fut = daily_design(fidx, origin, knots, annual)
+    penalty = np.full(x_hist.shape[1], 1e-9)
+    penalty[2:2 + len(knots)] = RIDGE * len(y)
+    beta = np.linalg.solve(x_hist.T @ x_hist + np.diag(penalty), x_hist.T @ y.to_numpy(float))
+    return np.asarray(x_fut @ beta)
+
+
+def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
+    """AutoETS on weekly totals (seasonal with period 52 from two years of history)."""
+    n = len(y)
+    if n < 8:
+        raise DemandInputError(f"only {n} weeks of history: a weekly forecast needs at least 8; "
+                               "annual seasonality needs 104")
+    season = 52 if n >= 104 else 1
+    res = AutoETS(season_length=season, model="ZZZ" if season > 1 else "ZZN").forecast(
+        y=y.to_numpy(float), h=horizon, level=list(levels))
+    idx = pd.date_range(y.index[-1] + STEP["W"], periods=horizon, freq=STEP["W"])
+    return _frame(idx, np.asarray(res["mean"]), {lv: np.asarray(res[f"hi-{lv}"] - res["mean"]) for lv in levels})
+
+
+def forecast_intraday_direct(y: pd.Series, f: str, horizon: int,
+                             levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
+    """MSTL with daily and weekly seasons on the interval series (short horizons)."""
+    day = PER_DAY[f]
+    if len(y) < 14 * day:
+        raise DemandInputError(f"only {len(y) / day:.1f} days of {f} history: an intraday forecast needs "
+                               "at least 14 days (two weekly cycles)")
+    model = MSTL(season_length=[day, 7 * day], trend_forecaster=AutoETS(model="ZZN"))
+    res = model.forecast(y=y.to_numpy(float), h=horizon, level=list(levels))
+    half = {lv: np.asarray(res[f"hi-{lv}"] - res["mean"]) for lv in levels}
+    return _frame(future_index(y.index, f, horizon), np.asarray(res["mean"]), half)
+
+
+def weekly_profile(y: pd.Series, f: str, weeks: int = PROFILE_WEEKS) -> np.ndarray:
+    """Share of each day's total falling in each interval, by day of week (shape 7 x intervals a day).
+
+    Taken over the last `weeks` weeks and shrunk toward the all-days shape (a few weeks of counts make a
+    noisy weekday-by-hour profile); a weekday with no calls takes the all-days shape.
+    """
+    day = PER_DAY[f]
+    recent = y.iloc[-weeks * 7 * day:]
+    dow = recent.index.dayofweek.to_numpy()
+    slot = ((recent.index.hour * 60 + recent.index.minute) // (1440 // day)).to_numpy()
+    counts = np.zeros((7, day))
+    np.add.at(counts, (dow, slot), recent.to_numpy(float))
+    overall = counts.sum(axis=0)
+    overall = overall / overall.sum() if overall.sum() > 0 else np.full(day, 1.0 / day)
+    totals = counts.sum(axis=1, keepdims=True)
+    by_day = np.where(totals > 0, counts / np.where(totals > 0, totals, 1.0), overall[None, :])
+    return np.asarray(WEEKDAY_WEIGHT * by_day + (1 - WEEKDAY_WEIGHT) * overall[None, :])
+
+
+def forecast_intraday_split(y: pd.Series, f: str, horizon: int,
+                            levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
+    """Daily totals forecast, split into intervals by the recent weekly profile."""
+    day = PER_DAY[f]
+    fidx = future_index(y.index, f, horizon)
+    counts = y.resample("D").count()
+    days = y.resample("D").sum()[counts == day]  # complete days only (a partial first/last day is dropped)
+    need_days = (fidx[-1].normalize() - days.index[-1]).days
+    daily = forecast_daily(days, need_days, levels)
+    profile = weekly_profile(y, f)
+    slot = ((fidx.hour * 60 + fidx.minute) // (1440 // day)).to_numpy()
+    day_idx = fidx.normalize()
+    total = daily["yhat"].reindex(day_idx).to_numpy()
+    share = profile[fidx.dayofweek.to_numpy(), slot]
+    mean = total * share
+    half = {}
+    for lv in levels:
+        z = _z(lv)
+        sd_day = (daily[f"yhat_hi_{lv}"] - daily["yhat"]).reindex(day_idx).to_numpy() / z
+        # Share of the day's uncertainty plus the Poisson scatter of a count within the day.
+        half[lv] = z * np.sqrt((share * sd_day) ** 2 + np.maximum(mean, 0.0) * (1 - share))
+    return _frame(fidx, mean, half)
+
+
+def _z(level: int) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + level / 200)
+
+
+def _check_levels(levels: Sequence[int]) -> None:
+    for lv in levels:
+        if not (0 < lv < 100) or math.isnan(lv):
+            raise DemandInputError(f"level {lv} must be a percentage between 0 and 100, e.g. 80 or 95")
+
+
+def seasonal_naive(y: pd.Series, f: str, horizon: int) -> np.ndarray:
+    """The seasonal-naive baseline (period of one week; 52 weeks for weekly series)."""
+    period = {"30min": 336, "h": 168, "D": 7, "W": 52}[f]
+    period = min(period, len(y))
+    last = y.to_numpy(float)[-period:]
+    return np.asarray(np.tile(last, horizon // period + 1)[:horizon])

@@ -1,0 +1,1 @@
+"""Performance: the measures the inspectorate uses, computed from the records, never typed in."""

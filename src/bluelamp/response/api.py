@@ -1,0 +1,208 @@
+"""JSON routes of the response context: the incident board, dispatch and arrival, units."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from bluelamp import clock
+from bluelamp.identity.model import Principal
+from bluelamp.response import service, units
+from bluelamp.response.model import STATUSES, UNIT_STATUSES, UNIT_TYPES, ResponseError
+from bluelamp.web.auth import DbSession, require_roles
+
+router = APIRouter(tags=["incidents"])
+
+READERS = ("dispatcher", "supervisor", "call_handler")
+ACTORS = ("dispatcher", "supervisor")
+
+
+def _error(exc: ResponseError) -> HTTPException:
+    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
+
+
+@router.get("/incidents", dependencies=[Depends(require_roles(*READERS))])
+def list_incidents(
+    session: DbSession,
+    status: Annotated[Literal["open", "awaiting", "dispatched", "en_route", "at_scene", "closed"],
+                      Query(description="open (any open status) or one status")] = "open",
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> list[dict[str, Any]]:
+    """Incidents by grade then time left: `id, contact_id, grade, status, flags, location, attend_by, seconds_left`."""
+    now = clock.now()
+    return [service.incident_json(i, now) for i in service.list_incidents(session, status, now, limit)]
+
+
+@router.get("/board", dependencies=[Depends(require_roles(*READERS))])
+def board(session: DbSession) -> dict[str, Any]:
+    """Everything the incident board page polls for: open incidents with their units, and every unit."""
+    now = clock.now()
+    incidents = service.list_incidents(session, "open", now)
+    assigned = service.assignments_for(session, [i.id for i in incidents])
+    rows = []
+    for i in incidents:
+        row = service.incident_json(i, now)
+        row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
+        rows.append(row)
+    return {"now": clock.iso(now), "incidents": rows, "units": [units.unit_json(u, now) for u in units.list_units(session)]}
+
+
+@router.get("/incidents/{incident_id}", dependencies=[Depends(require_roles(*READERS))])
+def get_incident(incident_id: int, session: DbSession) -> dict[str, Any]:
+    incident = service.get_incident(session, incident_id)
+    if incident is None:
+        raise HTTPException(404, detail=f"incident_id: incident {incident_id} not found")
+    out = service.incident_json(incident, clock.now())
+    out["assignments"] = [service.assignment_json(a, u)
+                          for a, u in service.assignments_for(session, [incident.id])[incident.id]]
+    out["regrades"] = [{"at": clock.iso(r.at), "by": r.by, "from_grade": r.from_grade, "to_grade": r.to_grade,
+                        "reason": r.reason, "approved_by": r.approved_by}
+                       for r in service.regrades_for(session, incident.id)]
+    out["extra"] = incident.extra
+    return out
+
+
+@router.get("/incidents/{incident_id}/recommendation", dependencies=[Depends(require_roles(*READERS))])
+def recommendation(incident_id: int, session: DbSession) -> dict[str, Any]:
+    """Available suitable units ranked by estimated arrival, with warnings."""
+    try:
+        return units.recommendation(session, incident_id).to_dict()
+    except ResponseError as exc:
+        raise _error(exc) from None
+
+
+class DispatchIn(BaseModel):
+    """Send a unit; `reason` is required when it is not the recommended one."""
+
+    model_config = ConfigDict(extra="forbid")
+    unit_id: int
+    reason: str | None = Field(default=None, max_length=2000)
+    at: datetime | None = None
+
+
+class StageIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime | None = None
+
+
+class CloseIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    at: datetime | None = None
+    disposition: str | None = Field(default=None, max_length=200)
+
+
+class RegradeIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    grade: int = Field(ge=1, le=4)
+    reason: str = Field(min_length=1, max_length=2000)
+
+
+def _detail(session: DbSession, incident_id: int) -> dict[str, Any]:
+    session.flush()
+    return get_incident(incident_id, session)
+
+
+@router.post("/incidents/{incident_id}/dispatch")
+def dispatch(incident_id: int, data: DispatchIn, session: DbSession,
+             principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
+    try:
+        service.dispatch(session, incident_id, data.unit_id, principal, reason=data.reason, at=data.at)
+    except ResponseError as exc:
+        raise _error(exc) from None
+    return _detail(session, incident_id)
+
+
+@router.post("/incidents/{incident_id}/units/{unit_id}/{stage}")
+def unit_stage(incident_id: int, unit_id: int, stage: Literal["en-route", "arrived", "clear"], data: StageIn,
+               session: DbSession,
+               principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
+    """Record a unit en route, arrived, or cleared from the incident (`at` defaults to now)."""
+    action = {"en-route": service.mark_en_route, "arrived": service.mark_arrived, "clear": service.clear_unit}[stage]
+    try:
+        action(session, incident_id, unit_id, principal, at=data.at)
+    except ResponseError as exc:
+        raise _error(exc) from None
+    return _detail(session, incident_id)
+
+
+@router.post("/incidents/{incident_id}/close")
+def close(incident_id: int, data: CloseIn, session: DbSession,
+          principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
+    try:
+        service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition)
+    except ResponseError as exc:
+        raise _error(exc) from None
+    return _detail(session, incident_id)
+
+
+@router.post("/incidents/{incident_id}/regrade")
+def regrade(incident_id: int, data: RegradeIn, session: DbSession,
+            principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
+    """Change the grade with a reason; a downgrade needs a supervisor."""
+    try:
+        service.regrade(session, incident_id, data.grade, data.reason, principal)
+    except ResponseError as exc:
+        raise _error(exc) from None
+    return _detail(session, incident_id)
+
+
+# --- units -----------------------------------------------------------------------------------------
+
+
+class UnitIn(BaseModel):
+    """A new unit."""
+
+    model_config = ConfigDict(extra="forbid")
+    call_sign: str = Field(min_length=1, max_length=32)
+    unit_type: Literal[UNIT_TYPES]  # type: ignore[valid-type]
+    skills: list[Annotated[str, Field(max_length=32)]] = Field(default_factory=list, max_length=20)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    area: str | None = Field(default=None, max_length=64)
+    shift_start: datetime | None = None
+    shift_end: datetime | None = None
+
+
+class UnitPatch(BaseModel):
+    """Changes to a unit (only the fields given)."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal[UNIT_STATUSES] | None = None  # type: ignore[valid-type]
+    skills: list[Annotated[str, Field(max_length=32)]] | None = Field(default=None, max_length=20)
+    lat: float | None = Field(default=None, ge=-90, le=90)
+    lon: float | None = Field(default=None, ge=-180, le=180)
+    area: str | None = Field(default=None, max_length=64)
+    shift_start: datetime | None = None
+    shift_end: datetime | None = None
+
+
+@router.get("/units", dependencies=[Depends(require_roles(*READERS))], tags=["units"])
+def list_units(session: DbSession) -> list[dict[str, Any]]:
+    now = clock.now()
+    return [units.unit_json(u, now) for u in units.list_units(session)]
+
+
+@router.post("/units", status_code=201, tags=["units"])
+def create_unit(data: UnitIn, session: DbSession,
+                principal: Annotated[Principal, Depends(require_roles("supervisor"))]) -> dict[str, Any]:
+    try:
+        unit = units.create_unit(session, principal, **data.model_dump())
+    except ResponseError as exc:
+        raise _error(exc) from None
+    return units.unit_json(unit)
+
+
+@router.patch("/units/{unit_id}", tags=["units"])
+def update_unit(unit_id: int, data: UnitPatch, session: DbSession,
+                principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
+    try:
+        unit = units.update_unit(session, unit_id, principal, **data.model_dump(exclude_unset=True))
+    except ResponseError as exc:
+        raise _error(exc) from None
+    return units.unit_json(unit)
+
+
+__all__ = ["router", "STATUSES"]

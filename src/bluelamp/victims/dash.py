@@ -1,0 +1,117 @@
+"""DASH risk identification and MARAC referral for victims of domestic abuse."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from bluelamp import clock
+from bluelamp.audit import service as audit
+from bluelamp.crime.store import Crime, CrimeParty
+from bluelamp.identity.model import Principal
+from bluelamp.policy import Policy, load_policy
+from bluelamp.victims import model
+from bluelamp.victims.model import VictimsError
+from bluelamp.victims.service import _crime, _when, get_victim
+from bluelamp.victims.store import DashAssessment, MaracReferral
+
+
+def earlier_incidents(session: Session, crime: Crime, party: CrimeParty | None, window_days: int) -> list[datetime]:
+    """Report times of earlier domestic crimes against the same person within the window."""
+    if party is None or (party.person_id is None and not (party.name_key and party.dob)):
+        return []
+    same = []
+    if party.person_id is not None:
+        same.append(CrimeParty.person_id == party.person_id)
+    if party.name_key and party.dob:
+        same.append(and_(CrimeParty.name_key == party.name_key, CrimeParty.dob == party.dob))
+    since = crime.reported_at - timedelta(days=window_days)
+    rows = session.execute(
+        select(Crime.reported_at).join(CrimeParty, CrimeParty.crime_id == Crime.id)
+        .where(CrimeParty.role == "victim", or_(*same), Crime.domestic.is_(True), Crime.id != crime.id,
+               Crime.reported_at >= since, Crime.reported_at < crime.reported_at)
+        .distinct()
+    ).scalars()
+    return list(rows)
+
+
+def assess(session: Session, victim_id: int, principal: Principal, *, answers: dict[str, Any],
+           judgement: str | None = None, judgement_reason: str | None = None, other_incidents: int = 0,
+           assessed_at: datetime | None = None, policy: Policy | None = None) -> DashAssessment:
+    """Score a complete DASH form; a qualifying result creates the MARAC referral record."""
+    policy = policy or load_policy()
+    doc = policy.doc("dash")
+    if not 0 <= int(other_incidents) <= 100:
+        raise VictimsError("other_incidents must be between 0 and 100", "other_incidents")
+    model.check_dash_answers(answers or {}, doc)  # refuse an incomplete form before touching anything
+    victim = get_victim(session, victim_id, for_update=True)
+    crime = _crime(session, victim.crime_id)
+    now = clock.now()
+    at = _when(assessed_at, now, "assessed_at", crime.reported_at)
+    party = session.get(CrimeParty, victim.party_id) if victim.party_id else None
+    times = earlier_incidents(session, crime, party, doc.escalation_window_days)
+    n = model.incidents_in_window(times, crime.reported_at, doc.escalation_window_days) + int(other_incidents)
+    result = model.score_dash(answers, doc, judgement=judgement, judgement_reason=judgement_reason,
+                              incidents_in_window=n)
+    row = DashAssessment(
+        victim_id=victim.id, crime_id=crime.id, dash_version=doc.version, policy_version=policy.version,
+        answers=model.check_dash_answers(answers, doc), yes_count=result.yes_count, actuarial=result.actuarial,
+        judgement=result.judgement, judgement_reason=(judgement_reason or "").strip()[:2000] or None,
+        incidents_in_window=n, escalation=result.escalation, level=result.level, marac=result.marac,
+        reasons=result.reasons, assessed_at=at, by=principal.actor)
+    session.add(row)
+    session.flush()
+    audit.record(session, principal.actor, "victim.dash_assessed", "victim", victim.id, after={
+        "dash_id": row.id, "yes": result.yes_count, "actuarial": result.actuarial, "level": result.level,
+        "escalation": result.escalation, "marac": result.marac, "dash_version": doc.version})
+    if result.marac:
+        criteria = []
+        if result.actuarial == "high":
+            criteria.append("high_risk")
+        if result.judgement and result.judgement != result.actuarial:
+            criteria.append("professional_judgement")
+        if result.escalation:
+            criteria.append("escalation")
+        ref = MaracReferral(dash_id=row.id, victim_id=victim.id, criteria=criteria, status="to_submit",
+                            referred_at=now, by=principal.actor)
+        session.add(ref)
+        session.flush()
+        audit.record(session, principal.actor, "victim.marac_referral", "victim", victim.id,
+                     after={"referral_id": ref.id, "criteria": criteria})
+    return row
+
+
+MARAC_STATUSES = ("to_submit", "submitted", "heard", "withdrawn")
+
+
+def update_marac(session: Session, referral_id: int, principal: Principal, *, status: str,
+                 meeting_date: datetime | None = None, note: str | None = None) -> MaracReferral:
+    if status not in MARAC_STATUSES:
+        raise VictimsError(f"status must be one of {', '.join(MARAC_STATUSES)}", "status")
+    if status == "withdrawn" and not (note and note.strip()):
+        raise VictimsError("withdrawing a MARAC referral needs a reason", "note")
+    ref = session.get(MaracReferral, referral_id)
+    if ref is None:
+        raise VictimsError(f"MARAC referral {referral_id} not found", "id", 404)
+    if meeting_date is not None and meeting_date.tzinfo is None:
+        raise VictimsError("meeting_date needs a time zone", "meeting_date")
+    before = {"status": ref.status}
+    ref.status = status
+    if meeting_date is not None:
+        ref.meeting_date = clock.as_utc(meeting_date)
+    audit.record(session, principal.actor, "victim.marac_updated", "victim", ref.victim_id, before=before,
+                 after={"referral_id": ref.id, "status": status, "note": (note or "")[:500] or None})
+    return ref
+
+
+def assessments_of(session: Session, victim_id: int) -> list[DashAssessment]:
+    return list(session.execute(select(DashAssessment).where(DashAssessment.victim_id == victim_id)
+                                .order_by(DashAssessment.assessed_at)).scalars())
+
+
+def marac_of(session: Session, victim_id: int) -> list[MaracReferral]:
+    return list(session.execute(select(MaracReferral).where(MaracReferral.victim_id == victim_id)
+                                .order_by(MaracReferral.id)).scalars())
