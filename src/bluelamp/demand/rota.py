@@ -23,6 +23,7 @@ from ortools.sat.python import cp_model
 SLOTS_PER_DAY = 48
 SHIFT_HOURS = (8, 10, 12)
 REST_SLOTS = 22  # 11 hours
+MAX_PATTERNS = 8
 
 
 @dataclass(frozen=True)
@@ -89,8 +90,12 @@ def cover_of(shifts: Sequence[Shift], n_slots: int) -> np.ndarray:
 
 
 def plan_shifts(required: Sequence[int], hours: Sequence[int] = SHIFT_HOURS, time_limit_s: float = 20.0,
-                workers: int = 2) -> tuple[list[Shift], str]:
-    """Stage 1: how many of each shift to run, covering `required` (one value per half hour)."""
+                workers: int = 2, max_patterns: int = MAX_PATTERNS) -> tuple[list[Shift], str]:
+    """Stage 1: how many of each shift to run, covering `required` (one value per half hour).
+
+    At most `max_patterns` distinct (start, length) shifts are used across the rota, as real rotas do;
+    that also keeps the assignment stage small.
+    """
     req = np.asarray(required, dtype=int)
     n = len(req)
     if n == 0 or n % SLOTS_PER_DAY:
@@ -102,10 +107,13 @@ def plan_shifts(required: Sequence[int], hours: Sequence[int] = SHIFT_HOURS, tim
     top = int(req.max()) if n else 0
     x: dict[tuple[int, int, int], cp_model.IntVar] = {}
     covering: list[list[cp_model.IntVar]] = [[] for _ in range(n)]
+    used = {(s, h): model.new_bool_var(f"use{s}_{h}") for s in range(SLOTS_PER_DAY) for h in hours}
+    model.add(sum(used.values()) <= max_patterns)
     for d in range(days):
         for s in range(SLOTS_PER_DAY):
             for h in hours:
                 var = model.new_int_var(0, top, f"x{d}_{s}_{h}")
+                model.add(var <= top * used[s, h])
                 x[d, s, h] = var
                 first = d * SLOTS_PER_DAY + s
                 for k in range(h * 2):
@@ -115,15 +123,18 @@ def plan_shifts(required: Sequence[int], hours: Sequence[int] = SHIFT_HOURS, tim
     for t in range(n):
         model.add(sum(covering[t]) + short[t] - over[t] == int(req[t]))
     model.minimize(1000 * sum(short) + sum(over))
-    status, solver = _solve(model, time_limit_s, workers)
+    # A gap of a few half-hours of over-cover is not worth seconds of proof.
+    status, solver = _solve(model, time_limit_s, workers, gap=4.0)
     shifts = [Shift(d, s, h) for (d, s, h), var in x.items() for _ in range(solver.value(var))]
     return shifts, status
 
 
-def _solve(model: cp_model.CpModel, time_limit_s: float, workers: int) -> tuple[str, cp_model.CpSolver]:
+def _solve(model: cp_model.CpModel, time_limit_s: float, workers: int,
+           gap: float = 0.0) -> tuple[str, cp_model.CpSolver]:
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = time_limit_s
     solver.parameters.num_workers = workers
+    solver.parameters.absolute_gap_limit = gap
     status = solver.solve(model)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         raise RuntimeError(f"the rota model found no solution ({solver.status_name(status)})")
@@ -154,7 +165,8 @@ def assign_staff(shifts: Sequence[Shift], people: Sequence[Person], days: int, m
         _person_rules(model, y, p, by_day, days, max_nights, max_shifts_per_week)
     filled = sum(y.values())
     model.maximize(100 * filled - 10 * sum(penalties))
-    status, solver = _solve(model, time_limit_s, workers)
+    # Within 10 of the bound means every fillable shift is filled and at most one preference is missed.
+    status, solver = _solve(model, time_limit_s, workers, gap=10.0)
     assignments: dict[str, list[Shift]] = {person.name: [] for person in people}
     taken: Counter[Shift] = Counter()
     for (p, k), var in y.items():

@@ -106,10 +106,10 @@ COMMON_STREETS: tuple[str, ...] = (
     "Brookside", "Holly Bank", "Willow Walk",
 )
 
-# Places where non-domestic incidents happen; {street} and {town} are filled in.
+# Places where non-domestic incidents happen, worded to fit any town of the county ({street} is filled in).
 PLACES: tuple[str, ...] = (
     "the Co-op on {street}", "Tesco on {street}", "the Asda car park", "the park off {street}",
-    "the bus station in {town}", "outside the chip shop on {street}", "the Wetherspoons in {town}",
+    "the bus station", "outside the chip shop on {street}", "the Wetherspoons on {street}",
     "the retail park", "the train station", "the corner of {street}", "the McDonald's drive-thru",
     "the recreation ground", "the Aldi on {street}", "the petrol station on {street}", "the canal towpath",
     "the leisure centre car park", "the primary school on {street}", "the Spar on {street}",
@@ -118,4 +118,10 @@ PLACES: tuple[str, ...] = (
 ROADS: tuple[str, ...] = (
     "the A34", "the A50", "the A500", "the M6 near junction 14", "the A38", "the A5", "the A51", "the A449",
     "the A53", "the A520", "the roundabout on {street}", "{street}", "the junction of {street} and {street2}",
+)
+
+# Towns named in narratives ("he lives in Leek now"): any town of the county will do.
+COUNTY_TOWNS: tuple[str, ...] = (
+    "Stoke", "Newcastle", "Stafford", "Cannock", "Lichfield", "Tamworth", "Burton", "Leek", "Uttoxeter",
+    "Stone", "Rugeley", "Kidsgrove", "Biddulph", "Cheadle",
 )

@@ -297,7 +297,7 @@ NARRATIVES: dict[str, dict[str, list[T]]] = {
              _f(**{W: True, S: True, P: True})),
         ],
         "own": [
-            ("Shop theft at {shop}, {town}. Male took {goods} value {amount}. CCTV available.", _f()),
+            ("Shop theft at {shop}. Male took {goods} value {amount}. CCTV available.", _f()),
             ("Repeat shoplifter at {shop} {when}, same woman as last week, took {goods}.", _f()),
         ],
     },
@@ -450,7 +450,7 @@ NARRATIVES: dict[str, dict[str, list[T]]] = {
     },
     "lost_property": {
         "note": [
-            ("Caller has lost her {item} in {town} town centre, needs a reference for insurance.", _f()),
+            ("Caller has lost her {item} in the town centre, needs a reference for insurance.", _f()),
             ("Caller lost his wallet on the bus, cards cancelled.", _f()),
         ],
         "own": [
@@ -487,7 +487,7 @@ NARRATIVES: dict[str, dict[str, list[T]]] = {
         ],
         "own": [
             ("how do i apply for a DBS check", _f()),
-            ("What are the opening times of the front counter at {town} police station?", _f()),
+            ("What are the opening times of the front counter at the police station?", _f()),
             ("Can I report a pothole here?", _f()),
         ],
     },

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, insert
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.engine import Connection
 
 from bluelamp import clock
@@ -163,7 +163,7 @@ class Renderer:
         town, area_i = pop.towns[int(plan.town[i])]
         area = AREAS[area_i]
         received = datetime.fromtimestamp(int(plan.t[i]), UTC)
-        variant = self.pool.get(kind_i, style_of(channel), area_i, int(plan.variant[i]))
+        variant = self.pool.get(kind_i, style_of(channel), int(plan.variant[i]))
         answers = dict(variant.facts) if plan.answered[i] else {}
         history = []
         if plan.earlier_calls[i] >= self.rc.min_earlier:
@@ -284,8 +284,24 @@ class Renderer:
 
 
 def _insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many rows and return their new ids in the order given (SQLite 3.35+ and PostgreSQL)."""
+    """Insert many rows with ids taken up front; returns the ids in the order of the rows.
+
+    On SQLite the transaction holds the write lock (BEGIN IMMEDIATE), so max(id) + 1 onwards is ours;
+    on PostgreSQL the ids come from the table's own sequence, so concurrent writers never collide.
+    """
     if not rows:
         return []
-    result = conn.execute(insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)
-    return [int(r[0]) for r in result]
+    ids = reserve_ids(conn, table, len(rows))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    conn.execute(insert(table), rows)
+    return ids
+
+
+def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
+    if conn.dialect.name == "postgresql":
+        result = conn.exec_driver_sql(
+            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)", (n,))
+        return [int(r[0]) for r in result]
+    start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
+    return list(range(start, start + n))

@@ -2,7 +2,7 @@
 
 Handlers' notes get their shorthand and the odd capital-letter note; chat gets lower case, text-speak and
 greetings; anything may get common misspellings. Narratives come from a fixed pool per kind, channel
-style and area (`NarrativePool`), so the same few thousand texts recur, as real call types do, and
+style (`NarrativePool`), so the same few hundred texts recur, as real call types do, and
 triage results can be cached.
 """
 
@@ -13,12 +13,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bluelamp.synth.areas import AREAS, COMMON_STREETS, PLACES, ROADS
+from bluelamp.synth.areas import COMMON_STREETS, COUNTY_TOWNS, PLACES, ROADS
 from bluelamp.synth.kinds import KINDS
 from bluelamp.synth.narratives import NARRATIVES
 
 STYLES = ("note", "chat", "online")
-VARIANTS_PER_AREA = 16
+VARIANTS = 16
 
 _SLOTS: dict[str, tuple[str, ...]] = {
     "rel": ("partner", "ex-partner", "husband", "boyfriend", "ex", "ex-boyfriend", "fiance"),
@@ -69,11 +69,10 @@ def _pick(rng: np.random.Generator, options: tuple[str, ...] | list[str]) -> str
     return options[int(rng.integers(len(options)))]
 
 
-def fill(template: str, rng: np.random.Generator, area_index: int) -> str:
-    area = AREAS[area_index]
-    streets = area.streets + COMMON_STREETS
-    town = _pick(rng, [t.name for t in area.towns])
-    street, street2 = _pick(rng, streets), _pick(rng, streets)
+def fill(template: str, rng: np.random.Generator) -> str:
+    """Fill a template's slots. Streets and places are ones any town of the county has."""
+    town = _pick(rng, COUNTY_TOWNS)
+    street, street2 = _pick(rng, COMMON_STREETS), _pick(rng, COMMON_STREETS)
     values = {k: _pick(rng, v) for k, v in _SLOTS.items()}
     values.update(
         street=street, street2=street2, town=town,
@@ -83,7 +82,7 @@ def fill(template: str, rng: np.random.Generator, area_index: int) -> str:
             f"-{int(rng.integers(1, 2000)):04d}",
         hours=str(int(rng.integers(6, 12))),
     )
-    values["place"] = _pick(rng, PLACES).format(street=street, town=town)
+    values["place"] = _pick(rng, PLACES).format(street=street)
     values["road"] = _pick(rng, ROADS).format(street=street, street2=street2)
     return template.format(**values)
 
@@ -116,20 +115,20 @@ def note_style(text: str, rng: np.random.Generator) -> str:
     return text + _pick(rng, _NOTE_SUFFIX)
 
 
-def make_variant(kind_id: str, style: str, area_index: int, rng: np.random.Generator) -> Variant:
+def make_variant(kind_id: str, style: str, rng: np.random.Generator) -> Variant:
     texts = NARRATIVES[kind_id]
     notes, own = texts["note"], texts["own"]
     if style == "note":
         if own and rng.random() < 0.2:
             template, facts = own[int(rng.integers(len(own)))]
-            text = "Caller says: '" + fill(template, rng, area_index) + "'"
+            text = "Caller says: '" + fill(template, rng) + "'"
         else:
             template, facts = notes[int(rng.integers(len(notes)))]
-            text = note_style(fill(template, rng, area_index), rng)
+            text = note_style(fill(template, rng), rng)
     else:
         pool = own or notes
         template, facts = pool[int(rng.integers(len(pool)))]
-        text = fill(template, rng, area_index)
+        text = fill(template, rng)
         if style == "chat":
             text = chatify(text, rng)
     if rng.random() < 0.15:
@@ -138,21 +137,25 @@ def make_variant(kind_id: str, style: str, area_index: int, rng: np.random.Gener
 
 
 class NarrativePool:
-    """A fixed set of narratives per kind, style and area, made from the seed (lazily, on first use)."""
+    """A fixed set of narratives per kind and channel style, made from the seed (lazily, on first use).
 
-    def __init__(self, seed: int, per_area: int = VARIANTS_PER_AREA) -> None:
+    The words are the same in every area (streets and places any town has), so the pool stays small
+    and its triage results can be reused across the county; the contact's own location says where.
+    """
+
+    def __init__(self, seed: int, size: int = VARIANTS) -> None:
         self.seed = seed
-        self.per_area = per_area
-        self.variants: dict[tuple[int, int, int], list[Variant]] = {}
+        self.size = size
+        self.variants: dict[tuple[int, int], list[Variant]] = {}
 
-    def get(self, kind: int, style: int, area: int, variant: int) -> Variant:
-        key = (kind, style, area)
+    def get(self, kind: int, style: int, variant: int) -> Variant:
+        key = (kind, style)
         found = self.variants.get(key)
         if found is None:
-            rng = np.random.default_rng([self.seed, 2, kind, style, area])
-            found = [make_variant(KINDS[kind].id, STYLES[style], area, rng) for _ in range(self.per_area)]
+            rng = np.random.default_rng([self.seed, 2, kind, style])
+            found = [make_variant(KINDS[kind].id, STYLES[style], rng) for _ in range(self.size)]
             self.variants[key] = found
-        return found[variant % self.per_area]
+        return found[variant % self.size]
 
 
 def style_of(channel: str) -> int:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from bluelamp.policy import Policy
-from bluelamp.policy.schema import GradingDoc
+from bluelamp.policy.schema import Condition, GradingDoc
 from bluelamp.triage.model import Decision, Findings
 
 HISTORY_FLAGS = ("repeat_victim", "repeat_caller")
@@ -15,11 +16,30 @@ _HISTORY_REASONS = {
 }
 
 
+class _Rule:
+    """A condition compiled to frozensets (pydantic attribute access is too slow per contact)."""
+
+    __slots__ = ("all", "any", "unless", "source")
+
+    def __init__(self, source: Condition) -> None:
+        self.all = frozenset(source.all)
+        self.any = frozenset(source.any)
+        self.unless = frozenset(source.unless)
+        self.source: Any = source
+
+    def holds(self, facts: frozenset[str] | set[str]) -> bool:
+        return self.all <= facts and (not self.any or not self.any.isdisjoint(facts)) and self.unless.isdisjoint(facts)
+
+
 class Grader:
     """A compiled `grading.yaml` for one policy version."""
 
     def __init__(self, policy: Policy) -> None:
         self.doc: GradingDoc = policy.doc("grading")
+        self._derive = [_Rule(r) for r in self.doc.derive]
+        self._urgent = [_Rule(r) for r in self.doc.urgent]
+        self._routes = [_Rule(r) for r in self.doc.routes]
+        self._referrals = [_Rule(r) for r in self.doc.referrals]
         self.flag_ids = policy.flags.ids()
         self.labels = {f.id: f.label.lower() for f in policy.flags.flags}
         self.police_attend_when = frozenset(policy.thrive.right_care_right_person.police_attend_when)
@@ -35,9 +55,9 @@ class Grader:
             if flag in HISTORY_FLAGS and flag not in facts:
                 facts.add(flag)
                 reasons.append(_HISTORY_REASONS[flag])
-        for rule in self.doc.derive:
+        for rule in self._derive:
             if rule.holds(facts):
-                facts.add(rule.fact)
+                facts.add(rule.source.fact)
         # A given answer overrides everything, derived facts included.
         facts -= {r.flag for k, r in self.doc.answers.items() if answers.get(k) is False and r.removes_flag}
         frozen = frozenset(facts)
@@ -68,17 +88,18 @@ class Grader:
 
     def _grade_and_route(self, facts: frozenset[str]) -> tuple[int, str, list[str]]:
         reasons: list[str] = []
-        urgent = [r for r in self.doc.urgent if r.holds(facts)]
+        urgent = [r.source for r in self._urgent if r.holds(facts)]
         if "mental_health" in facts:
             reasons.append(self._rcrp_reason(facts, urgent_route=bool(urgent)))
         if urgent:
             best = min(urgent, key=lambda r: r.grade)
             reasons.append(f"grade {best.grade}: {best.reason}")
             return best.grade, "deploy", reasons
-        for rule in self.doc.routes:
+        for compiled in self._routes:
+            rule = compiled.source
             if rule.right_care_right_person and facts & self.police_attend_when:
                 continue
-            if rule.holds(facts):
+            if compiled.holds(facts):
                 reasons.append(f"grade {rule.grade}, {rule.route}: {rule.reason}")
                 return rule.grade, rule.route, reasons
         reasons.append(f"grade 4, {self.doc.fallback_route}: nothing needing police action was identified")
@@ -98,12 +119,13 @@ class Grader:
 
     def _referrals(self, facts: frozenset[str], route: str) -> tuple[str, ...]:
         chosen = set()
-        for rule in self.doc.referrals:
+        for compiled in self._referrals:
+            rule = compiled.source
             if rule.routes and route not in rule.routes:
                 continue
             if route == f"refer:{rule.agency}":
                 continue
-            if rule.holds(facts):
+            if compiled.holds(facts):
                 chosen.add(rule.agency)
         return tuple(a for a in self.agency_order if a in chosen)
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from bluelamp.policy.schema import IndicatorsDoc, NegationRules
 from bluelamp.triage.model import Findings, Mention
+from bluelamp.triage.prefilter import required_literals
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "helppp" -> "help", "noooo" -> "no"
@@ -27,6 +28,7 @@ class _Indicator:
     regex: re.Pattern[str]
     reason: str
     negatable: bool
+    gate: tuple[str, ...] | None  # literals one of which every match contains; None: always run
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,8 +54,10 @@ class Lexicon:
     def _compile(fact: str, raises: list[str], patterns: list[str], label: str | None, reason: str,
                  negatable: bool, labels: Mapping[str, str]) -> _Indicator:
         name = label or labels.get(fact) or fact.replace("_", " ")
-        regex = re.compile("|".join(f"(?:{p})" for p in patterns))
-        return _Indicator(fact, tuple(raises), regex, reason.replace("{label}", name), negatable)
+        source = "|".join(f"(?:{p})" for p in patterns)
+        literals = required_literals(source)
+        gate = tuple(sorted(literals, key=len, reverse=True)) if literals else None
+        return _Indicator(fact, tuple(raises), re.compile(source), reason.replace("{label}", name), negatable, gate)
 
     def normalise(self, text: str) -> str:
         """Lower-case, drop apostrophes, shrink letter runs, rewrite chat spellings, tidy spaces."""
@@ -70,6 +74,8 @@ class Lexicon:
         breaks = self._negation.breaks(text)
         found: list[tuple[int, Mention, tuple[str, ...]]] = []
         for ind in self._indicators:
+            if ind.gate is not None and not any(w in text for w in ind.gate):
+                continue
             for m in ind.regex.finditer(text):
                 start, end = m.span()
                 if start == end:

@@ -30,7 +30,7 @@ STATIC = Path(__file__).parent / "static"
 MAX_BODY_BYTES = 1_000_000
 
 ROUTER_CONTEXTS = (
-    "web.home", "identity", "audit", "contact", "triage", "response", "chat", "crime", "victims",
+    "web", "identity", "audit", "contact", "triage", "response", "chat", "crime", "victims",
     "demand", "performance",
 )
 
@@ -81,17 +81,16 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
             return JSONResponse({"status": "unavailable", "detail": "database does not answer"}, 503)
         return JSONResponse({"status": "ok"})
 
+    app.state.mounted = []  # (prefix, router) pairs: the route-role test walks these
     for name in ROUTER_CONTEXTS:
-        for part in ("api", "pages"):
-            module = f"bluelamp.{name}.{part}" if "." not in name else f"bluelamp.{name}"
-            if part == "pages" and "." in name:
+        for part, prefix in (("api", "/api/v1"), ("pages", "")):
+            module = f"bluelamp.{name}.{part}"
+            if importlib.util.find_spec(f"bluelamp.{name}") is None or importlib.util.find_spec(module) is None:
                 continue
-            if importlib.util.find_spec(module) is None:
-                continue
-            mod = importlib.import_module(module)
-            router = getattr(mod, "router", None)
+            router = getattr(importlib.import_module(module), "router", None)
             if router is not None:
-                app.include_router(router, prefix="/api/v1" if part == "api" else "")
+                app.include_router(router, prefix=prefix)
+                app.state.mounted.append((prefix, router))
     return app
 
 
@@ -125,6 +124,3 @@ def _install_error_handlers(app: FastAPI) -> None:
         log.error("database error on %s: %s", request.url.path, type(exc.orig).__name__)
         return JSONResponse({"detail": "database error; nothing was recorded"}, 500)
 
-
-def openapi_routes(app: Any) -> list[Any]:
-    return list(app.routes)

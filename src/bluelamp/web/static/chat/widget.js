@@ -146,8 +146,10 @@
 
   // ---- the socket ----
   function send(frame) { if (ws && ws.readyState === 1) { ws.send(JSON.stringify(frame)); return true; } return false; }
+  var holdUntil = 0;   // tests (and only tests) can hold the connection down for a while
   function connect() {
     if (!st.token || ended) return;
+    if (Date.now() < holdUntil) { retryTimer = setTimeout(connect, holdUntil - Date.now()); return; }
     var url = base.replace(/^http/, "ws") + "/chat/ws/" + encodeURIComponent(st.token);
     ws = new WebSocket(url);
     ws.onopen = function () {
@@ -238,6 +240,11 @@
       .catch(function () { status.textContent = "The transcript could not be made just now."; });
   });
 
-  if (st.token) { launch.hidden = true; panel.hidden = false; started(); }
-  window.bluelampChat = { state: st, dropConnection: function () { if (ws) ws.close(); } };
+  // After a reload in the same tab, show the whole conversation again.
+  if (st.token) { st.contiguous = 0; launch.hidden = true; panel.hidden = false; started(); }
+  window.bluelampChat = {
+    state: function () { return st; },
+    dropConnection: function (holdMs) { holdUntil = Date.now() + (holdMs || 0); if (ws) ws.close(); },
+    connected: function () { return !!ws && ws.readyState === 1; }
+  };
 })();

@@ -1,0 +1,110 @@
+"""Triage throughput: `assess` over 10,000 generated contacts on one core, then the CLI end to end.
+
+Run: python benchmarks/bench_triage.py [--n 10000] [--seed 7]
+Prints contacts/second and p50/p99 latency for each; the target is at least 2,000 contacts/second.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import statistics
+import subprocess
+import sys
+import time
+from typing import Any
+
+OPENERS = ["", "hi ", "pls help ", "Hello, ", "I need to report that ", "sorry to bother you but ", "help "]
+EVENTS = [
+    "my partner is hitting me", "hes got a knife", "someone broke into my car overnight", "my bike was stolen",
+    "there's a fight outside the pub", "my 9 year old son hasn't come home", "I've been scammed online",
+    "any update on my crime reference", "my neighbour is hearing voices", "there's a pothole on the high street",
+    "loud music next door every night", "a man exposed himself at the bus stop", "my elderly mum was burgled",
+    "two cars crashed and the road is blocked", "my ex keeps turning up at my work", "a dog locked in a hot car",
+    "I lost my wallet on the bus", "someone is breaking in right now", "he strangld me", "kids throwing stones",
+]
+DETAILS = [
+    "", " he's gone now", " nobody was hurt", " no weapons", " the kids are upstairs", " he's still here",
+    " it happened yesterday", " I think he's drunk", " she's 84", " they ran off about 5 mins ago",
+    " I'm really scared", " he said he'd kill me", " the shop has CCTV", " it's the third time this month",
+]
+
+
+def generate(n: int, seed: int) -> list[dict[str, Any]]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        narrative = rng.choice(OPENERS) + rng.choice(EVENTS) + "," + rng.choice(DETAILS) + rng.choice(DETAILS)
+        if rng.random() < 0.3:
+            narrative = narrative.lower().replace(",", "").replace("'", "")
+        body: dict[str, Any] = {
+            "channel": rng.choice(["999", "101", "chat", "online"]),
+            "narrative": narrative,
+            "received_at": f"2026-03-{1 + i % 28:02d}T{i % 24:02d}:{i % 60:02d}:05Z",
+            "location": {"urban": rng.random() < 0.7},
+        }
+        if rng.random() < 0.3:
+            body["answers"] = {rng.choice(["weapon", "injury", "in_progress", "child_present"]): rng.random() < 0.5}
+        out.append(body)
+    return out
+
+
+def bench_assess(bodies: list[dict[str, Any]]) -> None:
+    from bluelamp.contact.model import ContactIn
+    from bluelamp.triage.service import assess
+
+    contacts = [ContactIn.model_validate(b) for b in bodies]
+    assess(contacts[0])  # compile the policy outside the timing
+    latencies = []
+    start = time.perf_counter()
+    for c in contacts:
+        t0 = time.perf_counter()
+        assess(c).to_dict()
+        latencies.append(time.perf_counter() - t0)
+    total = time.perf_counter() - start
+    latencies.sort()
+    p50 = statistics.median(latencies) * 1e3
+    p99 = latencies[int(len(latencies) * 0.99) - 1] * 1e3
+    print(f"assess: {len(contacts)} contacts in {total:.2f} s = {len(contacts) / total:,.0f}/s; "
+          f"p50 {p50:.3f} ms, p99 {p99:.3f} ms")
+
+
+def bench_screen(bodies: list[dict[str, Any]]) -> None:
+    from bluelamp.triage.service import screen_text
+
+    latencies = []
+    for b in bodies[:2000]:
+        t0 = time.perf_counter()
+        screen_text(b["narrative"])
+        latencies.append(time.perf_counter() - t0)
+    latencies.sort()
+    print(f"screen_text: p50 {statistics.median(latencies) * 1e3:.3f} ms, "
+          f"p99 {latencies[int(len(latencies) * 0.99) - 1] * 1e3:.3f} ms")
+
+
+def bench_cli(bodies: list[dict[str, Any]]) -> None:
+    data = "\n".join(json.dumps(b) for b in bodies) + "\n"
+    start = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "bluelamp", "triage"], input=data, capture_output=True,
+                          text=True, check=False)
+    total = time.perf_counter() - start
+    lines = proc.stdout.splitlines()
+    assert proc.returncode == 0 and len(lines) == len(bodies), proc.stderr[-500:]
+    print(f"cli: {len(bodies)} JSON lines end to end in {total:.2f} s = {len(bodies) / total:,.0f}/s "
+          f"(process start and imports included)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--n", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    bodies = generate(args.n, args.seed)
+    bench_assess(bodies)
+    bench_screen(bodies)
+    bench_cli(bodies)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,212 @@
+"""JSON routes of the victims context: rights, needs, contact plan, Right 6 events, updates, DASH, MARAC."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from bluelamp import clock
+from bluelamp.identity.model import Principal
+from bluelamp.victims import clocks, dash, service
+from bluelamp.victims.model import VictimsError
+from bluelamp.victims.store import Victim
+from bluelamp.web.auth import DbSession, require_roles
+
+router = APIRouter(tags=["victims"])
+CARERS = service.CARERS
+READERS = (*CARERS, "auditor")
+DASH_ROLES = ("victim_care", "investigator", "supervisor")
+
+
+def _error(exc: VictimsError) -> HTTPException:
+    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def victim_json(session: Any, v: Victim) -> dict[str, Any]:
+    now = clock.now()
+    return {
+        "id": v.id, "crime_id": v.crime_id, "name": v.name, "active": v.active, "enhanced": v.enhanced,
+        "enhanced_reasons": v.enhanced_reasons, "rights": v.rights, "needs": v.needs,
+        "needs_assessed_at": clock.iso(v.needs_assessed_at),
+        "contact_plan": {"method": v.contact_method, "every_days": v.contact_every_days,
+                         "next_update_due_at": clock.iso(v.next_update_due_at)},
+        "vps": {"offered_at": clock.iso(v.vps_offered_at), "accepted": v.vps_accepted},
+        "clocks": [clocks.clock_json(c, now) for c in clocks.clocks_of(session, v.id)],
+        "dash": [{"id": d.id, "level": d.level, "actuarial": d.actuarial, "yes": d.yes_count, "marac": d.marac,
+                  "reasons": d.reasons, "assessed_at": clock.iso(d.assessed_at)}
+                 for d in dash.assessments_of(session, v.id)],
+        "marac": [{"id": m.id, "status": m.status, "criteria": m.criteria} for m in dash.marac_of(session, v.id)],
+    }
+
+
+@router.get("/victims/clocks/due", dependencies=[Depends(require_roles(*READERS))])
+def clocks_due(session: DbSession, within_hours: float = 48) -> dict[str, Any]:
+    """Right 6 clocks and agreed updates due within the horizon (and every missed one)."""
+    now = clock.now()
+    until = now + timedelta(hours=max(0.0, min(within_hours, 24 * 60)))
+    return {
+        "clocks": [{**clocks.clock_json(c, now), "victim": v.name} for c, v in clocks.clocks_due(session, until)],
+        "updates": [{"victim_id": v.id, "crime_id": v.crime_id, "name": v.name,
+                     "next_update_due_at": clock.iso(v.next_update_due_at)} for v in clocks.updates_due(session, until)],
+    }
+
+
+@router.get("/victims/{victim_id}", dependencies=[Depends(require_roles(*READERS))])
+def get_victim(victim_id: int, session: DbSession) -> dict[str, Any]:
+    try:
+        return victim_json(session, service.get_victim(session, victim_id))
+    except VictimsError as exc:
+        raise _error(exc) from None
+
+
+class RightIn(Strict):
+    number: int = Field(ge=1, le=12)
+    status: Literal["given", "not_applicable", "declined", "outstanding"]
+    note: str | None = Field(default=None, max_length=500)
+
+
+@router.post("/victims/{victim_id}/rights")
+def set_right(victim_id: int, data: RightIn, session: DbSession,
+              principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
+    try:
+        v = service.set_right(session, victim_id, principal, **data.model_dump())
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": v.id, "rights": v.rights}
+
+
+class NeedsIn(Strict):
+    needs: dict[str, str] = Field(default_factory=dict)
+    enhanced_categories: list[str] = Field(default_factory=list, max_length=10)
+
+
+@router.post("/victims/{victim_id}/needs")
+def assess_needs(victim_id: int, data: NeedsIn, session: DbSession,
+                 principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
+    try:
+        v = service.assess_needs(session, victim_id, principal, needs=data.needs,
+                                 enhanced_categories=data.enhanced_categories)
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": v.id, "enhanced": v.enhanced, "enhanced_reasons": v.enhanced_reasons}
+
+
+class ContactPlanIn(Strict):
+    method: str = Field(max_length=16)
+    every_days: int = Field(ge=1, le=90)
+
+
+@router.put("/victims/{victim_id}/contact-plan")
+def contact_plan(victim_id: int, data: ContactPlanIn, session: DbSession,
+                 principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
+    try:
+        v = service.set_contact_plan(session, victim_id, principal, method=data.method, every_days=data.every_days)
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": v.id, "next_update_due_at": clock.iso(v.next_update_due_at)}
+
+
+class UpdateIn(Strict):
+    method: str = Field(max_length=16)
+    at: datetime | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/victims/{victim_id}/updates", status_code=201)
+def record_update(victim_id: int, data: UpdateIn, session: DbSession,
+                  principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
+    try:
+        row = service.record_update(session, victim_id, principal, **data.model_dump())
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": row.id, "clocks_met": row.clocks_met}
+
+
+class VpsIn(Strict):
+    accepted: bool
+    at: datetime | None = None
+
+
+@router.post("/victims/{victim_id}/vps")
+def offer_vps(victim_id: int, data: VpsIn, session: DbSession,
+              principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
+    try:
+        v = service.offer_vps(session, victim_id, principal, accepted=data.accepted, at=data.at)
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": v.id, "vps_offered_at": clock.iso(v.vps_offered_at), "accepted": v.vps_accepted}
+
+
+class ReferralIn(Strict):
+    service: str = Field(max_length=40)
+    consent: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/victims/{victim_id}/referrals", status_code=201)
+def refer(victim_id: int, data: ReferralIn, session: DbSession,
+          principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
+    try:
+        row = service.refer(session, victim_id, principal, **data.model_dump())
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": row.id, "service": row.service}
+
+
+class EventIn(Strict):
+    event: str = Field(max_length=40)
+    event_at: datetime | None = None
+
+
+@router.post("/crimes/{crime_id}/victim-events", status_code=201)
+def record_event(crime_id: int, data: EventIn, session: DbSession,
+                 principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> list[dict[str, Any]]:
+    """An arrest, interview, release, bail change or decision not to investigate: Right 6 clocks start."""
+    try:
+        rows = service.record_event(session, crime_id, principal, event=data.event, event_at=data.event_at)
+    except VictimsError as exc:
+        raise _error(exc) from None
+    now = clock.now()
+    return [clocks.clock_json(c, now) for c in rows]
+
+
+class DashIn(Strict):
+    answers: dict[str, str]
+    judgement: Literal["standard", "medium", "high"] | None = None
+    judgement_reason: str | None = Field(default=None, max_length=2000)
+    other_incidents: int = Field(default=0, ge=0, le=100)
+    assessed_at: datetime | None = None
+
+
+@router.post("/victims/{victim_id}/dash", status_code=201)
+def assess_dash(victim_id: int, data: DashIn, session: DbSession,
+                principal: Annotated[Principal, Depends(require_roles(*DASH_ROLES))]) -> dict[str, Any]:
+    try:
+        row = dash.assess(session, victim_id, principal, **data.model_dump())
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": row.id, "yes": row.yes_count, "actuarial": row.actuarial, "level": row.level,
+            "escalation": row.escalation, "marac": row.marac, "reasons": row.reasons}
+
+
+class MaracIn(Strict):
+    status: Literal["to_submit", "submitted", "heard", "withdrawn"]
+    meeting_date: datetime | None = None
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/marac/{referral_id}")
+def update_marac(referral_id: int, data: MaracIn, session: DbSession,
+                 principal: Annotated[Principal, Depends(require_roles(*DASH_ROLES))]) -> dict[str, Any]:
+    try:
+        ref = dash.update_marac(session, referral_id, principal, **data.model_dump())
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": ref.id, "status": ref.status}
