@@ -50,3 +50,18 @@ def count(db):  # type: ignore[no-untyped-def]
             return int(session.execute(select(func.count()).select_from(table)).scalar_one())
 
     return do
+
+
+_ids = iter(range(10_000, 10**9))
+
+
+@pytest.fixture
+def who():  # type: ignore[no-untyped-def]
+    """who("supervisor") -> a Principal with those roles (no user row: services need only the principal)."""
+    from bluelamp.identity.model import Principal
+
+    def make(*roles: str) -> Principal:
+        n = next(_ids)
+        return Principal(user_id=n, username=f"{roles[0]}{n}", roles=frozenset(roles))
+
+    return make

@@ -27,8 +27,8 @@ def _record(db, who, contact, **kw):
 
 
 def test_a_crime_recorded_from_a_contact_has_its_group_clock_review_victim_and_bureau_check(
-        db, principal, make_contact, clock0):
-    inv = principal("investigator")
+        db, who, make_contact, clock0):
+    inv = who("investigator")
     contact = make_contact()
     crime_id = _record(db, inv, contact)
     with db.unit_of_work() as session:
@@ -55,8 +55,8 @@ def test_a_crime_recorded_from_a_contact_has_its_group_clock_review_victim_and_b
     ({"reported_at": "before_contact"}, "reported_at"),
     ({"parties": [{"role": "victim", "name": "A"}, {"role": "bystander", "name": "B"}]}, "parties.role"),
 ])
-def test_bad_crime_input_is_refused_and_nothing_is_recorded(db, principal, make_contact, clock0, count, kw, field):
-    inv = principal("investigator")
+def test_bad_crime_input_is_refused_and_nothing_is_recorded(db, who, make_contact, clock0, count, kw, field):
+    inv = who("investigator")
     contact = make_contact()
     if kw.get("reported_at") == "future":
         kw = {"reported_at": clock0.now + timedelta(hours=2)}
@@ -70,8 +70,8 @@ def test_bad_crime_input_is_refused_and_nothing_is_recorded(db, principal, make_
     assert count(AuditEntry) == audit_before
 
 
-def test_a_reported_crime_waits_for_its_recording_decision(db, principal, make_contact, clock0):
-    inv, cab = principal("investigator"), principal("cab_officer")
+def test_a_reported_crime_waits_for_its_recording_decision(db, who, make_contact, clock0):
+    inv, cab = who("investigator"), who("cab_officer")
     crime_id = _record(db, inv, make_contact(), recorded=False)
     with db.unit_of_work() as session:
         assert session.get(Crime, crime_id).next_review_due_at is None
@@ -83,8 +83,8 @@ def test_a_reported_crime_waits_for_its_recording_decision(db, principal, make_c
         service.confirm_recording(session, crime_id, cab)
 
 
-def test_the_plan_is_scored_with_reasons_and_actions_count(db, principal, make_contact, clock0):
-    inv = principal("investigator")
+def test_the_plan_is_scored_with_reasons_and_actions_count(db, who, make_contact, clock0):
+    inv = who("investigator")
     crime_id = _record(db, inv, make_contact())
     with db.unit_of_work() as session:
         plan = service.save_plan(session, crime_id, inv, {"lines_of_enquiry": GOOD})
@@ -98,8 +98,8 @@ def test_the_plan_is_scored_with_reasons_and_actions_count(db, principal, make_c
         assert session.get(Crime, crime_id).plan_score == 100
 
 
-def test_an_action_cannot_be_done_in_the_future_or_before_it_was_set(db, principal, make_contact, clock0):
-    inv = principal("investigator")
+def test_an_action_cannot_be_done_in_the_future_or_before_it_was_set(db, who, make_contact, clock0):
+    inv = who("investigator")
     crime_id = _record(db, inv, make_contact())
     with db.unit_of_work() as session:
         action_id = service.add_action(session, crime_id, inv, element="lines_of_enquiry",
@@ -111,8 +111,8 @@ def test_an_action_cannot_be_done_in_the_future_or_before_it_was_set(db, princip
         assert service.complete_action(session, crime_id, action_id, inv, result="nothing seen").done_at == clock0.now
 
 
-def test_only_a_supervisor_may_review_and_a_refused_review_records_nothing(db, principal, make_contact, clock0, count):
-    inv = principal("investigator")
+def test_only_a_supervisor_may_review_and_a_refused_review_records_nothing(db, who, make_contact, clock0, count):
+    inv = who("investigator")
     crime_id = _record(db, inv, make_contact())
     audit_before = count(AuditEntry)
     with db.unit_of_work() as session, pytest.raises(CrimeError, match="only a supervisor") as err:
@@ -121,8 +121,8 @@ def test_only_a_supervisor_may_review_and_a_refused_review_records_nothing(db, p
     assert count(SupervisoryReview) == 0 and count(AuditEntry) == audit_before
 
 
-def test_a_supervisors_review_sets_the_next_review_by_risk(db, principal, make_contact, clock0):
-    inv, sup = principal("investigator"), principal("supervisor")
+def test_a_supervisors_review_sets_the_next_review_by_risk(db, who, make_contact, clock0):
+    inv, sup = who("investigator"), who("supervisor")
     crime_id = _record(db, inv, make_contact(), risk="medium")
     clock0.advance(days=8)  # past the 7-day first review
     with db.unit_of_work() as session:
@@ -139,8 +139,8 @@ def test_a_supervisors_review_sets_the_next_review_by_risk(db, principal, make_c
     ({"reviewed_at": "future"}, "future"),
     ({"reviewed_at": "before_previous"}, "previous review"),
 ])
-def test_bad_reviews_are_refused(db, principal, make_contact, clock0, kw, msg):
-    inv, sup = principal("investigator"), principal("supervisor")
+def test_bad_reviews_are_refused(db, who, make_contact, clock0, kw, msg):
+    inv, sup = who("investigator"), who("supervisor")
     crime_id = _record(db, inv, make_contact())
     clock0.advance(hours=5)
     with db.unit_of_work() as session:
@@ -170,9 +170,9 @@ def _planned(db, inv, make_contact, **kw):
     ("18", {}, "rationale"),
     ("1", {"charge_reference": "CHG/2026/1234"}, "identified suspect"),
 ])
-def test_closing_without_an_outcome_or_its_evidence_is_refused(db, principal, make_contact, clock0, count,
+def test_closing_without_an_outcome_or_its_evidence_is_refused(db, who, make_contact, clock0, count,
                                                                  outcome, evidence, msg):
-    inv = principal("investigator")
+    inv = who("investigator")
     crime_id = _planned(db, inv, make_contact)
     audit_before = count(AuditEntry)
     with db.unit_of_work() as session, pytest.raises(CrimeError, match=msg):
@@ -183,15 +183,15 @@ def test_closing_without_an_outcome_or_its_evidence_is_refused(db, principal, ma
     assert count(AuditEntry) == audit_before
 
 
-def test_a_crime_without_a_plan_cannot_close(db, principal, make_contact, clock0):
-    inv = principal("investigator")
+def test_a_crime_without_a_plan_cannot_close(db, who, make_contact, clock0):
+    inv = who("investigator")
     crime_id = _record(db, inv, make_contact())
     with db.unit_of_work() as session, pytest.raises(CrimeError, match="investigation plan"):
         service.request_closure(session, crime_id, inv, outcome="18", evidence={"rationale": "No lines left"})
 
 
-def test_an_investigators_closure_waits_for_a_supervisors_approval(db, principal, make_contact, clock0):
-    inv, sup = principal("investigator"), principal("supervisor")
+def test_an_investigators_closure_waits_for_a_supervisors_approval(db, who, make_contact, clock0):
+    inv, sup = who("investigator"), who("supervisor")
     crime_id = _planned(db, inv, make_contact)
     with db.unit_of_work() as session:
         crime = service.request_closure(session, crime_id, inv, outcome="14", evidence={
@@ -210,8 +210,8 @@ def test_an_investigators_closure_waits_for_a_supervisors_approval(db, principal
         assert not session.execute(select(Victim)).scalar_one().active
 
 
-def test_a_refused_closure_reopens_the_crime_and_needs_a_reason(db, principal, make_contact, clock0):
-    inv, sup = principal("investigator"), principal("supervisor")
+def test_a_refused_closure_reopens_the_crime_and_needs_a_reason(db, who, make_contact, clock0):
+    inv, sup = who("investigator"), who("supervisor")
     crime_id = _planned(db, inv, make_contact)
     with db.unit_of_work() as session:
         service.request_closure(session, crime_id, inv, outcome="18", evidence={"rationale": "No suspect identified"})
@@ -222,8 +222,8 @@ def test_a_refused_closure_reopens_the_crime_and_needs_a_reason(db, principal, m
         assert crime.status == "open" and crime.outcome is None
 
 
-def test_a_charge_needs_a_suspect_and_opens_file_preparation(db, principal, make_contact, clock0):
-    sup = principal("supervisor")
+def test_a_charge_needs_a_suspect_and_opens_file_preparation(db, who, make_contact, clock0):
+    sup = who("supervisor")
     crime_id = _planned(db, sup, make_contact, parties=[{"role": "victim", "name": "Jo"},
                                                         {"role": "suspect", "name": "Sam"}])
     with db.unit_of_work() as session:
@@ -234,8 +234,8 @@ def test_a_charge_needs_a_suspect_and_opens_file_preparation(db, principal, make
         assert "file_preparation" in {t.kind for t in bureau.queue(session)}
 
 
-def test_a_closed_crime_refuses_further_changes(db, principal, make_contact, clock0):
-    sup = principal("supervisor")
+def test_a_closed_crime_refuses_further_changes(db, who, make_contact, clock0):
+    sup = who("supervisor")
     crime_id = _planned(db, sup, make_contact)
     with db.unit_of_work() as session:
         service.request_closure(session, crime_id, sup, outcome="18", evidence={"rationale": "No suspect identified"})

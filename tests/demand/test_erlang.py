@@ -12,7 +12,8 @@ from bluelamp.demand.staffing import Target, scheduled, staff_interval
 
 from .conftest import REAL
 
-CASES = list(csv.DictReader(open(REAL / "erlang-c-reference" / "erlang_c_published_reference.csv")))
+with open(REAL / "erlang-c-reference" / "erlang_c_published_reference.csv") as _fh:
+    CASES = list(csv.DictReader(_fh))
 
 
 def _digits(text: str) -> int:

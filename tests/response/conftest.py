@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+
 @pytest.fixture
 def make_incident(db):  # type: ignore[no-untyped-def]
     """make_incident(grade=1, urban=True, lat=..., lon=..., received_at=...) -> incident id (awaiting)."""

@@ -6,9 +6,6 @@ import csv
 import gzip
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -142,9 +139,15 @@ def test_an_unknown_time_zone_or_format_is_a_file_error(db, tmp_path):
         import_cad(db, f, fmt="nope", err=io.StringIO())
 
 
-def _cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bluelamp", *args], capture_output=True, text=True,
-                          env=os.environ.copy(), timeout=120)
+def _cli(*args: str):  # type: ignore[no-untyped-def]
+    """Run the command in-process (the same Typer app `python -m bluelamp` runs)."""
+    from typer.testing import CliRunner
+
+    from bluelamp.cli import app
+
+    result = CliRunner().invoke(app, list(args))
+    result.returncode = result.exit_code
+    return result
 
 
 def test_the_command_prints_the_summary_last_and_fails_cleanly_on_a_bad_file(db, tmp_path):

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -93,9 +90,12 @@ def test_the_api_and_the_command_give_the_same_json(db, history, client, make_us
     assert res.status_code == 200
     bad = client.get("/api/v1/measures?from=2026-03-05&to=2026-03-01", headers=h)
     assert bad.status_code == 422 and bad.json()["detail"].startswith("from:")
-    out = subprocess.run([sys.executable, "-m", "bluelamp", "report", "measures", "--from", "2026-03-01",
-                          "--to", "2026-03-01"], capture_output=True, text=True, env=os.environ.copy(), timeout=120)
-    assert out.returncode == 0, out.stderr
+    from typer.testing import CliRunner
+
+    from bluelamp.cli import app
+
+    out = CliRunner().invoke(app, ["report", "measures", "--from", "2026-03-01", "--to", "2026-03-01"])
+    assert out.exit_code == 0, out.stderr
     cli = json.loads(out.stdout)
     assert cli["attendance"] == res.json()["attendance"]
     rows = m.to_csv_rows(cli)

@@ -221,10 +221,10 @@ def test_screen_text_is_fast() -> None:
     text = "pls help my ex is outside and says hes going to kill me, the kids are here, hes been drinking " * 3
     screen_text(text)
     timings = []
-    for _ in range(300):
-        start = time.perf_counter()
+    for _ in range(300):  # CPU time of this thread: other processes on a shared machine do not count
+        start = time.thread_time()
         screen_text(text, ["domestic_abuse"])
-        timings.append(time.perf_counter() - start)
+        timings.append(time.thread_time() - start)
     timings.sort()
     assert timings[int(len(timings) * 0.99) - 1] < 0.005
 

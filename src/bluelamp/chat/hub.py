@@ -98,11 +98,35 @@ class Hub:
         self.topics: dict[str, set[Conn]] = {}
         self._listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event() if _loop_running() else None
-        s = self.settings
-        self.per_chat = RateLimiter(s.chat_burst, s.chat_per_s)
-        self.per_address = RateLimiter(s.address_burst, s.address_per_s)
-        self.starts = RateLimiter(s.starts_burst, s.starts_per_s)
-        self.reports = RateLimiter(s.reports_burst, s.reports_per_s)
+        self._limiters: dict[str, tuple[tuple[int, float], RateLimiter]] = {}
+
+    # -- rate limits (process-local; settings are read live, so a change applies at once) --------
+    def _limiter(self, name: str, burst: int, per_s: float) -> RateLimiter:
+        current = self._limiters.get(name)
+        if current is None or current[0] != (burst, per_s):
+            current = ((burst, per_s), RateLimiter(burst, per_s))
+            self._limiters[name] = current
+        return current[1]
+
+    @property
+    def per_chat(self) -> RateLimiter:
+        s = get_chat_settings()
+        return self._limiter("chat", s.chat_burst, s.chat_per_s)
+
+    @property
+    def per_address(self) -> RateLimiter:
+        s = get_chat_settings()
+        return self._limiter("address", s.address_burst, s.address_per_s)
+
+    @property
+    def starts(self) -> RateLimiter:
+        s = get_chat_settings()
+        return self._limiter("starts", s.starts_burst, s.starts_per_s)
+
+    @property
+    def reports(self) -> RateLimiter:
+        s = get_chat_settings()
+        return self._limiter("reports", s.reports_burst, s.reports_per_s)
 
     # -- local -------------------------------------------------------------------------------
     def subscribe(self, conn: Conn, topic: str) -> None:

@@ -113,6 +113,7 @@ async def citizen_socket(websocket: WebSocket, chat_token: str) -> None:
                     await _citizen_frame(state, chat.id, chat_token, frame)
             except ChatError as exc:
                 if state.fail(exc, frame):
+                    await conn.finish()  # the last error frame goes out before the close
                     await websocket.close(1008)
                     break
     except WebSocketDisconnect:
@@ -185,6 +186,7 @@ async def _operator(websocket: WebSocket, principal: Principal) -> None:
                 await _operator_frame(state, principal, frame)
             except ChatError as exc:
                 if state.fail(exc, frame):
+                    await conn.finish()  # the last error frame goes out before the close
                     await websocket.close(1008)
                     break
     except WebSocketDisconnect:

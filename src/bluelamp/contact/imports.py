@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.store import Contact
@@ -43,10 +43,8 @@ def insert_imported(session: Session, rows: Sequence[dict[str, Any]]) -> list[in
     """
     if not rows:
         return []
-    table = Contact.__table__
-    result = session.execute(
-        insert(table).returning(table.c.id, table.c.external_ref), list(rows)  # type: ignore[attr-defined]
-    )
+    table: Table = Contact.__table__  # type: ignore[assignment]
+    result = session.execute(insert(table).returning(table.c.id, table.c.external_ref), list(rows))
     ids = {ref: cid for cid, ref in result}
     if len(ids) != len(rows):
         raise ValueError("imported contacts need distinct external references")
@@ -56,4 +54,5 @@ def insert_imported(session: Session, rows: Sequence[dict[str, Any]]) -> list[in
 def existing_refs(session: Session, source: str) -> set[str]:
     """External references already imported from this source."""
     return {r for (r,) in session.execute(
-        select(Contact.external_ref).where(Contact.source == source, Contact.external_ref.is_not(None)))}
+        select(Contact.external_ref).where(Contact.source == source, Contact.external_ref.is_not(None)))
+        if r is not None}

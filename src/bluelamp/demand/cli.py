@@ -153,9 +153,43 @@ def _levels(given: list[int] | None, extra: list[str]) -> list[int]:
     return sorted(set(levels))
 
 
-def roster_cmd() -> None:
-    """Placeholder replaced below."""
+
+def roster_cmd(
+    input: Path = typer.Option(..., "--input", help="staffing CSV: interval_start and scheduled_agents (or agents)"),
+    people: int = typer.Option(..., "--people", help="number of staff to roster"),
+    output: Path = typer.Option(..., "--output", help="CSV of assignments: person, day, start, hours"),
+    max_nights: int = typer.Option(4, "--max-nights", help="most night shifts in a row"),
+    max_shifts_per_week: int = typer.Option(5, "--max-shifts-per-week", help="shifts in each 7 days"),
+    time_limit_s: float = typer.Option(25.0, "--time-limit-s", help="solver time per stage"),
+) -> None:
+    """Pick 8/10/12 h shifts to cover the curve, then assign named staff under the rest rules."""
+    from bluelamp.demand import service
+
+    try:
+        summary = service.roster_csv(input, people, output, max_nights, max_shifts_per_week, time_limit_s)
+    except (service.DemandInputError, ValueError, RuntimeError) as exc:
+        fail(str(exc))
+    print(json.dumps(summary))
 
 
-def simulate_cmd() -> None:
-    """Placeholder replaced below."""
+def simulate_cmd(
+    input: Path = typer.Option(..., "--input", help="CSV with calls and handlers per interval"),
+    interval_s: float = typer.Option(1800, "--interval-s", help="interval length in seconds"),
+    aht_s: float = typer.Option(180, "--aht-s", help="average handling time in seconds"),
+    target_answer_s: float = typer.Option(10, "--target-answer-s", help="answer within this many seconds"),
+    patience_s: float | None = typer.Option(None, "--patience-s", help="mean patience (abandonment)"),
+    handlers_col: str = typer.Option("handlers", "--handlers-col", help="column with handlers on duty"),
+    compare_col: str | None = typer.Option(None, "--compare-col", help="a second plan's handlers column"),
+    seed: int = typer.Option(1, "--seed"),
+) -> None:
+    """Simulate call answering for a rota (and compare two plans side by side)."""
+    from bluelamp.demand import service
+
+    if aht_s <= 0 or interval_s <= 0:
+        fail("--aht-s and --interval-s must be positive")
+    try:
+        result = service.simulate_csv(input, interval_s, aht_s, target_answer_s, patience_s, handlers_col,
+                                      compare_col, seed)
+    except service.DemandInputError as exc:
+        fail(str(exc))
+    print(json.dumps(result))

@@ -79,14 +79,14 @@ def forecast_daily(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_L
     arima = ARIMA(order=(1, 1, 1)).forecast(y=resid, h=horizon, level=list(levels))
     with_errors = x_fut @ beta + arima["mean"]
     span = (y.index[-1] - origin).days / 365.25
-    knots = np.arange(KNOT_EVERY_DAYS / 365.25, span, KNOT_EVERY_DAYS / 365.25)
+    knots = np.arange(KNOT_EVERY_DAYS / 365.25, span, KNOT_EVERY_DAYS / 365.25).tolist()
     piecewise = _ridge_trend(y, fidx, knots, annual)
     mean = (with_errors + piecewise) / 2
     half = {lv: np.asarray(arima[f"hi-{lv}"] - arima["mean"]) for lv in levels}
     return _frame(fidx, mean, half)
 
 
-def _ridge_trend(y: pd.Series, fidx: pd.DatetimeIndex, knots: np.ndarray, annual: bool) -> np.ndarray:
+def _ridge_trend(y: pd.Series, fidx: pd.DatetimeIndex, knots: list[float], annual: bool) -> np.ndarray:
     origin = y.index[0]
     x_hist = daily_design(y.index, origin, knots, annual)
     x_fut = daily_design(fidx, origin, knots, annual)

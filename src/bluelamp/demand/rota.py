@@ -23,7 +23,8 @@ from ortools.sat.python import cp_model
 SLOTS_PER_DAY = 48
 SHIFT_HOURS = (8, 10, 12)
 REST_SLOTS = 22  # 11 hours
-MAX_PATTERNS = 8
+MAX_PATTERNS: int | None = None
+EXACT_ASSIGN_LIMIT = 20_000  # assignment variables above which the greedy assignment is kept as is
 
 
 @dataclass(frozen=True)
@@ -90,11 +91,11 @@ def cover_of(shifts: Sequence[Shift], n_slots: int) -> np.ndarray:
 
 
 def plan_shifts(required: Sequence[int], hours: Sequence[int] = SHIFT_HOURS, time_limit_s: float = 20.0,
-                workers: int = 2, max_patterns: int = MAX_PATTERNS) -> tuple[list[Shift], str]:
+                workers: int = 2, max_patterns: int | None = MAX_PATTERNS) -> tuple[list[Shift], str]:
     """Stage 1: how many of each shift to run, covering `required` (one value per half hour).
 
-    At most `max_patterns` distinct (start, length) shifts are used across the rota, as real rotas do;
-    that also keeps the assignment stage small.
+    With `max_patterns`, at most that many distinct (start, length) shifts are used across the rota
+    (slower to solve; off by default).
     """
     req = np.asarray(required, dtype=int)
     n = len(req)
@@ -108,12 +109,14 @@ def plan_shifts(required: Sequence[int], hours: Sequence[int] = SHIFT_HOURS, tim
     x: dict[tuple[int, int, int], cp_model.IntVar] = {}
     covering: list[list[cp_model.IntVar]] = [[] for _ in range(n)]
     used = {(s, h): model.new_bool_var(f"use{s}_{h}") for s in range(SLOTS_PER_DAY) for h in hours}
-    model.add(sum(used.values()) <= max_patterns)
+    if max_patterns is not None:
+        model.add(sum(used.values()) <= max_patterns)
     for d in range(days):
         for s in range(SLOTS_PER_DAY):
             for h in hours:
                 var = model.new_int_var(0, top, f"x{d}_{s}_{h}")
-                model.add(var <= top * used[s, h])
+                if max_patterns is not None:
+                    model.add(var <= top * used[s, h])
                 x[d, s, h] = var
                 first = d * SLOTS_PER_DAY + s
                 for k in range(h * 2):
@@ -144,7 +147,16 @@ def _solve(model: cp_model.CpModel, time_limit_s: float, workers: int,
 def assign_staff(shifts: Sequence[Shift], people: Sequence[Person], days: int, max_nights: int = 4,
                  max_shifts_per_week: int = 5, time_limit_s: float = 30.0, workers: int = 2,
                  ) -> tuple[dict[str, list[Shift]], list[Shift], str]:
-    """Stage 2: give each chosen shift to a person, or leave it unfilled (reported)."""
+    """Stage 2: give each chosen shift to a person, or leave it unfilled (reported).
+
+    A greedy pass that keeps every rule gives a first rota; when the model is small enough CP-SAT then
+    improves it (starting from the greedy rota as a hint), otherwise the greedy rota stands.
+    """
+    from bluelamp.demand.rota_greedy import greedy_assign
+
+    greedy, greedy_unfilled = greedy_assign(shifts, people, days, max_nights, max_shifts_per_week)
+    if len(people) * len(set(shifts)) > EXACT_ASSIGN_LIMIT:
+        return greedy, greedy_unfilled, "GREEDY"
     needed = Counter(shifts)
     kinds = sorted(needed, key=lambda s: (s.day, s.start_slot, s.hours))
     by_day: dict[int, list[Shift]] = {d: [k for k in kinds if k.day == d] for d in range(days)}
@@ -164,6 +176,10 @@ def assign_staff(shifts: Sequence[Shift], people: Sequence[Person], days: int, m
     for p in range(len(people)):
         _person_rules(model, y, p, by_day, days, max_nights, max_shifts_per_week)
     filled = sum(y.values())
+    index = {person.name: p for p, person in enumerate(people)}
+    chosen = {(index[name], k) for name, lst in greedy.items() for k in lst}
+    for key, var in y.items():
+        model.add_hint(var, 1 if key in chosen else 0)
     model.maximize(100 * filled - 10 * sum(penalties))
     # Within 10 of the bound means every fillable shift is filled and at most one preference is missed.
     status, solver = _solve(model, time_limit_s, workers, gap=10.0)
@@ -207,7 +223,7 @@ def build_rota(required: Sequence[int], people: Sequence[Person], hours: Sequenc
     days = len(req) // SLOTS_PER_DAY
     if not 1 <= days <= 28:
         raise ValueError("a rota covers 1 to 28 days of half-hour slots")
-    shifts, status1 = plan_shifts(req, hours, time_limit_s)
+    shifts, status1 = plan_shifts(req.tolist(), hours, time_limit_s)
     assignments, unfilled, status2 = assign_staff(shifts, people, days, max_nights, max_shifts_per_week,
                                                   time_limit_s)
     worked = [s for lst in assignments.values() for s in lst]

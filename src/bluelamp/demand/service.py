@@ -143,3 +143,72 @@ def staffing_json(calls: float, interval_s: float, target: Target) -> dict[str, 
     """One interval's staffing as JSON-ready data (infinite values as None)."""
     out = staff_interval(calls, interval_s, target)
     return {k: (None if isinstance(v, float) and math.isinf(v) else v) for k, v in out.items()}
+
+
+def roster_frame(frame: pd.DataFrame, people: int, max_nights: int = 4, max_shifts_per_week: int = 5,
+                 time_limit_s: float = 25.0) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+    """Build a rota from a staffing frame; returns (assignments, cover by slot, summary)."""
+    from bluelamp.demand import rota
+
+    col = next((c for c in ("scheduled_agents", "agents", "required") if c in frame.columns), None)
+    if col is None or "interval_start" not in frame.columns:
+        raise DemandInputError("the staffing CSV needs interval_start and scheduled_agents (or agents)")
+    if people < 1:
+        raise DemandInputError("--people must be at least 1")
+    step = _infer_interval(frame)
+    need = pd.to_numeric(frame[col], errors="coerce").fillna(0).clip(lower=0).to_list()
+    if step == 3600:
+        req = rota.requirement_from_hourly(need)
+    elif step == 1800:
+        req = [int(math.ceil(v)) for v in need]
+    else:
+        raise DemandInputError("a rota needs half-hourly or hourly intervals")
+    if len(req) % rota.SLOTS_PER_DAY:
+        raise DemandInputError("the staffing CSV must cover whole days (1 to 28)")
+    staff = [rota.Person(f"staff_{i + 1:03d}") for i in range(people)]
+    result = rota.build_rota(req, staff, max_nights=max_nights, max_shifts_per_week=max_shifts_per_week,
+                             time_limit_s=time_limit_s)
+    rows = [{"person": name, "day": s.day + 1, "start": s.label().split()[2], "hours": s.hours,
+             "night": s.is_night} for name, shifts in result.assignments.items() for s in shifts]
+    cover = pd.DataFrame({"slot": range(len(req)), "required": result.required, "cover": result.cover,
+                          "shortfall": result.shortfall, "over_cover": result.over_cover})
+    summary = {"shifts": len(result.shifts), "assigned": len(rows), "unfilled": len(result.unfilled),
+               "shortfall_slot_hours": float(result.shortfall.sum() / 2),
+               "over_cover_slot_hours": float(result.over_cover.sum() / 2), "status": result.status}
+    return pd.DataFrame(rows, columns=["person", "day", "start", "hours", "night"]), cover, summary
+
+
+def roster_csv(input: Path, people: int, output: Path, max_nights: int, max_shifts_per_week: int,
+               time_limit_s: float) -> dict[str, Any]:
+    """`bluelamp roster`: assignments to `output`, cover by slot beside it (`*.cover.csv`)."""
+    assignments, cover, summary = roster_frame(read_csv(input), people, max_nights, max_shifts_per_week,
+                                               time_limit_s)
+    write_csv_atomic(assignments, output)
+    cover_path = Path(output).with_suffix(".cover.csv")
+    write_csv_atomic(cover, cover_path)
+    summary["cover_file"] = str(cover_path)
+    return summary
+
+
+def simulate_csv(input: Path, interval_s: float, aht_s: float, target_s: float, patience_s: float | None,
+                 handlers_col: str, compare_col: str | None, seed: int) -> dict[str, Any]:
+    """`bluelamp simulate`: simulated answer times for one or two handler plans."""
+    from bluelamp.demand import simulate as sim
+
+    frame = read_csv(input)
+    for col in ("calls", handlers_col, *( [compare_col] if compare_col else [])):
+        if col not in frame.columns:
+            raise DemandInputError(f"column {col!r} not found; the file has: {', '.join(frame.columns)}")
+    calls = pd.to_numeric(frame["calls"], errors="coerce")
+    if calls.isna().any() or (calls < 0).any():
+        raise DemandInputError("calls must be a count of zero or more in every row")
+
+    def plan(col: str) -> sim.CallPlan:
+        return sim.CallPlan(calls.to_list(), pd.to_numeric(frame[col], errors="coerce").fillna(0).astype(int).to_list(),
+                            interval_s, aht_s, target_s, patience_s)
+
+    if compare_col:
+        return sim.compare(plan(handlers_col), plan(compare_col), seeds=(seed, seed + 1, seed + 2))
+    r = sim.simulate_calls(plan(handlers_col), seed)
+    return {"answered_in_target": r.answered_in_target, "abandoned": r.abandoned, "calls": r.calls,
+            "events": r.events}

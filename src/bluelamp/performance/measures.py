@@ -95,8 +95,9 @@ def _attendance_python(session: Session, conds: list[Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for grade in GRADES:
         entry: dict[str, Any] = {}
-        for urban, name in ((None, None), (True, "urban"), (False, "rural")):
-            counts, times = groups.get((grade, urban), ([0, 0, 0], []))
+        parts: tuple[tuple[bool | None, str | None], ...] = ((None, None), (True, "urban"), (False, "rural"))
+        for where, name in parts:
+            counts, times = groups.get((grade, where), ([0, 0, 0], []))
             times.sort()
             figures = _figures(counts[0], counts[1], counts[2], percentile(times, 0.5), percentile(times, 0.9))
             if name is None:

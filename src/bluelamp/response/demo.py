@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Table, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -142,8 +142,8 @@ def _time_incidents(session: Session, rng: random.Random, start: datetime, end: 
         .where(Incident.source == source, Incident.received_at >= start, Incident.received_at < end,
                Incident.grade.in_((1, 2, 3)), Incident.dispatched_at.is_(None), Incident.status != "closed")
         .order_by(Incident.id)).all()
-    table = Incident.__table__
-    stmt = (update(table).where(table.c.id == bindparam("_id"))  # type: ignore[attr-defined]
+    table: Table = Incident.__table__  # type: ignore[assignment]
+    stmt = (update(table).where(table.c.id == bindparam("_id"))
             .values(status=bindparam("_status"), dispatched_at=bindparam("_d"), enroute_at=bindparam("_e"),
                     arrived_at=bindparam("_a"), closed_at=bindparam("_c")))
     batch: list[dict[str, Any]] = []

@@ -227,9 +227,9 @@ def recommend(
         for other in waiting_grade1:
             if other.id == incident.id:
                 continue
-            best = best_unit_for(other, units, now, travel)
-            if best is not None:
-                reserved.setdefault(best, other.id)
+            fastest = best_unit_for(other, units, now, travel)
+            if fastest is not None:
+                reserved.setdefault(fastest, other.id)
     result = Recommendation(incident_id=incident.id)
     ranked: list[tuple[tuple[int, float, str], Candidate]] = []
     for unit in units:

@@ -11,7 +11,8 @@ from __future__ import annotations
 F = dict[str, bool]
 T = tuple[str, F]
 
-W, I, P, S, C, L = "weapon", "injury", "in_progress", "suspect_present", "child_present", "threat_to_life"
+# Short names for the answer keys, so the templates below stay readable.
+W, I, P, S, C, L = "weapon", "injury", "in_progress", "suspect_present", "child_present", "threat_to_life"  # noqa: E741
 
 
 def _f(**kw: bool) -> F:

@@ -75,6 +75,7 @@ class Population:
     def __init__(self, seed: int, size: int = 1_100_000) -> None:
         rng = np.random.default_rng([seed, 0])
         self.seed = seed
+        self._homes: dict[int, Household] = {}
         self.towns: list[tuple[Town, int]] = [(t, ai) for ai, a in enumerate(AREAS) for t in a.towns]
         comp_share = np.array([c[0] for c in _COMPOSITIONS])
         mean_size = sum(c[0] * (c[1] + 2.0 * c[2] + c[3]) for c in _COMPOSITIONS)
@@ -173,6 +174,12 @@ class Population:
         return f"07{digits[:3]} {digits[3:]}"
 
     def home(self, house: int) -> Household:
+        found = self._homes.get(house)
+        if found is None:
+            found = self._homes[house] = self._make_home(house)
+        return found
+
+    def _make_home(self, house: int) -> Household:
         town, area_i = self.towns[self.h_town[house]]
         area = AREAS[area_i]
         local = area.streets + COMMON_STREETS
@@ -185,8 +192,11 @@ class Population:
                          town.lon + float(self.h_dlon[house]))
 
     def markers(self, i: int, day: date) -> list[str]:
+        """Vulnerability markers the force would hold: child, older person, disability, mental health."""
         out = []
-        age = self.age_on(i, day)
+        years = (day.toordinal() - int(self.dob_days[i])) / 365.25
+        # Near a birthday that matters, work the age out exactly.
+        age = self.age_on(i, day) if 17 < years < 19 or 74 < years < 76 else int(years)
         if age < 18:
             out.append("child")
         if age >= 75:

@@ -9,12 +9,11 @@ draw here comes from a stream of (seed, date), so a date renders the same whatev
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Table, func, insert, select
 from sqlalchemy.engine import Connection
 
 from bluelamp import clock
@@ -24,10 +23,11 @@ from bluelamp.policy import Policy
 from bluelamp.response.store import Incident
 from bluelamp.synth import shapes, timings
 from bluelamp.synth.areas import AREAS, COMMON_STREETS
+from bluelamp.synth.bulk import insert_rows, insert_with_ids
 from bluelamp.synth.kinds import KINDS
 from bluelamp.synth.people import Population
-from bluelamp.synth.plan import ROLES, Plan, Personas
-from bluelamp.synth.text import NarrativePool, style_of
+from bluelamp.synth.plan import ROLES, Personas, Plan
+from bluelamp.synth.text import NarrativePool
 from bluelamp.synth.triage_cache import CachedTriage
 
 ACTOR = "system:demo"
@@ -35,6 +35,9 @@ DEPLOYING = ("deploy", "appointment")
 # Seconds from receipt to answer (median, spread) and from answer to the handler's decision.
 _ANSWER = {"999": (8.0, 0.6), "101": (150.0, 1.0), "chat": (90.0, 0.9), "online": (2700.0, 0.8)}
 _HANDLE = {"999": (240.0, 0.5), "101": (360.0, 0.5), "chat": (480.0, 0.5), "online": (600.0, 0.5)}
+_STYLE = {"999": 0, "101": 0, "chat": 1, "online": 2}
+_HISTORY = {(False, False): (), (True, False): ("repeat_caller",), (False, True): ("repeat_victim",),
+            (True, True): ("repeat_caller", "repeat_victim")}
 _PERSONA_MARKERS = {"da_victim": "domestic_abuse", "mh_frequent": "mental_health"}
 
 
@@ -66,6 +69,17 @@ class Counts:
                 "channels": dict(sorted(self.channels.items()))}
 
 
+class _Columns:
+    """A plan slice as Python lists: indexing a list is many times faster than a numpy scalar."""
+
+    def __init__(self, plan: Plan) -> None:
+        for f in fields(plan):
+            setattr(self, f.name, getattr(plan, f.name).tolist())
+
+    def __getattr__(self, name: str) -> list[Any]:  # for type checkers: every column is a list
+        raise AttributeError(name)
+
+
 class Renderer:
     """Writes the plan's contacts day by day; remembers which demo people are already in the database."""
 
@@ -76,6 +90,7 @@ class Renderer:
         self.triage = CachedTriage(policy)
         self.person_ids: dict[int, int] = {}
         self._marked: dict[int, list[int]] = {}
+        self._markers: dict[int, tuple[str, ...]] = {}
         self._persona = {int(p): personas.names[g] for p, g in zip(personas.person, personas.group, strict=True)}
         rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
         self.rc, self.rv = rc, rv
@@ -88,29 +103,35 @@ class Renderer:
         """Members of a household with a vulnerability marker (child, older person, disability...)."""
         found = self._marked.get(house)
         if found is None:
-            found = [i for i in self.pop.members(house) if self.pop.markers(i, self.today)]
+            found = [i for i in self.pop.members(house) if self.markers_today(i)]
             self._marked[house] = found
+        return found
+
+    def markers_today(self, person: int) -> tuple[str, ...]:
+        found = self._markers.get(person)
+        if found is None:
+            found = self._markers[person] = tuple(self.pop.markers(person, self.today))
         return found
 
     def _write_people(self, conn: Connection, plan: Plan) -> int:
         pop = self.pop
         wanted = set(plan.caller[plan.caller >= 0].tolist()) | set(plan.other[plan.other >= 0].tolist())
-        for person in list(wanted):
-            wanted.update(self.marked_members(int(pop.household[person])))
+        for house in set(plan.house[plan.house >= 0].tolist()):
+            wanted.update(self.marked_members(house))
         new = sorted(i for i in wanted if i not in self.person_ids)
         if not new:
             return 0
         rows = []
         for i in new:
             name, phone, address = pop.name(i), pop.phone(i), pop.home(int(pop.household[i])).address
-            markers = pop.markers(i, self.today)
+            markers = list(self.markers_today(i))
             extra = _PERSONA_MARKERS.get(self._persona.get(i, ""))
             if extra:
                 markers.append(extra)
             rows.append({"name": name, "name_key": text_key(name), "phone": phone, "phone_key": phone_key(phone),
                          "dob": pop.dob(i), "address": address, "address_key": text_key(address),
                          "markers": sorted(markers)})
-        ids = _insert_returning(conn, self.tables["person"], rows)
+        ids = insert_with_ids(conn, self.tables["person"], rows)
         self.person_ids.update(zip(new, ids, strict=True))
         return len(new)
 
@@ -127,112 +148,110 @@ class Renderer:
         rng = np.random.default_rng([self.seed, 4, ordinal])
         day = date.fromordinal(ordinal)
         n = len(plan)
-        channels = [shapes.CHANNELS[c] for c in plan.channel]
-        answer = np.array([rng.lognormal(np.log(_ANSWER[c][0]), _ANSWER[c][1]) for c in channels])
-        handle = np.array([rng.lognormal(np.log(_HANDLE[c][0]), _HANDLE[c][1]) for c in channels])
-        street_pick = rng.integers(0, 1 << 15, n)
+        channels = [shapes.CHANNELS[c] for c in plan.channel.tolist()]
+        median = np.array([_ANSWER[c][0] for c in channels]), np.array([_HANDLE[c][0] for c in channels])
+        spread = np.array([_ANSWER[c][1] for c in channels]), np.array([_HANDLE[c][1] for c in channels])
+        answer = rng.lognormal(np.log(median[0]), spread[0]).tolist()
+        handle = rng.lognormal(np.log(median[1]), spread[1]).tolist()
+        pick = rng.integers(0, 1 << 15, n).tolist()
+        cols = _Columns(plan)
+        prefix = f"{day:%Y%m%d}-"
         contacts, extras = [], []
         for i in range(n):
-            row, extra = self._contact_row(plan, i, channels[i], float(answer[i]), float(handle[i]),
-                                           int(street_pick[i]), day)
+            row, extra = self._contact_row(cols, i, channels[i], answer[i], handle[i], pick[i], prefix)
             contacts.append(row)
             extras.append(extra)
-        ids = _insert_returning(conn, self.tables["contact"], contacts)
+        ids = insert_with_ids(conn, self.tables["contact"], contacts)
         counts = Counts(contacts=n)
         links = []
+        person_ids = self.person_ids
         for cid, row, extra in zip(ids, contacts, extras, strict=True):
             counts.grades[row["grade"]] += 1
             counts.channels[row["channel"]] += 1
             counts.awaiting_decision += row["status"] == "awaiting_decision"
             for person, role, is_caller in extra["people"]:
-                links.append({"contact_id": cid, "person_id": self.person_ids[person], "role": role,
+                links.append({"contact_id": cid, "person_id": person_ids[person], "role": role,
                               "is_caller": is_caller, "received_at": row["received_at"]})
-        if links:
-            conn.execute(insert(self.tables["contact_person"]), links)
+        insert_rows(conn, self.tables["contact_person"], links)
         deploy = [k for k, row in enumerate(contacts) if row["route"] in DEPLOYING]
         if deploy:
             counts.incidents, counts.open_incidents = self._write_incidents(
-                conn, rng, plan, day, [ids[k] for k in deploy], [contacts[k] for k in deploy],
+                conn, rng, day, [ids[k] for k in deploy], [contacts[k] for k in deploy],
                 [extras[k] for k in deploy])
         return counts
 
-    def _contact_row(self, plan: Plan, i: int, channel: str, answer_s: float, handle_s: float, pick: int,
-                     day: date) -> tuple[dict[str, Any], dict[str, Any]]:
+    def _contact_row(self, c: _Columns, i: int, channel: str, answer_s: float, handle_s: float, pick: int,
+                     prefix: str) -> tuple[dict[str, Any], dict[str, Any]]:
         pop = self.pop
-        kind_i = int(plan.kind[i])
-        town, area_i = pop.towns[int(plan.town[i])]
+        kind_i = c.kind[i]
+        town, area_i = pop.towns[c.town[i]]
         area = AREAS[area_i]
-        received = datetime.fromtimestamp(int(plan.t[i]), UTC)
-        variant = self.pool.get(kind_i, style_of(channel), int(plan.variant[i]))
-        answers = dict(variant.facts) if plan.answered[i] else {}
-        history = []
-        if plan.earlier_calls[i] >= self.rc.min_earlier:
-            history.append("repeat_caller")
-        if plan.earlier_victim[i] >= self.rv.min_earlier:
-            history.append("repeat_victim")
-        urban_town = town.urban
-        house = int(plan.house[i])
+        received = datetime.fromtimestamp(c.t[i], UTC)
+        variant = self.pool.get(kind_i, _STYLE[channel], c.variant[i])
+        answers = variant.facts if c.answered[i] else {}
+        n_calls, n_victim = c.earlier_calls[i], c.earlier_victim[i]
+        repeat_caller, repeat_victim = n_calls >= self.rc.min_earlier, n_victim >= self.rv.min_earlier
+        history = _HISTORY[(repeat_caller, repeat_victim)]
+        house = c.house[i]
         if house >= 0:
             home = pop.home(house)
-            lat, lon, where, urban = home.lat, home.lon, home.address, bool(pop.h_urban[house])
+            lat, lon, where, urban = home.lat, home.lon, home.address, town.urban
         else:
             streets = area.streets + COMMON_STREETS
-            lat, lon = town.lat + float(plan.dlat[i]), town.lon + float(plan.dlon[i])
-            where, urban = f"{streets[pick % len(streets)]}, {town.name}", urban_town
-        proposal, attend_by = self.triage.assess(variant.text, answers, urban, channel, tuple(history), received)
-        proposal["reasons"] += [r for r in self._match_reasons(plan, i) if r not in proposal["reasons"]]
+            lat, lon = town.lat + c.dlat[i], town.lon + c.dlon[i]
+            where, urban = f"{streets[pick % len(streets)]}, {town.name}", town.urban
+        cached = self.triage.assess(variant.text, answers, urban, channel, history, received)
+        attend_by = cached.attend_by(received)
+        more = []
+        if repeat_caller:
+            more.append(f"repeat caller: {n_calls} earlier contacts in {self.rc.window_days} days")
+        if repeat_victim:
+            more.append(f"repeat victim: victim in {n_victim} earlier contact{'s' if n_victim > 1 else ''} "
+                        f"in {self.rv.window_days} days")
         answered = received + timedelta(seconds=answer_s)
         decided = answered + timedelta(seconds=handle_s)
         waiting = decided > self.now
         people: list[tuple[int, str, bool]] = []
-        caller, other = int(plan.caller[i]), int(plan.other[i])
+        caller, other = c.caller[i], c.other[i]
         if caller >= 0:
-            people.append((caller, ROLES[plan.caller_role[i]], True))
+            people.append((caller, ROLES[c.caller_role[i]], True))
         if other >= 0 and other != caller:
-            people.append((other, ROLES[plan.other_role[i]], False))
+            people.append((other, ROLES[c.other_role[i]], False))
+        grade, route = cached.grade, cached.route
         row = {
             "channel": channel, "agency": "police", "source": "demo",
-            "external_ref": f"{day:%Y%m%d}-{channel}-{int(plan.seq[i]):05d}",
+            "external_ref": f"{prefix}{channel}-{c.seq[i]:05d}",
             "received_at": received, "answered_at": answered if answered <= self.now else None,
             "narrative": variant.text, "lat": round(lat, 5), "lon": round(lon, 5), "location_description": where,
-            "urban": urban, "area": area.name, "answers": answers, "proposal": proposal,
-            "grade": proposal["grade"], "route": proposal["route"], "flags": proposal["flags"],
-            "policy_version": proposal["policy_version"], "household": self._household(people, received.date()),
+            "urban": urban, "area": area.name, "answers": answers, "proposal": cached.json(attend_by, more),
+            "grade": grade, "route": route, "flags": cached.proposal["flags"],
+            "policy_version": cached.proposal["policy_version"],
+            "household": self._household(house, people, received.date()) if house >= 0 else [],
             "status": "awaiting_decision" if waiting else "decided",
             "decision": None if waiting else {
-                "grade": proposal["grade"], "route": proposal["route"], "reason": None, "by": ACTOR,
+                "grade": grade, "route": route, "reason": None, "by": ACTOR,
                 "at": clock.iso(decided), "appointment_at": None, "downgrade": False},
             "recorded_by": ACTOR,
         }
-        return row, {"people": people, "attend_by": attend_by, "kind": KINDS[kind_i].id,
-                     "answered": answered}
+        return row, {"people": people, "attend_by": attend_by, "kind": KINDS[kind_i].id, "answered": answered}
 
-    def _match_reasons(self, plan: Plan, i: int) -> list[str]:
-        """The reasons the spine's person matching adds, with the same words."""
-        out = []
-        n = int(plan.earlier_calls[i])
-        if n >= self.rc.min_earlier:
-            out.append(f"repeat caller: {n} earlier contacts in {self.rc.window_days} days")
-        n = int(plan.earlier_victim[i])
-        if n >= self.rv.min_earlier:
-            out.append(f"repeat victim: victim in {n} earlier contact{'s' if n > 1 else ''} "
-                       f"in {self.rv.window_days} days")
-        return out
+    def _household(self, house: int, people: list[tuple[int, str, bool]], day: date) -> list[dict[str, Any]]:
+        """Other people at the address of the incident who carry a vulnerability marker.
 
-    def _household(self, people: list[tuple[int, str, bool]], day: date) -> list[dict[str, Any]]:
-        """Other people at the involved people's addresses who carry a vulnerability marker."""
+        Worked out for contacts at a home address only (the spine also looks at every involved person's
+        address); enough for handlers to see the check at work, and cheap.
+        """
         involved = {p for p, _, _ in people}
         out = []
-        for house in {int(self.pop.household[p]) for p in involved}:
-            for member in self.marked_members(house):
-                if member in involved:
-                    continue
-                markers = self.pop.markers(member, day) or self.pop.markers(member, self.today)
-                out.append({"person_id": self.person_ids[member], "name": self.pop.name(member),
-                            "age": self.pop.age_on(member, day), "markers": sorted(markers)})
+        for member in self.marked_members(house):
+            if member in involved:
+                continue
+            markers = self.pop.markers(member, day) or list(self.markers_today(member))
+            out.append({"person_id": self.person_ids[member], "name": self.pop.name(member),
+                        "age": self.pop.age_on(member, day), "markers": sorted(markers)})
         return out
 
-    def _write_incidents(self, conn: Connection, rng: np.random.Generator, plan: Plan, day: date,
+    def _write_incidents(self, conn: Connection, rng: np.random.Generator, day: date,
                          ids: list[int], rows: list[dict[str, Any]], extras: list[dict[str, Any]]) -> tuple[int, int]:
         grade = np.array([r["grade"] for r in rows])
         urban = np.array([r["urban"] for r in rows])
@@ -279,29 +298,5 @@ class Renderer:
             if "call_type" in has:
                 incident["call_type"] = extra["kind"]
             out.append(incident)
-        conn.execute(insert(table), out)
+        insert_rows(conn, table, out)
         return len(out), open_count
-
-
-def _insert_returning(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert many rows with ids taken up front; returns the ids in the order of the rows.
-
-    On SQLite the transaction holds the write lock (BEGIN IMMEDIATE), so max(id) + 1 onwards is ours;
-    on PostgreSQL the ids come from the table's own sequence, so concurrent writers never collide.
-    """
-    if not rows:
-        return []
-    ids = reserve_ids(conn, table, len(rows))
-    for row, new_id in zip(rows, ids, strict=True):
-        row["id"] = new_id
-    conn.execute(insert(table), rows)
-    return ids
-
-
-def reserve_ids(conn: Connection, table: Table, n: int) -> list[int]:
-    if conn.dialect.name == "postgresql":
-        result = conn.exec_driver_sql(
-            f"SELECT nextval(pg_get_serial_sequence('{table.name}', 'id')) FROM generate_series(1, %s)", (n,))
-        return [int(r[0]) for r in result]
-    start = int(conn.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()) + 1
-    return list(range(start, start + n))

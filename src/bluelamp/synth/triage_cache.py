@@ -3,20 +3,56 @@
 The demo's narratives come from a fixed pool, so across a year the same (narrative, answers, urban,
 channel, history flags) recur many times. The first occurrence is assessed; later ones reuse the
 result with `attend_by` moved by the difference in received times (the only part that depends on
-when the contact came in).
+when the contact came in). The proposal's JSON is kept too, so a year's proposals are not encoded
+again one by one.
 """
 
 from __future__ import annotations
 
+import json
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bluelamp import clock
 from bluelamp.contact.model import Answers, ContactIn, Location
 from bluelamp.policy import Policy
+from bluelamp.synth.bulk import RawJSON
 from bluelamp.triage.service import assess
 
 Key = tuple[str, tuple[tuple[str, bool], ...], bool, str, tuple[str, ...]]
+
+
+@dataclass(frozen=True)
+class Cached:
+    """One assessment, with its time-free parts ready to reuse."""
+
+    proposal: dict[str, Any]  # Assessment.to_dict() of the first contact seen
+    body: str                 # its JSON without attend_by and reasons, without the outer braces
+    delta: timedelta | None   # attend_by - received_at
+
+    @property
+    def grade(self) -> int:
+        return int(self.proposal["grade"])
+
+    @property
+    def route(self) -> str:
+        return str(self.proposal["route"])
+
+    @property
+    def flags(self) -> list[str]:
+        return list(self.proposal["flags"])
+
+    def attend_by(self, received_at: datetime) -> datetime | None:
+        return received_at + self.delta if self.delta is not None else None
+
+    def json(self, attend_by: datetime | None, more_reasons: list[str]) -> RawJSON:
+        """The proposal for one contact: the cached assessment, its own attend_by, and extra reasons."""
+        reasons = self.proposal["reasons"]
+        if more_reasons:
+            reasons = reasons + [r for r in more_reasons if r not in reasons]
+        return RawJSON("{" + self.body + ', "attend_by": ' + json.dumps(clock.iso(attend_by))
+                       + ', "reasons": ' + json.dumps(reasons) + "}")
 
 
 class CachedTriage:
@@ -24,32 +60,27 @@ class CachedTriage:
 
     def __init__(self, policy: Policy) -> None:
         self.policy = policy
-        self._cache: dict[Key, tuple[dict[str, Any], timedelta | None]] = {}
+        self._cache: dict[Key, Cached] = {}
         self.calls = 0
         self.hits = 0
 
     def assess(self, narrative: str, answers: dict[str, bool], urban: bool, channel: str,
-               history: tuple[str, ...], received_at: datetime) -> tuple[dict[str, Any], datetime | None]:
-        """The proposal dict (a fresh copy) and its attend_by for a contact received at `received_at`."""
+               history: tuple[str, ...], received_at: datetime) -> Cached:
         key: Key = (narrative, tuple(sorted(answers.items())), urban, channel, history)
         found = self._cache.get(key)
-        if found is None:
-            self.calls += 1
-            contact = ContactIn(channel=channel, narrative=narrative, received_at=received_at,  # type: ignore[arg-type]
-                                location=Location(urban=urban), answers=Answers(**answers))
-            result = assess(contact, policy=self.policy, now=received_at, history_flags=history)
-            delta = result.attend_by - received_at if result.attend_by is not None else None
-            found = (result.to_dict(), delta)
-            self._cache[key] = found
-        else:
+        if found is not None:
             self.hits += 1
-        template, delta = found
-        proposal = dict(template)
-        proposal["flags"] = list(template["flags"])
-        proposal["reasons"] = list(template["reasons"])
-        attend_by = received_at + delta if delta is not None else None
-        proposal["attend_by"] = clock.iso(attend_by)
-        return proposal, attend_by
+            return found
+        self.calls += 1
+        contact = ContactIn(channel=channel, narrative=narrative, received_at=received_at,  # type: ignore[arg-type]
+                            location=Location(urban=urban), answers=Answers(**answers))
+        result = assess(contact, policy=self.policy, now=received_at, history_flags=history)
+        proposal = result.to_dict()
+        rest = {k: v for k, v in proposal.items() if k not in ("attend_by", "reasons")}
+        delta = result.attend_by - received_at if result.attend_by is not None else None
+        found = Cached(proposal, json.dumps(rest)[1:-1], delta)
+        self._cache[key] = found
+        return found
 
     @property
     def size(self) -> int:

@@ -39,7 +39,7 @@ class Grader:
         self._derive = [_Rule(r) for r in self.doc.derive]
         self._urgent = [_Rule(r) for r in self.doc.urgent]
         self._routes = [_Rule(r) for r in self.doc.routes]
-        self._referrals = [_Rule(r) for r in self.doc.referrals]
+        self._referral_rules = [_Rule(r) for r in self.doc.referrals]
         self.flag_ids = policy.flags.ids()
         self.labels = {f.id: f.label.lower() for f in policy.flags.flags}
         self.police_attend_when = frozenset(policy.thrive.right_care_right_person.police_attend_when)
@@ -119,7 +119,7 @@ class Grader:
 
     def _referrals(self, facts: frozenset[str], route: str) -> tuple[str, ...]:
         chosen = set()
-        for compiled in self._referrals:
+        for compiled in self._referral_rules:
             rule = compiled.source
             if rule.routes and route not in rule.routes:
                 continue

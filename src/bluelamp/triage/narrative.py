@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bluelamp.policy.schema import IndicatorsDoc, NegationRules
 from bluelamp.triage.model import Findings, Mention
-from bluelamp.triage.prefilter import required_literals
+from bluelamp.triage.prefilter import LiteralGate, required_literals
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "helppp" -> "help", "noooo" -> "no"
@@ -28,7 +28,7 @@ class _Indicator:
     regex: re.Pattern[str]
     reason: str
     negatable: bool
-    gate: tuple[str, ...] | None  # literals one of which every match contains; None: always run
+    literals: frozenset[str] | None  # one of these is in every match; None: always run the regex
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,6 +47,7 @@ class Lexicon:
         self._words = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
         self._indicators = [self._compile(i.id, i.raises, i.patterns, i.label, i.reason, i.negatable, labels)
                             for i in doc.indicators]
+        self._gate = LiteralGate([i.literals for i in self._indicators])
         self._negation = _Negation(doc.negation)
         self._suppress = [(frozenset(s.by), frozenset(s.clears), frozenset(s.unless)) for s in doc.suppress]
 
@@ -55,9 +56,8 @@ class Lexicon:
                  negatable: bool, labels: Mapping[str, str]) -> _Indicator:
         name = label or labels.get(fact) or fact.replace("_", " ")
         source = "|".join(f"(?:{p})" for p in patterns)
-        literals = required_literals(source)
-        gate = tuple(sorted(literals, key=len, reverse=True)) if literals else None
-        return _Indicator(fact, tuple(raises), re.compile(source), reason.replace("{label}", name), negatable, gate)
+        return _Indicator(fact, tuple(raises), re.compile(source), reason.replace("{label}", name), negatable,
+                          required_literals(source))
 
     def normalise(self, text: str) -> str:
         """Lower-case, drop apostrophes, shrink letter runs, rewrite chat spellings, tidy spaces."""
@@ -73,8 +73,9 @@ class Lexicon:
         text = self.normalise(narrative)
         breaks = self._negation.breaks(text)
         found: list[tuple[int, Mention, tuple[str, ...]]] = []
-        for ind in self._indicators:
-            if ind.gate is not None and not any(w in text for w in ind.gate):
+        candidates = self._gate.candidates(text)
+        for index, ind in enumerate(self._indicators):
+            if index not in candidates:
                 continue
             for m in ind.regex.finditer(text):
                 start, end = m.span()

@@ -77,7 +77,8 @@ class DeccAdapter(Adapter):
             external_ref=ref[:64], agency=agency[:32], received_at=received,
             channel=CHANNELS.get(reception, "other"), grade=self.grades.grade(priority),
             call_type=_text(row.get("Problem"), 120), source_priority=priority[:16] or None,
-            closed_at=closed, urban=True, extra=extra, **times,
+            closed_at=closed, urban=True, extra=extra, queued_at=times["queued_at"],
+            dispatched_at=times["dispatched_at"], enroute_at=times["enroute_at"], arrived_at=times["arrived_at"],
         )
 
 

@@ -17,9 +17,9 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import timedelta
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
-from sqlalchemy import insert, select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -60,7 +60,7 @@ def _open_text(path: Path) -> IO[str]:
     raw = open(path, "rb")  # noqa: SIM115 - closed through the wrapper
     magic = raw.read(2)
     raw.seek(0)
-    stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw
+    stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if magic == b"\x1f\x8b" else raw)
     return io.TextIOWrapper(stream, encoding="utf-8-sig", errors="strict", newline="")
 
 
@@ -139,7 +139,8 @@ def import_cad(db: Database, path: str | Path, fmt: str = "decc", tz: str | None
 def _already_imported(session: Session, source: str) -> set[str]:
     refs = contact_imports.existing_refs(session, source)
     refs.update(r for (r,) in session.execute(
-        select(Incident.external_ref).where(Incident.source == source, Incident.external_ref.is_not(None))))
+        select(Incident.external_ref).where(Incident.source == source, Incident.external_ref.is_not(None)))
+        if r is not None)
     return refs
 
 
@@ -196,5 +197,6 @@ def _store(session: Session, batch: list[CadRecord], adapter: Adapter, source: s
             "closed_at": r.closed_at, "extra": extra, "queued_at": r.queued_at, "call_type": r.call_type,
             "source_priority": r.source_priority,
         })
-    session.execute(insert(Incident.__table__), incidents)
+    table: Table = Incident.__table__  # type: ignore[assignment]
+    session.execute(insert(table), incidents)
     return len(batch)

@@ -1,0 +1,190 @@
+"""HTML pages for investigators, supervisors and the bureau: my crimes, a crime, reviews due, the queue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bluelamp import clock
+from bluelamp.audit import service as audit
+from bluelamp.crime import bureau, service, views
+from bluelamp.crime.model import CrimeError
+from bluelamp.identity.model import Principal
+from bluelamp.policy import load_policy
+from bluelamp.victims.model import VictimsError
+from bluelamp.web.auth import DbSession, page_roles
+from bluelamp.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+READERS = service.READERS
+RECORDERS = service.RECORDERS
+INVESTIGATORS = service.INVESTIGATORS
+BUREAU = bureau.WORKERS
+
+
+def _back(path: str, error: str | None = None) -> RedirectResponse:
+    return RedirectResponse(f"{path}?error={quote(error[:300])}" if error else path, status_code=303)
+
+
+def _text(form: Any, name: str) -> str:
+    return str(form.get(name) or "").strip()
+
+
+def _int(form: Any, name: str) -> int | None:
+    value = _text(form, name)
+    return int(value) if value.isdigit() else None
+
+
+@router.get("/crimes")
+def my_crimes(request: Request, session: DbSession,
+              principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
+    now = clock.now()
+    mine = [views.crime_summary(c, now) for c in service.my_crimes(session, principal.username)]
+    others = [] if principal.roles == {"investigator"} else \
+        [views.crime_summary(c, now) for c in service.open_crimes(session, limit=100)]
+    return render(request, "crime/list.html", {"mine": mine, "others": others})
+
+
+@router.get("/crimes/new")
+def new_crime(request: Request, principal: Annotated[Principal, Depends(page_roles(*RECORDERS))],
+              contact_id: int | None = None, incident_id: int | None = None) -> HTMLResponse:
+    return render(request, "crime/new.html", {"groups": load_policy().doc("offences").groups, "errors": [],
+                                              "form": {"contact_id": contact_id or "", "incident_id": incident_id or ""}})
+
+
+@router.post("/crimes/new")
+async def submit_crime(request: Request, principal: Annotated[Principal, Depends(page_roles(*RECORDERS))]) -> Response:
+    form = await request.form()
+    parties = [{"role": role, "name": _text(form, f"{role}_name"), "dob": _text(form, f"{role}_dob") or None}
+               for role in ("victim", "suspect", "witness") if _text(form, f"{role}_name")]
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            crime = service.record_crime(
+                session, principal, offence=_text(form, "offence"), risk=_text(form, "risk"),
+                contact_id=_int(form, "contact_id"), incident_id=_int(form, "incident_id"),
+                summary=_text(form, "summary"), domestic=form.get("domestic") == "on", parties=parties)
+            crime_id = crime.id
+    except CrimeError as exc:
+        return render(request, "crime/new.html", {"groups": load_policy().doc("offences").groups,
+                                                  "errors": [f"{exc.field}: {exc}"], "form": dict(form)}, 422)
+    return RedirectResponse(f"/crimes/{crime_id}", status_code=303)
+
+
+@router.get("/crimes/reviews")
+def reviews_due(request: Request, session: DbSession,
+                principal: Annotated[Principal, Depends(page_roles("supervisor"))]) -> HTMLResponse:
+    now = clock.now()
+    due = [views.crime_summary(c, now) for c in service.reviews_due(session, now + timedelta(days=2))]
+    pending = [views.crime_summary(c, now) for c in service.pending_closures(session)]
+    return render(request, "crime/reviews.html", {"due": due, "pending": pending})
+
+
+@router.get("/crimes/{crime_id}")
+def view_crime(crime_id: int, request: Request, session: DbSession,
+               principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
+    try:
+        crime = service.get_crime(session, crime_id)
+    except CrimeError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    policy = load_policy()
+    return render(request, "crime/view.html", {
+        "c": views.crime_json(session, crime, clock.now()), "elements": policy.doc("investigation").elements,
+        "outcomes": policy.doc("outcomes"), "trail": audit.trail(session, "crime", crime.id),
+        "error": request.query_params.get("error"),
+        "is_supervisor": principal.has_any("supervisor"), "can_investigate": principal.has_any(*INVESTIGATORS),
+    })
+
+
+@router.post("/crimes/{crime_id}/plan")
+async def save_plan(crime_id: int, request: Request,
+                    principal: Annotated[Principal, Depends(page_roles(*INVESTIGATORS))]) -> Response:
+    form = await request.form()
+    elements: dict[str, Any] = {}
+    for e in load_policy().doc("investigation").elements:
+        text, na = _text(form, f"el_{e.id}"), _text(form, f"na_{e.id}")
+        if text or na:
+            elements[e.id] = {"text": text, "not_applicable": na}
+    return _act(request, crime_id, lambda s: service.save_plan(s, crime_id, principal, elements))
+
+
+@router.post("/crimes/{crime_id}/actions")
+async def add_action(crime_id: int, request: Request,
+                     principal: Annotated[Principal, Depends(page_roles(*INVESTIGATORS))]) -> Response:
+    form = await request.form()
+    return _act(request, crime_id, lambda s: service.add_action(
+        s, crime_id, principal, element=_text(form, "element"), description=_text(form, "description")))
+
+
+@router.post("/crimes/{crime_id}/reviews")
+async def review(crime_id: int, request: Request,
+                 principal: Annotated[Principal, Depends(page_roles("supervisor"))]) -> Response:
+    form = await request.form()
+    return _act(request, crime_id, lambda s: service.review(
+        s, crime_id, principal, direction=_text(form, "direction"), risk=_text(form, "risk") or None))
+
+
+@router.post("/crimes/{crime_id}/closure")
+async def request_closure(crime_id: int, request: Request,
+                          principal: Annotated[Principal, Depends(page_roles(*INVESTIGATORS))]) -> Response:
+    form = await request.form()
+    fields = load_policy().doc("outcomes").evidence_fields
+    evidence = {k: _text(form, f"ev_{k}") for k in fields if _text(form, f"ev_{k}")}
+    return _act(request, crime_id, lambda s: service.request_closure(
+        s, crime_id, principal, outcome=_text(form, "outcome") or None, evidence=evidence))
+
+
+@router.post("/crimes/{crime_id}/closure/decision")
+async def decide_closure(crime_id: int, request: Request,
+                         principal: Annotated[Principal, Depends(page_roles("supervisor"))]) -> Response:
+    form = await request.form()
+    return _act(request, crime_id, lambda s: service.decide_closure(
+        s, crime_id, principal, approve=form.get("approve") == "yes", note=_text(form, "note") or None))
+
+
+def _act(request: Request, crime_id: int, do: Any) -> Response:
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            do(session)
+    except (CrimeError, VictimsError) as exc:
+        if exc.status == 404:
+            raise HTTPException(404, detail=str(exc)) from None
+        return _back(f"/crimes/{crime_id}", f"{exc.field}: {exc}")
+    return _back(f"/crimes/{crime_id}")
+
+
+@router.get("/bureau")
+def bureau_queue(request: Request, session: DbSession,
+                 principal: Annotated[Principal, Depends(page_roles(*BUREAU))], kind: str | None = None,
+                 mine: bool = False) -> HTMLResponse:
+    now = clock.now()
+    tasks = bureau.queue(session, kind=kind or None, assignee=principal.username if mine else None, limit=200)
+    return render(request, "crime/bureau.html", {
+        "tasks": tasks, "now": now, "summary": bureau.summary(session, now), "kind": kind,
+        "types": load_policy().doc("bureau").task_types, "error": request.query_params.get("error")})
+
+
+@router.post("/bureau/{task_id}/assign")
+async def assign_task(task_id: int, request: Request,
+                      principal: Annotated[Principal, Depends(page_roles(*BUREAU))]) -> Response:
+    return _bureau(request, lambda s: bureau.assign(s, task_id, principal))
+
+
+@router.post("/bureau/{task_id}/done")
+async def complete_task(task_id: int, request: Request,
+                        principal: Annotated[Principal, Depends(page_roles(*BUREAU))]) -> Response:
+    return _bureau(request, lambda s: bureau.complete(s, task_id, principal))
+
+
+def _bureau(request: Request, do: Any) -> Response:
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            do(session)
+    except (CrimeError, VictimsError) as exc:
+        if exc.status == 404:
+            raise HTTPException(404, detail=str(exc)) from None
+        return _back("/bureau", str(exc))
+    return _back("/bureau")

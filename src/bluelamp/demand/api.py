@@ -1,0 +1,125 @@
+"""Demand JSON routes: forecast, staffing, roster and simulation (analysts and leaders)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from fastapi import APIRouter, Depends, HTTPException
+from pydantic import BaseModel, ConfigDict, Field
+
+from bluelamp.demand import service
+from bluelamp.demand.staffing import Target
+from bluelamp.web.auth import require_roles
+
+router = APIRouter(prefix="/demand", tags=["demand"])
+GUARD = [Depends(require_roles("analyst", "leader"))]
+
+
+class Point(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    ds: str
+    y: float = Field(ge=0)
+
+
+class ForecastIn(BaseModel):
+    """A series of counts to forecast."""
+
+    model_config = ConfigDict(extra="forbid")
+    series: list[Point] = Field(min_length=1)
+    freq: str = Field(pattern=r"^(30min|H|h|D|W)$")
+    horizon: int = Field(ge=1, le=5000)
+    levels: list[int] = Field(default=[80, 95], min_length=1)
+
+
+class StaffingIn(BaseModel):
+    """One interval (calls) or many (intervals) to staff."""
+
+    model_config = ConfigDict(extra="forbid")
+    calls: float | None = Field(default=None, ge=0)
+    intervals: list[float] | None = None
+    interval_s: float = Field(gt=0)
+    aht_s: float = Field(gt=0)
+    target_answer_s: float = Field(ge=0)
+    target_level: float = Field(ge=0, lt=1)
+    patience_s: float | None = Field(default=None, gt=0)
+    shrinkage: str = Field(default="0", pattern=r"^(0(\.\d+)?|\.\d+)$")
+    max_occupancy: float | None = Field(default=None, gt=0, le=1)
+    concurrency: int = Field(default=1, ge=1, le=10)
+
+
+class RosterIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    required: list[int] = Field(min_length=48, max_length=28 * 48)
+    people: int = Field(ge=1, le=500)
+    max_nights: int = Field(default=4, ge=1, le=14)
+    max_shifts_per_week: int = Field(default=5, ge=1, le=7)
+
+
+class SimulateIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    calls: list[float] = Field(min_length=1, max_length=5000)
+    handlers: list[int] = Field(min_length=1, max_length=5000)
+    compare_handlers: list[int] | None = None
+    interval_s: float = Field(default=1800, gt=0)
+    aht_s: float = Field(default=180, gt=0)
+    target_answer_s: float = Field(default=10, ge=0)
+    patience_s: float | None = Field(default=None, gt=0)
+
+
+def _bad(field: str, exc: Exception) -> HTTPException:
+    return HTTPException(422, detail=f"{field}: {exc}")
+
+
+@router.post("/forecast", dependencies=GUARD)
+def post_forecast(body: ForecastIn) -> dict[str, Any]:
+    try:
+        values = pd.Series([p.y for p in body.series], index=pd.to_datetime([p.ds for p in body.series], format="mixed"))
+        out, checked = service.forecast_series(values, body.freq, body.horizon, sorted(set(body.levels)))
+    except (service.DemandInputError, ValueError) as exc:
+        raise _bad("series", exc) from None
+    return {"filled": checked.filled, "forecast": out.to_dict(orient="records")}
+
+
+@router.post("/staffing", dependencies=GUARD)
+def post_staffing(body: StaffingIn) -> dict[str, Any]:
+    target = Target(body.aht_s, body.target_answer_s, body.target_level, body.patience_s, body.shrinkage,
+                    body.max_occupancy, body.concurrency)
+    if body.calls is None and body.intervals is None:
+        raise HTTPException(422, detail="calls: give calls (one interval) or intervals (a list)")
+    try:
+        if body.intervals is not None:
+            return {"intervals": [service.staffing_json(c, body.interval_s, target) for c in body.intervals]}
+        return service.staffing_json(body.calls or 0.0, body.interval_s, target)
+    except ValueError as exc:
+        raise _bad("intervals", exc) from None
+
+
+@router.post("/roster", dependencies=GUARD)
+def post_roster(body: RosterIn) -> dict[str, Any]:
+    from bluelamp.demand import rota
+
+    if len(body.required) % rota.SLOTS_PER_DAY:
+        raise HTTPException(422, detail="required: give whole days of half-hour slots (48 a day)")
+    people = [rota.Person(f"staff_{i + 1:03d}") for i in range(body.people)]
+    result = rota.build_rota(body.required, people, max_nights=body.max_nights,
+                             max_shifts_per_week=body.max_shifts_per_week, time_limit_s=20)
+    return {"status": result.status, "unfilled": len(result.unfilled),
+            "assignments": {k: [s.label() for s in v] for k, v in result.assignments.items()},
+            "cover": result.cover.tolist(), "shortfall": result.shortfall.tolist(),
+            "over_cover": result.over_cover.tolist()}
+
+
+@router.post("/simulate", dependencies=GUARD)
+def post_simulate(body: SimulateIn) -> dict[str, Any]:
+    from bluelamp.demand import simulate as sim
+
+    if len(body.calls) != len(body.handlers) or (body.compare_handlers and len(body.compare_handlers) != len(body.calls)):
+        raise HTTPException(422, detail="handlers: give one value per interval of calls")
+    plan = sim.CallPlan(body.calls, body.handlers, body.interval_s, body.aht_s, body.target_answer_s, body.patience_s)
+    if body.compare_handlers:
+        other = sim.CallPlan(body.calls, body.compare_handlers, body.interval_s, body.aht_s, body.target_answer_s,
+                             body.patience_s)
+        return sim.compare(plan, other)
+    r = sim.simulate_calls(plan)
+    return {"answered_in_target": r.answered_in_target, "abandoned": r.abandoned, "calls": r.calls}

@@ -1,0 +1,84 @@
+"""HTML pages for victim care: victims' clocks due, a victim's rights, clocks, updates and DASH."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bluelamp import clock
+from bluelamp.identity.model import Principal
+from bluelamp.policy import load_policy
+from bluelamp.victims import clocks, dash, service
+from bluelamp.victims.api import READERS, victim_json
+from bluelamp.victims.model import VictimsError
+from bluelamp.web.auth import DbSession, page_roles
+from bluelamp.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+CARERS = service.CARERS
+
+
+@router.get("/victims/clocks")
+def clocks_due(request: Request, session: DbSession,
+               principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
+    now = clock.now()
+    until = now + timedelta(days=2)
+    return render(request, "victims/clocks.html", {
+        "clocks": [(clocks.clock_json(c, now), v) for c, v in clocks.clocks_due(session, until)],
+        "updates": clocks.updates_due(session, until), "now": now})
+
+
+@router.get("/victims/{victim_id}")
+def view_victim(victim_id: int, request: Request, session: DbSession,
+                principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
+    try:
+        victim = service.get_victim(session, victim_id)
+    except VictimsError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    policy = load_policy()
+    return render(request, "victims/view.html", {
+        "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
+        "error": request.query_params.get("error")})
+
+
+def _act(request: Request, victim_id: int, do: Any) -> Response:
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            do(session)
+    except VictimsError as exc:
+        if exc.status == 404:
+            raise HTTPException(404, detail=str(exc)) from None
+        return RedirectResponse(f"/victims/{victim_id}?error={quote(f'{exc.field}: {exc}'[:300])}", status_code=303)
+    return RedirectResponse(f"/victims/{victim_id}", status_code=303)
+
+
+@router.post("/victims/{victim_id}/update")
+async def record_update(victim_id: int, request: Request,
+                        principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    form = await request.form()
+    return _act(request, victim_id, lambda s: service.record_update(
+        s, victim_id, principal, method=str(form.get("method") or ""), note=str(form.get("note") or "") or None))
+
+
+@router.post("/victims/{victim_id}/contact-plan")
+async def contact_plan(victim_id: int, request: Request,
+                       principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    form = await request.form()
+    every = str(form.get("every_days") or "0")
+    return _act(request, victim_id, lambda s: service.set_contact_plan(
+        s, victim_id, principal, method=str(form.get("method") or ""), every_days=int(every) if every.isdigit() else 0))
+
+
+@router.post("/victims/{victim_id}/dash")
+async def assess_dash(victim_id: int, request: Request,
+                      principal: Annotated[Principal, Depends(page_roles("victim_care", "investigator", "supervisor"))]
+                      ) -> Response:
+    form = await request.form()
+    answers = {q.id: str(form.get(q.id) or "") for q in load_policy().doc("dash").questions}
+    return _act(request, victim_id, lambda s: dash.assess(
+        s, victim_id, principal, answers=answers, judgement=str(form.get("judgement") or "") or None,
+        judgement_reason=str(form.get("judgement_reason") or "") or None))
