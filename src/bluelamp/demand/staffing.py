@@ -8,8 +8,9 @@ as a queue with `agents x concurrency` session slots, each session lasting the c
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from bluelamp.demand import erlang
@@ -29,7 +30,7 @@ class Target:
 
     def shrinkage_fraction(self) -> Fraction:
         """The shrinkage as an exact fraction (a float is read through its shortest decimal form)."""
-        value = self.shrinkage if isinstance(self.shrinkage, Fraction) else Fraction(str(self.shrinkage))
+        value = self.shrinkage if isinstance(self.shrinkage, Fraction) else _exact(self.shrinkage)
         if not 0 <= value < 1:
             raise ValueError("shrinkage must be a fraction in [0, 1)")
         return value
@@ -43,9 +44,15 @@ CHANNEL_TARGETS: dict[str, Target] = {
 }
 
 
+@lru_cache(maxsize=256)
+def _exact(value: str | float) -> Fraction:
+    """A decimal written as text (or a float's shortest decimal form) as an exact fraction."""
+    return Fraction(str(value))
+
+
 def scheduled(agents: int, shrinkage: Fraction | str | float) -> int:
     """Agents to schedule so that `agents` remain after shrinkage: ceil(agents / (1 - shrinkage))."""
-    s = shrinkage if isinstance(shrinkage, Fraction) else Fraction(str(shrinkage))
+    s = shrinkage if isinstance(shrinkage, Fraction) else _exact(shrinkage)
     if not 0 <= s < 1:
         raise ValueError("shrinkage must be a fraction in [0, 1)")
     return math.ceil(Fraction(agents) / (1 - s))
@@ -68,8 +75,8 @@ def staff_interval(calls: float, interval_s: float, target: Target) -> dict[str,
     if target.concurrency > 1 and agents * target.concurrency != m.agents:
         m = erlang.measures(agents * target.concurrency, load, target.aht_s, target.target_answer_s,
                             target.patience_s)
-    out = asdict(m)
-    out["agents"] = agents
+    out = {"agents": agents, "service_level": m.service_level, "p_wait": m.p_wait, "asa_s": m.asa_s,
+           "occupancy": m.occupancy, "abandon_rate": m.abandon_rate}
     if target.concurrency > 1:
         out["sessions"] = agents * target.concurrency
     if out.get("abandon_rate") is None:

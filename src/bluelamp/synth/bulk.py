@@ -27,11 +27,12 @@ class RawJSON(str):
 
 
 def _sqlite_datetime(value: datetime | None) -> str | None:
+    """The text SQLAlchemy stores for a UTC timestamp on SQLite: '2026-03-01 21:14:05.000000'."""
     if value is None:
         return None
-    v = value.astimezone(UTC)
-    return (f"{v.year:04d}-{v.month:02d}-{v.day:02d} {v.hour:02d}:{v.minute:02d}:{v.second:02d}"
-            f".{v.microsecond:06d}")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
 def _sqlite_date(value: date | None) -> str | None:

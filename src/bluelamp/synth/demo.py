@@ -156,8 +156,7 @@ def seed(db: Database, days: int = 365, seed: int = 42, batch_days: int = 7,
         raise ValueError("--days must be at least 1")
     if demo_contacts(db):
         raise DemoAlreadySeeded("the database already holds the demo force; use a fresh database to seed again")
-    users = ensure_users(db)
-    seeder = Seeder(db, seed=seed, days=days)
+    seeder, users = _prepare(db, seed, days)
     progress = progress_factory(len(seeder.plan)) if progress_factory else None
     seeder.write_days(seeder.day_ordinals, batch_days=batch_days, progress=progress)
     seeder.schedule_open_incidents()
@@ -173,8 +172,7 @@ def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: in
     if any_contacts(db):
         return None
     started = time.monotonic()
-    ensure_users(db)
-    seeder = Seeder(db, seed=seed, days=days)
+    seeder, _users = _prepare(db, seed, days)
     ordinals = seeder.day_ordinals
     cut = (seeder.now - timedelta(days=recent_days)).astimezone(clock.LONDON).date().toordinal()
     recent = [d for d in ordinals if d >= cut]
@@ -198,6 +196,27 @@ def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: in
     thread = threading.Thread(target=run, name="bluelamp-demo-seed", daemon=True)
     thread.start()
     return thread
+
+
+def _prepare(db: Database, seed: int, days: int) -> tuple[Seeder, int]:
+    """Create the users (slow password hashing, which frees the GIL) while the force is planned."""
+    outcome: dict[str, Any] = {}
+
+    def users() -> None:
+        try:
+            outcome["users"] = ensure_users(db)
+        except Exception as exc:  # handed back to the caller below
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=users, name="bluelamp-demo-users")
+    thread.start()
+    try:
+        seeder = Seeder(db, seed=seed, days=days)
+    finally:
+        thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return seeder, int(outcome["users"])
 
 
 def _iso_day(ordinal: int) -> str:

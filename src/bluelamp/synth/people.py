@@ -14,6 +14,7 @@ from datetime import date
 
 import numpy as np
 
+from bluelamp.contact.matching import text_key
 from bluelamp.synth.areas import AREAS, COMMON_STREETS, Town
 
 AGE_REFERENCE = date(2025, 7, 1)
@@ -63,6 +64,7 @@ class Household:
     """Where a household lives: address text, town and coordinates."""
 
     address: str
+    address_key: str
     town: Town
     area: str
     lat: float
@@ -188,7 +190,7 @@ class Population:
         postcode = f"{area.postcodes[pc % len(area.postcodes)]} {pc // 1000 % 10}{'ABDEFGHJLNPQRSTUWXYZ'[pc % 20]}" \
                    f"{'ABDEFGHJLNPQRSTUWXYZ'[pc // 20 % 20]}"
         address = f"{self.h_number[house]} {street}, {town.name}, {postcode}"
-        return Household(address, town, area.name, town.lat + float(self.h_dlat[house]),
+        return Household(address, text_key(address) or "", town, area.name, town.lat + float(self.h_dlat[house]),
                          town.lon + float(self.h_dlon[house]))
 
     def markers(self, i: int, day: date) -> list[str]:

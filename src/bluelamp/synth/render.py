@@ -8,22 +8,24 @@ draw here comes from a stream of (seed, date), so a date renders the same whatev
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from datetime import UTC, date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from sqlalchemy.engine import Connection
 
 from bluelamp import clock
-from bluelamp.contact.matching import phone_key, text_key
+from bluelamp.contact.matching import phone_key
 from bluelamp.contact.store import Contact, ContactPerson, Person
 from bluelamp.policy import Policy
 from bluelamp.response.store import Incident
 from bluelamp.synth import shapes, timings
 from bluelamp.synth.areas import AREAS, COMMON_STREETS
-from bluelamp.synth.bulk import insert_rows, insert_with_ids
+from bluelamp.synth.bulk import RawJSON, insert_rows, insert_with_ids
 from bluelamp.synth.kinds import KINDS
 from bluelamp.synth.people import Population
 from bluelamp.synth.plan import ROLES, Personas, Plan
@@ -38,6 +40,7 @@ _HANDLE = {"999": (240.0, 0.5), "101": (360.0, 0.5), "chat": (480.0, 0.5), "onli
 _STYLE = {"999": 0, "101": 0, "chat": 1, "online": 2}
 _HISTORY = {(False, False): (), (True, False): ("repeat_caller",), (False, True): ("repeat_victim",),
             (True, True): ("repeat_caller", "repeat_victim")}
+_EMPTY_LIST, _EMPTY_OBJECT = RawJSON("[]"), RawJSON("{}")
 _PERSONA_MARKERS = {"da_victim": "domestic_abuse", "mh_frequent": "mental_health"}
 
 
@@ -122,15 +125,17 @@ class Renderer:
         if not new:
             return 0
         rows = []
-        for i in new:
-            name, phone, address = pop.name(i), pop.phone(i), pop.home(int(pop.household[i])).address
-            markers = list(self.markers_today(i))
+        households = pop.household[new].tolist()
+        for i, house in zip(new, households, strict=True):
+            name, phone, home = pop.name(i), pop.phone(i), pop.home(house)
+            markers = self.markers_today(i)
             extra = _PERSONA_MARKERS.get(self._persona.get(i, ""))
             if extra:
-                markers.append(extra)
-            rows.append({"name": name, "name_key": text_key(name), "phone": phone, "phone_key": phone_key(phone),
-                         "dob": pop.dob(i), "address": address, "address_key": text_key(address),
-                         "markers": sorted(markers)})
+                markers = (*markers, extra)
+            rows.append({"name": name, "name_key": name.lower(),  # demo names are letters and spaces only
+                         "phone": phone, "phone_key": phone_key(phone), "dob": pop.dob(i),
+                         "address": home.address, "address_key": home.address_key,
+                         "markers": _sorted_json(markers)})
         ids = insert_with_ids(conn, self.tables["person"], rows)
         self.person_ids.update(zip(new, ids, strict=True))
         return len(new)
@@ -223,14 +228,15 @@ class Renderer:
             "external_ref": f"{prefix}{channel}-{c.seq[i]:05d}",
             "received_at": received, "answered_at": answered if answered <= self.now else None,
             "narrative": variant.text, "lat": round(lat, 5), "lon": round(lon, 5), "location_description": where,
-            "urban": urban, "area": area.name, "answers": answers, "proposal": cached.json(attend_by, more),
-            "grade": grade, "route": route, "flags": cached.proposal["flags"],
+            "urban": urban, "area": area.name, "answers": variant.facts_json if answers else _EMPTY_OBJECT, "proposal": cached.json(attend_by, more),
+            "grade": grade, "route": route, "flags": cached.flags_json,
             "policy_version": cached.proposal["policy_version"],
-            "household": self._household(house, people, received.date()) if house >= 0 else [],
+            "household": self._household(house, people, received.date()) if house >= 0 else _EMPTY_LIST,
             "status": "awaiting_decision" if waiting else "decided",
-            "decision": None if waiting else {
-                "grade": grade, "route": route, "reason": None, "by": ACTOR,
-                "at": clock.iso(decided), "appointment_at": None, "downgrade": False},
+            # The handler accepted the proposal (route ids are plain ASCII words: no escaping needed).
+            "decision": None if waiting else RawJSON(
+                f'{{"grade": {grade}, "route": "{route}", "reason": null, "by": "{ACTOR}", '
+                f'"at": "{clock.iso(decided)}", "appointment_at": null, "downgrade": false}}'),
             "recorded_by": ACTOR,
         }
         return row, {"people": people, "attend_by": attend_by, "kind": KINDS[kind_i].id, "answered": answered}
@@ -241,9 +247,12 @@ class Renderer:
         Worked out for contacts at a home address only (the spine also looks at every involved person's
         address); enough for handlers to see the check at work, and cheap.
         """
+        members = self.marked_members(house)
+        if not members:
+            return []
         involved = {p for p, _, _ in people}
         out = []
-        for member in self.marked_members(house):
+        for member in members:
             if member in involved:
                 continue
             markers = self.pop.markers(member, day) or list(self.markers_today(member))
@@ -300,3 +309,10 @@ class Renderer:
             out.append(incident)
         insert_rows(conn, table, out)
         return len(out), open_count
+
+
+
+@lru_cache(maxsize=4096)
+def _sorted_json(items: tuple[str, ...]) -> RawJSON:
+    """A person's markers as JSON, sorted (a handful of distinct sets recur)."""
+    return RawJSON(json.dumps(sorted(items)))

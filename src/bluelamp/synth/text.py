@@ -8,12 +8,14 @@ triage results can be cached.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
 from bluelamp.synth.areas import COMMON_STREETS, COUNTY_TOWNS, PLACES, ROADS
+from bluelamp.synth.bulk import RawJSON
 from bluelamp.synth.kinds import KINDS
 from bluelamp.synth.narratives import NARRATIVES
 
@@ -63,6 +65,10 @@ class Variant:
 
     text: str
     facts: dict[str, bool]
+
+    @property
+    def facts_json(self) -> RawJSON:
+        return RawJSON(json.dumps(self.facts))
 
 
 def _pick(rng: np.random.Generator, options: tuple[str, ...] | list[str]) -> str:

@@ -30,6 +30,8 @@ class Cached:
     proposal: dict[str, Any]  # Assessment.to_dict() of the first contact seen
     body: str                 # its JSON without attend_by and reasons, without the outer braces
     delta: timedelta | None   # attend_by - received_at
+    flags_json: RawJSON       # the flags as JSON, for the contact's own column
+    reasons_json: str         # the reasons as JSON
 
     @property
     def grade(self) -> int:
@@ -50,9 +52,11 @@ class Cached:
         """The proposal for one contact: the cached assessment, its own attend_by, and extra reasons."""
         reasons = self.proposal["reasons"]
         if more_reasons:
-            reasons = reasons + [r for r in more_reasons if r not in reasons]
-        return RawJSON("{" + self.body + ', "attend_by": ' + json.dumps(clock.iso(attend_by))
-                       + ', "reasons": ' + json.dumps(reasons) + "}")
+            reasons_json = json.dumps(reasons + [r for r in more_reasons if r not in reasons])
+        else:
+            reasons_json = self.reasons_json
+        attend = "null" if attend_by is None else f'"{clock.iso(attend_by)}"'  # ISO text needs no escaping
+        return RawJSON("{" + self.body + ', "attend_by": ' + attend + ', "reasons": ' + reasons_json + "}")
 
 
 class CachedTriage:
@@ -78,7 +82,8 @@ class CachedTriage:
         proposal = result.to_dict()
         rest = {k: v for k, v in proposal.items() if k not in ("attend_by", "reasons")}
         delta = result.attend_by - received_at if result.attend_by is not None else None
-        found = Cached(proposal, json.dumps(rest)[1:-1], delta)
+        found = Cached(proposal, json.dumps(rest)[1:-1], delta, RawJSON(json.dumps(proposal["flags"])),
+                       json.dumps(proposal["reasons"]))
         self._cache[key] = found
         return found
 

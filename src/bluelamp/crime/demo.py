@@ -1,0 +1,214 @@
+"""Demo data for the crime and victims contexts: a year of crimes with plans, reviews, victims, clocks,
+DASH forms and bureau tasks, including deliberate failures (missed reviews, late recording, overdue
+victim updates, missed Right 6 clocks) so that the alerts and queues are alive.
+
+Rows are written with bulk INSERTs (not the use cases) because a year is ~80,000 crimes; the values
+follow the same rules (policy schedules, clocks, scoring), so a crime seeded here looks like one
+recorded through the service. One audit entry records the seeding.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from bluelamp.audit import service as audit
+from bluelamp.contact.store import Contact
+from bluelamp.crime import model
+from bluelamp.crime.store import BureauTask, Crime, CrimeParty, InvestigationPlan, SupervisoryReview
+from bluelamp.policy import Policy, load_policy
+from bluelamp.victims import model as vmodel
+from bluelamp.victims.store import DashAssessment, MaracReferral, Right6Clock, Victim
+
+OFFENCE_WEIGHTS = {
+    "violence_without_injury": 16, "violence_with_injury": 10, "stalking_harassment": 12, "coercive_control": 2,
+    "other_sexual_offence": 2, "rape": 1, "robbery_personal": 2, "burglary_residential": 5,
+    "burglary_business": 2, "vehicle_offence": 8, "theft_from_person": 2, "bicycle_theft": 2, "shoplifting": 9,
+    "other_theft": 9, "criminal_damage": 10, "arson": 1, "drug_possession": 3, "drug_trafficking": 1,
+    "possession_of_weapons": 1, "public_fear_alarm_distress": 8, "miscellaneous": 2,
+}
+DOMESTIC_OFFENCES = {"violence_without_injury", "violence_with_injury", "stalking_harassment", "coercive_control"}
+OUTCOME_WEIGHTS = {"18": 38, "14": 14, "16": 10, "15": 10, "1": 10, "8": 5, "3": 4, "21": 5, "20": 4}
+NAMES = ["Jo", "Sam", "Alex", "Priya", "Tom", "Aisha", "Chris", "Megan", "Owen", "Grace", "Liam", "Zara"]
+SURNAMES = ["Smith", "Jones", "Khan", "Taylor", "Brown", "Patel", "Evans", "Wilson", "Hughes", "Walker"]
+OFFICERS = [f"pc{n:03d}" for n in range(1, 121)]
+CHUNK = 5000
+
+
+def _pick(rng: random.Random, weights: dict[str, int]) -> str:
+    return rng.choices(list(weights), weights=list(weights.values()))[0]
+
+
+def _bulk(session: Session, table: Any, rows: list[dict[str, Any]], ids: bool = False) -> list[int]:
+    out: list[int] = []
+    for i in range(0, len(rows), CHUNK):
+        chunk = rows[i:i + CHUNK]
+        if ids:
+            out.extend(session.scalars(insert(table).returning(table.id, sort_by_parameter_order=True), chunk))
+        else:
+            session.execute(insert(table), chunk)
+    return out
+
+
+def _evidence(code: str, doc: Any) -> dict[str, str]:
+    text = {"rationale": "All proportionate lines of enquiry completed and reviewed",
+            "victim_wishes": "Victim states they do not support further police action",
+            "charge_reference": "CHG/2026/004417", "disposal_reference": "DISP/2026/000912",
+            "agency": "Local authority trading standards", "cps_decision": "CPS/2026/1188 no further action"}
+    outcome = doc.get(code)
+    return {k: text[k] for k in outcome.evidence}
+
+
+def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, crimes: int = 80_000,
+                     days: int = 365, policy: Policy | None = None) -> dict[str, int]:
+    """Fill the crime and victims tables with `crimes` crimes reported over the last `days` days."""
+    policy = policy or load_policy()
+    inv = policy.doc("investigation")
+    offences, outcomes, vcode = policy.doc("offences"), policy.doc("outcomes"), policy.doc("victims_code")
+    contacts = list(session.execute(select(Contact.id, Contact.received_at).where(Contact.received_at <= now)
+                                    .order_by(Contact.received_at.desc()).limit(crimes)).all())
+    rows: list[dict[str, Any]] = []
+    meta: list[dict[str, Any]] = []
+    for i in range(crimes):
+        if i < len(contacts):
+            contact_id, reported = contacts[i]
+        else:
+            contact_id, reported = None, now - timedelta(seconds=rng.uniform(0, days * 86400))
+        offence = _pick(rng, OFFENCE_WEIGHTS)
+        group, off = offences.find(offence)
+        domestic = offence in DOMESTIC_OFFENCES and rng.random() < 0.45
+        risk = "high" if off.most_serious or (domestic and rng.random() < 0.4) else \
+            rng.choices(["high", "medium", "low"], [6, 34, 60])[0]
+        age = (now - reported).total_seconds() / 86400
+        late = rng.random() < 0.03  # deliberate: recorded after the 24 h NCRS limit
+        recorded = reported + timedelta(hours=rng.uniform(25, 60) if late else rng.uniform(0.2, 20))
+        if recorded > now:
+            recorded = None
+        closed = recorded is not None and age > rng.uniform(10, 150) and rng.random() < 0.9
+        row: dict[str, Any] = {
+            "contact_id": contact_id, "source": "demo", "offence": offence, "offence_group": group.id,
+            "most_serious": off.most_serious, "domestic": domestic, "summary": f"Demo {off.name.lower()}",
+            "reported_at": reported, "record_due_at": model.recording_due(reported, inv), "recorded_at": recorded,
+            "recorded_by": "user:demo.cab" if recorded else None, "oic": rng.choice(OFFICERS), "risk": risk,
+            "status": "closed" if closed else "open", "plan_score": None, "outcome": None, "outcome_evidence": None,
+            "closed_at": None, "approved_by": None, "next_review_due_at": None, "last_review_at": None,
+            "policy_version": policy.version, "created_at": recorded or reported,
+        }
+        m: dict[str, Any] = {"reviews": []}
+        if recorded is not None:
+            due = model.first_review_due(recorded, risk, inv)
+            end = min(now, row["created_at"] + timedelta(days=rng.uniform(10, 150))) if closed else now
+            missed = not closed and rng.random() < 0.07  # deliberate: a supervisor missed the review
+            while due <= end and len(m["reviews"]) < 20:
+                at = due - timedelta(hours=rng.uniform(0, 20))
+                if at <= recorded:
+                    at = recorded + (due - recorded) / 2
+                m["reviews"].append((at, due))
+                due = model.next_review_due(at, risk, inv)
+            if missed and m["reviews"]:
+                due = m["reviews"].pop()[1]
+            row["last_review_at"] = m["reviews"][-1][0] if m["reviews"] else None
+            if closed:
+                code = _pick(rng, OUTCOME_WEIGHTS)
+                row.update(status="closed", outcome=code, outcome_evidence=_evidence(code, outcomes),
+                           closed_at=end, approved_by="user:demo.sgt", next_review_due_at=None)
+                m["suspect"] = outcomes.get(code).needs_suspect
+            else:
+                row["next_review_due_at"] = due
+        row["plan_score"] = None if (recorded is None or rng.random() < 0.06) else \
+            rng.choice([40, 55, 65, 70, 80, 85, 90, 100])
+        rows.append(row)
+        meta.append(m)
+    ids = _bulk(session, Crime, rows, ids=True)
+    counts = {"crimes": len(ids)}
+    counts.update(_children(session, rng, now, ids, rows, meta, policy, inv, vcode))
+    audit.record(session, "system:demo", "demo.crimes_seeded", "crime", "demo", after=counts)
+    return counts
+
+
+def _children(session: Session, rng: random.Random, now: datetime, ids: list[int], rows: list[dict[str, Any]],
+              meta: list[dict[str, Any]], policy: Policy, inv: Any, vcode: Any) -> dict[str, int]:
+    parties, victims, plans, reviews, tasks = [], [], [], [], []
+    cal = vmodel.calendar_for(vcode.right6.holiday_country, vcode.right6.holiday_subdiv)
+    for cid, row, m in zip(ids, rows, meta, strict=True):
+        name = f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"
+        parties.append({"crime_id": cid, "role": "victim", "name": name, "name_key": name.lower(), "details": {}})
+        if m.get("suspect") or rng.random() < 0.35:
+            parties.append({"crime_id": cid, "role": "suspect", "name": None, "name_key": None, "details": {}})
+        active = row["status"] != "closed"
+        enhanced = ["most_serious_crime"] if row["most_serious"] else (["vulnerable"] if rng.random() < 0.08 else [])
+        every = rng.choice([7, 14, 28, 28])
+        last = now - timedelta(days=rng.uniform(0, every * 1.4)) if active else None  # some overdue on purpose
+        victims.append({"crime_id": cid, "name": name, "active": active, "enhanced": bool(enhanced),
+                        "enhanced_reasons": enhanced, "rights": {"2": {"status": "given"}, "3": {"status": "given"}},
+                        "needs": {}, "contact_method": rng.choice(vcode.contact_methods), "contact_every_days": every,
+                        "last_update_at": last, "next_update_due_at": last + timedelta(days=every) if last else None,
+                        "created_at": row["created_at"]})
+        if row["plan_score"] is not None:
+            score = row["plan_score"]
+            plans.append({"crime_id": cid, "elements": {"lines_of_enquiry": {"text": "Demo lines of enquiry noted"}},
+                          "score": score, "band": model.band_for(score, inv), "reasons": [] if score == 100 else
+                          ["safeguarding not considered"], "version": 1, "updated_at": row["created_at"],
+                          "updated_by": f"user:{row['oic']}", "policy_version": policy.version})
+        for at, due in m["reviews"]:
+            reviews.append({"crime_id": cid, "reviewer": "user:demo.sgt", "reviewed_at": at, "risk": row["risk"],
+                            "direction": "Continue enquiries as planned; update the victim.", "plan_score":
+                            row["plan_score"], "was_due_at": due, "late": at > due,
+                            "next_due_at": model.next_review_due(at, row["risk"], inv)})
+        if row["recorded_at"] is not None and now - row["reported_at"] < timedelta(hours=30):
+            tasks.append(_task("recording_check", "Crime recording check (NCRS)", cid, None, None, row["reported_at"],
+                               row["record_due_at"], 15, "open"))
+        elif row["status"] == "closed" and rng.random() < 0.5:
+            tasks.append(_task("outcome_check", "Outcome check (closure quality)", cid, None, None, row["closed_at"],
+                               row["closed_at"] + timedelta(hours=72), 15, "done"))
+    _bulk(session, CrimeParty, parties)
+    vids = _bulk(session, Victim, victims, ids=True)
+    _bulk(session, InvestigationPlan, plans)
+    _bulk(session, SupervisoryReview, reviews)
+    clocks, dashes = [], []
+    for vid, v, row in zip(vids, victims, rows, strict=True):
+        if v["active"] and row["recorded_at"] is not None and rng.random() < 0.3:
+            event_at = max(row["reported_at"], now - timedelta(days=rng.uniform(0, 12)))
+            event = rng.choice(["arrest", "interview_under_caution", "released_under_investigation", "released_on_bail"])
+            days = 1 if v["enhanced"] else 5
+            due = cal.add_working_days(event_at, days)
+            met = event_at + (due - event_at) * rng.uniform(0.1, 1.6) if rng.random() < 0.75 else None
+            if met is not None and met > now:
+                met = None
+            status = "open" if met is None else ("met" if met <= due else "met_late")
+            warn = max(event_at, due - timedelta(hours=4 if v["enhanced"] else 24))
+            clocks.append({"victim_id": vid, "crime_id": v["crime_id"], "event": event, "event_at": event_at,
+                           "enhanced": v["enhanced"], "working_days": days, "due_at": due, "warn_at": warn,
+                           "status": status, "met_at": met, "recorded_by": "user:demo"})
+        if row["domestic"]:
+            yes = min(27, max(0, int(rng.gauss(9, 4))))
+            level = "high" if yes >= 14 else "medium" if yes >= 10 else "standard"
+            dashes.append({"victim_id": vid, "crime_id": v["crime_id"], "dash_version": "demo",
+                           "policy_version": policy.version, "answers": {}, "yes_count": yes, "actuarial": level,
+                           "incidents_in_window": 1, "escalation": False, "level": level, "marac": level == "high",
+                           "reasons": [f"{yes} 'yes' answers: {level}"], "assessed_at": row["reported_at"],
+                           "by": f"user:{row['oic']}"})
+    clock_ids = _bulk(session, Right6Clock, clocks, ids=True)
+    for clock_id, c in zip(clock_ids, clocks, strict=True):
+        if c["status"] == "open":
+            tasks.append(_task("victim_update", "Victim update due (Right 6)", c["crime_id"], c["victim_id"], clock_id,
+                               c["event_at"], c["due_at"], 20, "open"))
+    dash_ids = _bulk(session, DashAssessment, dashes, ids=True)
+    marac = [{"dash_id": did, "victim_id": d["victim_id"], "criteria": ["high_risk"], "status": "submitted",
+              "referred_at": d["assessed_at"], "by": d["by"]} for did, d in zip(dash_ids, dashes, strict=True) if d["marac"]]
+    _bulk(session, MaracReferral, marac)
+    _bulk(session, BureauTask, tasks)
+    return {"victims": len(vids), "plans": len(plans), "reviews": len(reviews), "right6_clocks": len(clocks),
+            "dash": len(dashes), "marac": len(marac), "bureau_tasks": len(tasks)}
+
+
+def _task(kind: str, title: str, crime_id: int, victim_id: int | None, clock_id: int | None, created: datetime,
+          due: datetime, minutes: float, status: str) -> dict[str, Any]:
+    return {"kind": kind, "title": title, "crime_id": crime_id, "victim_id": victim_id, "clock_id": clock_id,
+            "status": status, "created_at": created, "due_at": due, "minutes_saved": minutes, "detail": {},
+            "done_at": due - timedelta(hours=1) if status == "done" else None,
+            "done_by": "user:demo.cab" if status == "done" else None}
