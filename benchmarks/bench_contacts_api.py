@@ -106,7 +106,7 @@ def main() -> None:
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bluelamp.web.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--workers", str(args.workers), "--log-level", "warning"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
     try:
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -144,7 +144,12 @@ def main() -> None:
         "p50_ms": round(percentile(lat, 0.5) * 1000, 1), "p99_ms": round(percentile(lat, 0.99) * 1000, 1),
         "errors": len(errors), "error_codes": sorted(set(errors)),
         "contacts_stored": stored, "keys_stored": keys,
-        "every_ack_stored_once": stored == len(acks) and acked_keys == stored_keys,
+        # A request the client gave up on may still have committed: that contact is stored but was
+        # never acknowledged, which is fine. What must hold: every acknowledged key is stored, and
+        # no key is stored twice (one contact per key).
+        "unacknowledged_but_stored": len(stored_keys - acked_keys),
+        "every_ack_stored_once": acked_keys <= stored_keys and stored == keys == len(stored_keys),
+        "server_log": str(tmp / "server.log"),
     }
     print(json.dumps(result))
 

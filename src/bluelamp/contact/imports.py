@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Table, insert, select
+from sqlalchemy import Table, insert, select, text
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.store import Contact
@@ -35,20 +35,48 @@ def imported_contact_row(*, source: str, external_ref: str, agency: str, channel
             "household": [], "status": "decided", "decision": None, "recorded_by": recorded_by}
 
 
-def insert_imported(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
-    """Insert contacts in multi-row statements; returns their ids in the order of `rows`.
+def copy_insert(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """PostgreSQL: stream rows with COPY (many times faster than multi-row INSERTs for big imports).
 
-    Every row of one call has the same source and a distinct external_ref, so ids are matched back
-    by external_ref (asking the database to keep the order would make SQLite insert row by row).
+    Values go through each column's SQLAlchemy type first (UTC timestamps, JSON text), exactly as an
+    INSERT would bind them.
+    """
+    columns = list(rows[0])
+    dialect = session.get_bind().dialect
+    processors = [table.c[c].type._cached_bind_processor(dialect) for c in columns]  # noqa: SLF001
+    cols = ", ".join(f'"{c}"' for c in columns)
+    raw: Any = session.connection().connection.dbapi_connection
+    cur = raw.cursor()
+    try:
+        with cur.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
+            for row in rows:
+                copy.write_row([p(row[c]) if p else row[c] for c, p in zip(columns, processors, strict=True)])
+    finally:
+        cur.close()
+
+
+def insert_imported(session: Session, rows: Sequence[dict[str, Any]]) -> list[int]:
+    """Insert contacts in bulk; returns their ids in the order of `rows`.
+
+    On PostgreSQL ids are drawn from the table's sequence and the rows streamed with COPY. Elsewhere
+    one multi-row INSERT ... RETURNING; every row of one call has the same source and a distinct
+    external_ref, so ids are matched back by external_ref (asking the database to keep the order
+    would make SQLite insert row by row).
     """
     if not rows:
         return []
     table: Table = Contact.__table__  # type: ignore[assignment]
+    if session.get_bind().dialect.name == "postgresql":
+        ids = list(session.execute(
+            text("SELECT nextval(pg_get_serial_sequence('contact', 'id')) FROM generate_series(1, :n)"),
+            {"n": len(rows)}).scalars())
+        copy_insert(session, table, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+        return ids
     result = session.execute(insert(table).returning(table.c.id, table.c.external_ref), list(rows))
-    ids = {ref: cid for cid, ref in result}
-    if len(ids) != len(rows):
+    by_ref = {ref: cid for cid, ref in result}
+    if len(by_ref) != len(rows):
         raise ValueError("imported contacts need distinct external references")
-    return [ids[r["external_ref"]] for r in rows]
+    return [by_ref[r["external_ref"]] for r in rows]
 
 
 def existing_refs(session: Session, source: str) -> set[str]:

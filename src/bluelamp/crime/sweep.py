@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, literal_column, select
+from sqlalchemy import exists, insert, literal, literal_column, select, text
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -22,6 +22,7 @@ from bluelamp.jobs.runner import enqueue, handler
 from bluelamp.policy import Policy, load_policy
 
 ALERT_COLUMNS = ["kind", "subject_id", "crime_id", "due_at", "level", "role", "raised_at"]
+ANALYZE_AFTER = 1000
 NOT_CLOSED = Crime.status != literal_column("'closed'")  # literal, so the partial index always matches
 
 
@@ -70,6 +71,11 @@ def sweep(session: Session, now: datetime | None = None, policy: Policy | None =
     policy = policy or load_policy()
     counts = sweep_crimes(session, now, policy)
     counts.update(clocks.sweep_victims(session, now, policy))
+    if sum(counts.values()) >= ANALYZE_AFTER and session.get_bind().dialect.name == "postgresql":
+        # A big batch of new alerts makes the planner's row counts stale; the next sweep's anti-joins
+        # would then be planned as nested loops over "1 row" (seen in the benchmark: 9 s instead of 0.3).
+        session.execute(text("ANALYZE crime_alert"))
+        session.execute(text("ANALYZE bureau_task"))
     if any(counts.values()):
         audit.record(session, actor, "crime.sweep", "sweep", clock.iso(now), after=counts)
     return counts

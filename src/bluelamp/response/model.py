@@ -9,6 +9,7 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 STATUSES = ("awaiting", "dispatched", "en_route", "at_scene", "closed")
 OPEN_STATUSES = STATUSES[:-1]
@@ -98,9 +99,8 @@ def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 # --- recommendation ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class UnitView:
-    """What ranking needs to know about a unit."""
+class UnitView(NamedTuple):
+    """What ranking needs to know about a unit (a named tuple: hundreds are built per recommendation)."""
 
     id: int
     call_sign: str
@@ -116,8 +116,7 @@ class UnitView:
         return (self.shift_start is None or self.shift_start <= now) and (self.shift_end is None or now < self.shift_end)
 
 
-@dataclass(frozen=True)
-class IncidentView:
+class IncidentView(NamedTuple):
     """What ranking needs to know about an incident."""
 
     id: int
@@ -195,13 +194,19 @@ def _estimate(unit: UnitView, incident: IncidentView, travel: TravelModel) -> tu
 
 def best_unit_for(incident: IncidentView, units: Sequence[UnitView], now: datetime,
                   travel: TravelModel) -> int | None:
-    """The id of the fastest suitable unit, or None."""
+    """The id of the fastest suitable unit, or None.
+
+    For one incident the estimate grows with distance alone, so the nearest unit is the fastest; an
+    equirectangular distance (one cosine per incident) ranks them as haversine does at this scale.
+    """
     best: tuple[float, int] | None = None
+    if incident.lat is None or incident.lon is None:
+        return min((u.id for u in units if suitable(u, incident, now)), default=None)
+    k = math.cos(math.radians(incident.lat))
     for unit in units:
-        if not suitable(unit, incident, now):
+        if unit.lat is None or unit.lon is None or not suitable(unit, incident, now):
             continue
-        _, eta = _estimate(unit, incident, travel)
-        key = (eta if eta is not None else math.inf, unit.id)
+        key = ((unit.lat - incident.lat) ** 2 + ((unit.lon - incident.lon) * k) ** 2, unit.id)
         if best is None or key < best:
             best = key
     return best[1] if best else None
@@ -231,18 +236,20 @@ def recommend(
             if fastest is not None:
                 reserved.setdefault(fastest, other.id)
     result = Recommendation(incident_id=incident.id)
-    ranked: list[tuple[tuple[int, float, str], Candidate]] = []
+    ranked: list[tuple[int, float, str, UnitView, float | None]] = []
     for unit in units:
         if not suitable(unit, incident, now):
             continue
         distance, eta = _estimate(unit, incident, travel)
+        ranked.append((1 if unit.id in reserved else 0, eta if eta is not None else math.inf, unit.call_sign,
+                       unit, distance))
+    # Only the shown candidates are built; sorting plain tuples is the cheap part.
+    for _, eta_key, _, unit, distance in sorted(ranked, key=lambda r: r[:3])[:limit]:
+        eta = None if eta_key == math.inf else eta_key
         arrives = now + timedelta(seconds=eta) if eta is not None else None
         makes = None if (arrives is None or incident.attend_by is None) else arrives <= incident.attend_by
-        cand = Candidate(unit.id, unit.call_sign, unit.unit_type, distance, eta, arrives, makes, reserved.get(unit.id))
-        key = (1 if unit.id in reserved else 0, eta if eta is not None else math.inf, unit.call_sign)
-        ranked.append((key, cand))
-    ranked.sort(key=lambda kc: kc[0])
-    result.candidates = [c for _, c in ranked[:limit]]
+        result.candidates.append(Candidate(unit.id, unit.call_sign, unit.unit_type, distance, eta, arrives, makes,
+                                           reserved.get(unit.id)))
     if not result.candidates:
         result.warnings.append("no suitable unit is available: consider diverting a unit from a lower-grade incident")
         return result

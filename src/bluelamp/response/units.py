@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -124,7 +124,15 @@ def recommend_for(session: Session, incident: Incident, now: datetime | None = N
                   travel: model.TravelModel | None = None) -> model.Recommendation:
     """Rank available units for an incident (two queries: available units, waiting grade-1 incidents)."""
     now = now or clock.now()
-    available = [unit_view(u) for u in session.execute(select(Unit).where(Unit.status == "available")).scalars()]
+    # Plain columns, not ORM objects, and the shift checked in SQL: building and parsing 300 entities
+    # would cost more than ranking them.
+    on_shift = (or_(Unit.shift_start.is_(None), Unit.shift_start <= now),
+                or_(Unit.shift_end.is_(None), Unit.shift_end > now))
+    available = [
+        model.UnitView(r[0], r[1], r[2], frozenset(r[3] or ()), "available", r[4], r[5])
+        for r in session.execute(select(Unit.id, Unit.call_sign, Unit.unit_type, Unit.skills, Unit.lat, Unit.lon)
+                                 .where(Unit.status == "available", *on_shift))
+    ]
     waiting: list[model.IncidentView] = []
     if incident.grade > 1:
         waiting = [incident_view(i) for i in session.execute(

@@ -129,6 +129,24 @@ class Seeder:
             self.total.add(counts)
         return counts
 
+    def seed_response(self, start: datetime) -> dict[str, Any]:
+        """Units on shift, and units assigned to the open incidents, from the response context if present.
+
+        The demo writes every incident's times itself (vectorised, as it inserts); the response context's
+        `seed_units_and_dispatch` adds the fleet and times what is still waiting near `now`.
+        """
+        try:
+            from bluelamp.response.demo import seed_units_and_dispatch
+        except ImportError:
+            return {"units": "not available"}
+        import random
+
+        try:
+            return dict(seed_units_and_dispatch(self.db, random.Random(self.seed), start, self.now))
+        except Exception as exc:  # the contacts are seeded; a fleet problem must not undo them
+            log.error("demo force: units were not seeded: %s", type(exc).__name__)
+            return {"units": f"failed: {type(exc).__name__}"}
+
     def schedule_open_incidents(self) -> int:
         """Queue the re-THRIVE job the spine queues for every incident it opens, for open demo incidents."""
         with self.db.unit_of_work() as session:
@@ -159,8 +177,9 @@ def seed(db: Database, days: int = 365, seed: int = 42, batch_days: int = 7,
     seeder, users = _prepare(db, seed, days)
     progress = progress_factory(len(seeder.plan)) if progress_factory else None
     seeder.write_days(seeder.day_ordinals, batch_days=batch_days, progress=progress)
+    response = seeder.seed_response(seeder.start)
     seeder.schedule_open_incidents()
-    return seeder.summary(time.monotonic() - started, users)
+    return {**seeder.summary(time.monotonic() - started, users), "response": response}
 
 
 def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: int = 21,
@@ -178,6 +197,7 @@ def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: in
     recent = [d for d in ordinals if d >= cut]
     older = [d for d in ordinals if d < cut][::-1]  # newest first, so the history fills back in time
     seeder.write_days(recent, batch_days=7)
+    seeder.seed_response(seeder.now - timedelta(days=recent_days))
     seeder.schedule_open_incidents()
     log.info("demo force: %d recent contacts seeded in %.1f s", seeder.total.contacts, time.monotonic() - started)
     if not older:

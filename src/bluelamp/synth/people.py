@@ -145,6 +145,7 @@ class Population:
 
     def name(self, i: int) -> str:
         first = self.first[i]
+        names: tuple[str, ...]
         if self.kind[i] == OLDER:
             names = FIRST_F_OLD if self.female[i] else FIRST_M_OLD
         else:

@@ -16,6 +16,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+from sqlalchemy import Table
 from sqlalchemy.engine import Connection
 
 from bluelamp import clock
@@ -97,8 +98,9 @@ class Renderer:
         self._persona = {int(p): personas.names[g] for p, g in zip(personas.person, personas.group, strict=True)}
         rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
         self.rc, self.rv = rc, rv
-        self.tables = {name: t.__table__ for name, t in (("contact", Contact), ("person", Person),
-                                                         ("contact_person", ContactPerson), ("incident", Incident))}
+        self.tables: dict[str, Table] = {
+            name: t.__table__ for name, t in (("contact", Contact), ("person", Person),  # type: ignore[misc]
+                                              ("contact_person", ContactPerson), ("incident", Incident))}
 
     # --- people ---------------------------------------------------------------------------------
 
@@ -278,7 +280,7 @@ class Renderer:
 
             dispatched, enroute = at(times.dispatch[k]), at(times.enroute[k])
             arrived, closed = at(times.arrive[k]), at(times.close[k])
-            status, info = "closed", {"demo": True}
+            status, info = "closed", dict[str, Any](demo=True)
             if times.cancelled[k]:
                 info["closure_reason"] = "no longer required"
             if row["grade"] == 3 and arrived is not None:

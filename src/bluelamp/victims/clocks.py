@@ -27,7 +27,7 @@ def sweep_victims(session: Session, now: datetime, policy: Policy) -> dict[str, 
                           Right6Clock.due_at, OPEN, Right6Clock.due_at < at(now))
     session.execute(update(Right6Clock).where(OPEN, Right6Clock.due_at < at(now))
                     .values(status="missed", missed_at=now))
-    active = Victim.active.is_(True)
+    active = Victim.active  # bare column: the same predicate as the partial index
     overdue = raise_alerts(session, "contact_update", 1, "victim_care", now, Victim.id, Victim.crime_id,
                            Victim.next_update_due_at, active, Victim.next_update_due_at < at(now))
     tasks = _contact_update_tasks(session, now, policy)
@@ -44,7 +44,7 @@ def _contact_update_tasks(session: Session, now: datetime, policy: Policy) -> in
     sel = select(literal(ttype.id), literal(ttype.label), Victim.crime_id, Victim.id, literal("open"), at(now),
                  at(now + timedelta(hours=ttype.due_hours)), literal(ttype.minutes_saved),
                  literal({"method": "phone"}, JSONType)) \
-        .where(Victim.active.is_(True), Victim.next_update_due_at < at(now), ~open_task)
+        .where(Victim.active, Victim.next_update_due_at < at(now), ~open_task)
     cols = ["kind", "title", "crime_id", "victim_id", "status", "created_at", "due_at", "minutes_saved", "detail"]
     result: Any = session.execute(insert(BureauTask).from_select(cols, sel))
     return int(result.rowcount or 0)

@@ -198,5 +198,8 @@ def _store(session: Session, batch: list[CadRecord], adapter: Adapter, source: s
             "source_priority": r.source_priority,
         })
     table: Table = Incident.__table__  # type: ignore[assignment]
-    session.execute(insert(table), incidents)
+    if session.get_bind().dialect.name == "postgresql":
+        contact_imports.copy_insert(session, table, incidents)
+    else:
+        session.execute(insert(table), incidents)
     return len(batch)
