@@ -28,7 +28,7 @@ def test_a_citizen_and_an_operator_chat_and_the_chat_becomes_a_contact(client, s
     uid, username = staff(client, "chat_operator", name="jane.smith")
     token = _start(client, name="Pat")
     with client.websocket_connect("/chat/ws/operator") as op, client.websocket_connect(f"/chat/ws/{token}") as ws:
-        assert op.receive_json()["type"] == "snapshot"
+        assert until(op, lambda f: f["type"] == "snapshot")["me"]["username"] == username
         assert [f["type"] for f in _hello(ws)] == ["message", "status"]
         ws.send_json({"type": "message", "client_id": "m1", "body": "Someone smashed my car window last night"})
         echo = ws.receive_json()
@@ -158,7 +158,7 @@ def test_a_supervisor_sees_the_emergency_alert_live_and_acknowledges_it(client, 
     staff(client, "supervisor")
     token = _start(client)
     with client.websocket_connect("/chat/ws/operator") as sup, client.websocket_connect(f"/chat/ws/{token}") as ws:
-        assert sup.receive_json()["me"]["supervisor"] is True
+        assert until(sup, lambda f: f["type"] == "snapshot")["me"]["supervisor"] is True
         ws.send_json({"type": "message", "client_id": "x", "body": "I am going to kill myself tonight"})
         assert ws.receive_json()["kind"] == "text"
         warning = ws.receive_json()

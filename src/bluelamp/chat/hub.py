@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import threading
 import uuid
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -95,6 +96,8 @@ class Hub:
         self.db_url = db_url
         mode = self.settings.fanout
         self.fanout = mode == "postgres" or (mode == "auto" and dialect == "postgresql")
+        self.serialise_writes = dialect == "sqlite"
+        self.write_lock = threading.Lock()
         self.topics: dict[str, set[Conn]] = {}
         self._listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event() if _loop_running() else None
@@ -265,7 +268,11 @@ async def run(app: FastAPI, fn: Callable[[Session], tuple[Any, list[Event]]]) ->
     db = app.state.db
 
     def work() -> tuple[Any, list[Event]]:
-        with db.unit_of_work() as session:
+        # SQLite takes one writer at a time and makes the others poll with growing sleeps (up to
+        # 100 ms each), which puts a long tail on chat latency; queueing writers on a lock here hands
+        # the database over without the sleeps. PostgreSQL needs no such lock.
+        lock = hub.write_lock if hub.serialise_writes else contextlib.nullcontext()
+        with lock, db.unit_of_work() as session:
             result, events = fn(session)
             hub.stage(session, events)
         return result, events

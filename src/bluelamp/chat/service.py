@@ -139,6 +139,7 @@ def citizen_message(session: Session, token: str, body: object,
         raise ChatError("this chat has ended; start a new one if you need us again", "closed", 409)
     events: list[Event] = []
     now = clock.now()
+    risk_before = chat.risk_grade
     screening = triage.screen_text(text, prior_flags=chat.flags or [])
     new_flags = [f for f in screening.flags if f not in (chat.flags or [])]
     chat.flags = merge_flags(chat.flags or [], screening.flags)
@@ -149,6 +150,7 @@ def citizen_message(session: Session, token: str, body: object,
     chat.reasons = merge_flags(chat.reasons or [], screening.reasons)[-MAX_REASONS:]
     msg = add_message(session, chat, "citizen", text, client_id=client_id, flags=new_flags)
     events += message_events(chat, msg)
+    changed = bool(new_flags) or chat.status == "new" or chat.citizen_left_at is not None
     if chat.status == "new":
         chat.status, chat.queued_at = "waiting", now
         audit.record(session, PUBLIC_ACTOR, "chat.queued", "chat", chat.id, after={"risk_grade": chat.risk_grade})
@@ -159,7 +161,10 @@ def citizen_message(session: Session, token: str, body: object,
     elif new_flags:
         audit.record(session, PUBLIC_ACTOR, "chat.risk_raised", "chat", chat.id,
                      after={"flags": new_flags, "risk_grade": chat.risk_grade})
-    events.append(queue_event(chat))
+    if changed or chat.risk_grade != risk_before:
+        # Every console hears the queue: tell it only what changes the queue (status, risk, presence),
+        # not every message, so the fan-out stays proportional to what operators need to see.
+        events.append(queue_event(chat))
     return msg, events, False
 
 

@@ -217,6 +217,10 @@ async def _operator_frame(state: _Session, principal: Principal, frame: Frame) -
         return
     if frame.type == "ack_alert" and not principal.has_any("supervisor"):
         raise ChatError("only a supervisor acknowledges alerts", "forbidden", 403)
+    if frame.type == "ack_alert":
+        alert_id = int_field(data, "alert_id")
+        await hubs.run(app, lambda s: operations.ack_alert(s, principal, alert_id))
+        return
     chat_id = int_field(data, "chat_id") if data.get("chat_id") is not None or frame.type != "take" else None
     if frame.type == "take":
         chat = await hubs.run(app, lambda s: operations.take(s, principal, chat_id))
@@ -246,6 +250,3 @@ async def _operator_frame(state: _Session, principal: Principal, frame: Frame) -
         outcome = data.get("outcome") if isinstance(data.get("outcome"), str) else None
         await hubs.run(app, lambda s: operations.finish(s, principal, int(chat_id or 0), outcome))
         conn.send({"type": "closed", "ref": ref, "chat_id": chat_id})
-    elif frame.type == "ack_alert":
-        alert_id = int_field(data, "alert_id")
-        await hubs.run(app, lambda s: operations.ack_alert(s, principal, alert_id))

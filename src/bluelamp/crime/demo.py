@@ -85,9 +85,8 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
             rng.choices(["high", "medium", "low"], [6, 34, 60])[0]
         age = (now - reported).total_seconds() / 86400
         late = rng.random() < 0.03  # deliberate: recorded after the 24 h NCRS limit
-        recorded = reported + timedelta(hours=rng.uniform(25, 60) if late else rng.uniform(0.2, 20))
-        if recorded > now:
-            recorded = None
+        at_recording = reported + timedelta(hours=rng.uniform(25, 60) if late else rng.uniform(0.2, 20))
+        recorded = at_recording if at_recording <= now else None
         closed = recorded is not None and age > rng.uniform(10, 150) and rng.random() < 0.9
         row: dict[str, Any] = {
             "contact_id": contact_id, "source": "demo", "offence": offence, "offence_group": group.id,

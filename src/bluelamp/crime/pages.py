@@ -24,6 +24,7 @@ READERS = service.READERS
 RECORDERS = service.RECORDERS
 INVESTIGATORS = service.INVESTIGATORS
 BUREAU = bureau.WORKERS
+PAGE = 100  # the most urgent tasks; filters by type and "mine" narrow the rest
 
 
 def _back(path: str, error: str | None = None) -> RedirectResponse:
@@ -161,10 +162,10 @@ def bureau_queue(request: Request, session: DbSession,
                  principal: Annotated[Principal, Depends(page_roles(*BUREAU))], kind: str | None = None,
                  mine: bool = False) -> HTMLResponse:
     now = clock.now()
-    tasks = bureau.queue(session, kind=kind or None, assignee=principal.username if mine else None, limit=200)
+    tasks = bureau.queue(session, kind=kind or None, assignee=principal.username if mine else None, limit=PAGE)
     return render(request, "crime/bureau.html", {
         "tasks": tasks, "now": now, "summary": bureau.summary(session, now), "kind": kind,
-        "types": load_policy().doc("bureau").task_types, "error": request.query_params.get("error")})
+        "types": load_policy().doc("bureau").task_types, "page": PAGE, "error": request.query_params.get("error")})
 
 
 @router.post("/bureau/{task_id}/assign")

@@ -40,8 +40,8 @@ def raise_alerts(session: Session, kind: str, level: int, role: str, now: dateti
     """Insert one alert per row that matches `where` and has no such alert yet."""
     sel = select(literal(kind), subject, crime_id, due, literal(level), literal(role), at(now)) \
         .where(*where, _no_alert(kind, subject, due, level))
-    result: Any = session.execute(insert(CrimeAlert).from_select(ALERT_COLUMNS, sel))
-    return int(result.rowcount or 0)
+    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... SELECT through SQLAlchemy here.
+    return len(session.execute(insert(CrimeAlert).from_select(ALERT_COLUMNS, sel).returning(CrimeAlert.id)).all())
 
 
 def sweep_crimes(session: Session, now: datetime, policy: Policy) -> dict[str, int]:

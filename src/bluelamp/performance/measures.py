@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal_column, or_, select
+from sqlalchemy import and_, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -111,16 +111,19 @@ def _attendance_python(session: Session, conds: list[Any]) -> dict[str, Any]:
 def _attendance_postgresql(session: Session, conds: list[Any]) -> dict[str, Any]:
     secs = func.extract("epoch", Incident.arrived_at - Incident.received_at)
     within = func.count().filter(Incident.arrived_at <= Incident.attend_by)
+    # Both percentiles from one sort per group; a year of a force sorts in memory with 64 MB.
+    quantiles = func.percentile_cont(literal_column("ARRAY[0.5, 0.9]")).within_group(secs)
     query = (
         select(Incident.grade, Incident.urban, func.grouping(Incident.urban).label("all_urban"),
                func.count().label("n"), func.count(Incident.arrived_at).label("attended"), within.label("within"),
-               func.percentile_cont(0.5).within_group(secs).label("median"),
-               func.percentile_cont(0.9).within_group(secs).label("p90"))
+               quantiles.label("q"))
         .where(*conds)
         .group_by(literal_column("GROUPING SETS ((incident.grade), (incident.grade, incident.urban))"))
     )
+    session.execute(text("SET LOCAL work_mem = '64MB'"))
     out: dict[str, Any] = {str(g): {**_empty(), "urban": _empty(), "rural": _empty()} for g in GRADES}
-    for grade, urban, all_urban, n, attended, within_n, median, p90 in session.execute(query):
+    for grade, urban, all_urban, n, attended, within_n, q in session.execute(query):
+        median, p90 = (q[0], q[1]) if q else (None, None)
         figures = _figures(n, attended, within_n, median, p90)
         if all_urban:
             out[str(grade)].update(figures)

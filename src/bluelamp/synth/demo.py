@@ -27,7 +27,7 @@ from bluelamp.identity.store import User
 from bluelamp.jobs.runner import enqueue
 from bluelamp.policy import Policy, load_policy
 from bluelamp.response.store import Incident
-from bluelamp.synth.people import Population
+from bluelamp.synth.people import population
 from bluelamp.synth.plan import Planner
 from bluelamp.synth.render import ACTOR, Counts, Renderer
 
@@ -85,7 +85,7 @@ class Seeder:
     def __post_init__(self) -> None:
         self.now = clock.as_utc(self.now)
         self.start = self.now - timedelta(days=self.days)
-        pop = Population(self.seed)
+        pop = population(self.seed)
         planner = Planner(self.seed, pop, window_days=self.policy.matching.repeat_caller.window_days)
         self.plan = planner.plan(self.start, self.now)
         self.renderer = Renderer(self.seed, pop, planner.personas, self.policy, self.now)
@@ -208,7 +208,7 @@ def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: in
 
     def run() -> None:
         try:
-            seeder.write_days(older, batch_days=1, pause_s=0.02)
+            seeder.write_days(older, batch_days=1, pause_s=0.1)
             log.info("demo force: history complete (%d contacts)", seeder.total.contacts)
         except Exception as exc:  # a background thread has nobody to raise to; record the type only
             log.error("demo force: background seeding stopped: %s", type(exc).__name__)

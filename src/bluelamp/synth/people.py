@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 import numpy as np
 
@@ -214,3 +215,9 @@ class Population:
         start = int(self.h_first[house])
         return range(start, start + int(self.h_size[house]))
 
+
+
+@lru_cache(maxsize=2)
+def population(seed: int) -> Population:
+    """The population of a seed, built once per process (it never changes after it is built)."""
+    return Population(seed)

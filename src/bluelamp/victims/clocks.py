@@ -46,8 +46,7 @@ def _contact_update_tasks(session: Session, now: datetime, policy: Policy) -> in
                  literal({"method": "phone"}, JSONType)) \
         .where(Victim.active, Victim.next_update_due_at < at(now), ~open_task)
     cols = ["kind", "title", "crime_id", "victim_id", "status", "created_at", "due_at", "minutes_saved", "detail"]
-    result: Any = session.execute(insert(BureauTask).from_select(cols, sel))
-    return int(result.rowcount or 0)
+    return len(session.execute(insert(BureauTask).from_select(cols, sel).returning(BureauTask.id)).all())
 
 
 def clocks_due(session: Session, until: datetime, limit: int = 500) -> list[tuple[Right6Clock, Victim]]:

@@ -81,6 +81,7 @@ def upgrade() -> None:
     with op.batch_alter_table('bureau_task', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_bureau_task_crime_id'), ['crime_id'], unique=False)
         batch_op.create_index('ix_bureau_task_queue', ['status', 'due_at'], unique=False)
+        batch_op.create_index('ix_bureau_task_saved', ['status', 'kind', 'minutes_saved'], unique=False)
         batch_op.create_index('ix_bureau_task_victim', ['victim_id', 'kind'], unique=False)
 
     op.create_table('crime_alert',
@@ -345,6 +346,7 @@ def downgrade() -> None:
     op.drop_table('crime_alert')
     with op.batch_alter_table('bureau_task', schema=None) as batch_op:
         batch_op.drop_index('ix_bureau_task_victim')
+        batch_op.drop_index('ix_bureau_task_saved')
         batch_op.drop_index('ix_bureau_task_queue')
         batch_op.drop_index(batch_op.f('ix_bureau_task_crime_id'))
 
