@@ -183,3 +183,20 @@ def _chat_routes(app):  # type: ignore[no-untyped-def]
                 for method in route.methods - {"HEAD"}:
                     out.append((prefix + route.path, method, found[0]))
     return out
+
+
+def test_each_socket_declares_exactly_one_guard():
+    from fastapi.routing import APIWebSocketRoute
+
+    from bluelamp.chat import ws
+    from bluelamp.web.auth import PublicAccess, RoleGuard
+
+    def guards(dependant):  # type: ignore[no-untyped-def]
+        found = [d.call for d in dependant.dependencies if isinstance(d.call, RoleGuard | PublicAccess)]
+        return found + [g for d in dependant.dependencies for g in guards(d)]
+
+    sockets = {r.path: guards(r.dependant) for r in ws.router.routes if isinstance(r, APIWebSocketRoute)}
+    assert set(sockets) == {"/chat/ws/operator", "/chat/ws/{chat_token}"}
+    assert all(len(g) == 1 for g in sockets.values())
+    assert isinstance(sockets["/chat/ws/{chat_token}"][0], PublicAccess)
+    assert set(sockets["/chat/ws/operator"][0].roles) == {"chat_operator", "supervisor"}

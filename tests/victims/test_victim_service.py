@@ -8,9 +8,8 @@ import pytest
 from sqlalchemy import select
 
 from bluelamp.audit.store import AuditEntry
-from bluelamp.crime import bureau
+from bluelamp.crime import bureau, sweep
 from bluelamp.crime import service as crimes
-from bluelamp.crime import sweep
 from bluelamp.crime.store import BureauTask, CrimeAlert
 from bluelamp.victims import dash, service
 from bluelamp.victims.model import VictimsError
