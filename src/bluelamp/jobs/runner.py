@@ -97,7 +97,13 @@ def _run_one(db: Database, job_id: int, kind: str, payload: dict[str, Any]) -> N
 
 def _load_handlers() -> None:
     # Importing the services registers their handlers.
+    import importlib.util
+
     from bluelamp.contact import service as _contact  # noqa: F401
+
+    for module in ("bluelamp.crime.sweep", "bluelamp.victims.service", "bluelamp.chat.service"):
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module)
 
 
 class BackgroundRunner:
