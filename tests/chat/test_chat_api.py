@@ -32,6 +32,8 @@ def test_an_operator_works_a_chat_through_the_api(client, make_user):
     recorded = client.post(f"/api/v1/chats/{chat_id}/contact", json={"answers": {"injury": False}}, headers=op)
     assert recorded.status_code == 201, recorded.text
     assert recorded.json()["assessment"]["policy_version"]
+    kept = client.get(f"/api/v1/chats/by-contact/{recorded.json()['id']}", headers=op).json()
+    assert kept["id"] == chat_id and "My purse was stolen" in kept["messages"][1]["body"]
     closed = client.post(f"/api/v1/chats/{chat_id}/close", json={}, headers=op)
     assert closed.json()["outcome"] == "contact_recorded"
     transcript = client.post("/api/v1/chat/transcript", json={"token": token})
@@ -147,7 +149,7 @@ def test_every_chat_route_answers_its_roles_and_refuses_the_rest(app, client, ma
         if isinstance(guard, PublicAccess):
             continue
         assert isinstance(guard, RoleGuard)
-        concrete = path.replace("{chat_id}", "1").replace("{alert_id}", "1")
+        concrete = path.replace("{chat_id}", "1").replace("{alert_id}", "1").replace("{contact_id}", "1")
         for role in ROLES:
             res = client.request(method, concrete, json={}, headers=tokens[role], follow_redirects=False)
             if role == "admin" or role in guard.roles:

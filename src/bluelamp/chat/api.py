@@ -141,6 +141,13 @@ async def take(request: Request, data: TakeIn, principal: Staff) -> Any:
     return await _act(request, lambda s: (operations.view(s, principal, chat.id), []))
 
 
+@router.get("/chats/by-contact/{contact_id}",
+            dependencies=[Depends(require_roles("chat_operator", "supervisor", "call_handler", "auditor"))])
+async def by_contact(contact_id: int, request: Request) -> Any:
+    """The chat a contact was recorded from, with its whole transcript (the transcript kept with the contact)."""
+    return await _act(request, lambda s: (operations.transcript_for_contact(s, contact_id), []))
+
+
 @router.get("/chats/{chat_id}")
 async def view(chat_id: int, request: Request, principal: Staff,
                after_seq: Annotated[int, Query(ge=0)] = 0) -> Any:

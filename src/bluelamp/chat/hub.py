@@ -100,7 +100,7 @@ class Hub:
         self.write_lock = threading.Lock()
         self.topics: dict[str, set[Conn]] = {}
         self._listener: asyncio.Task[None] | None = None
-        self.listening = asyncio.Event() if _loop_running() else None
+        self.listening = asyncio.Event()  # set once LISTEN is in place (tests and health wait on it)
         self._limiters: dict[str, tuple[tuple[int, float], RateLimiter]] = {}
 
     # -- rate limits (process-local; settings are read live, so a change applies at once) --------
@@ -209,7 +209,6 @@ class Hub:
 
     async def start(self) -> None:
         if self.fanout and self._listener is None:
-            self.listening = asyncio.Event()
             self._listener = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
@@ -229,8 +228,7 @@ class Hub:
             try:
                 async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
-                    if self.listening is not None:
-                        self.listening.set()
+                    self.listening.set()
                     if not first:
                         # Anything published while we were not listening: every client catches up.
                         self.deliver([Event(t, {"type": "resync"}) for t in list(self.topics)])
@@ -243,14 +241,6 @@ class Hub:
                 log.warning("chat fan-out listener lost its connection (%s); retrying", type(exc).__name__)
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, 10)
-
-
-def _loop_running() -> bool:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 def get_hub(app: FastAPI) -> Hub:

@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -208,6 +209,15 @@ def view(session: Session, principal: Principal, chat_id: int, after_seq: int = 
     out.update({"name": chat.name, "phone": chat.phone, "email": chat.email,
                 "messages": [staff_message(chat, m) for m in store.messages_after(session, chat.id, after_seq)],
                 "matching": matching_preview(session, chat) if (chat.name or chat.phone) else None})
+    return out
+
+
+def transcript_for_contact(session: Session, contact_id: int) -> dict[str, Any]:
+    chat = session.execute(select(Chat).where(Chat.contact_id == contact_id)).scalar_one_or_none()
+    if chat is None:
+        raise ChatError(f"no chat was recorded as contact {contact_id}", "unknown_chat", 404, "contact_id")
+    out = summary(chat)
+    out["messages"] = [staff_message(chat, m) for m in store.messages_after(session, chat.id, 0, limit=100_000)]
     return out
 
 

@@ -43,7 +43,7 @@ def seconds_between(a: Any, b: Any) -> float | None:
 
 # ---- frames ---------------------------------------------------------------------------------
 
-def public_message(msg: ChatMessage, own: bool = False) -> dict[str, Any]:
+def public_message(msg: ChatMessage) -> dict[str, Any]:
     """A message as the citizen sees it: staff only by first name or number, no usernames."""
     frame: dict[str, Any] = {"type": "message", "seq": msg.seq, "sender": msg.sender, "kind": msg.kind,
                              "author": msg.author_public, "body": msg.body, "at": clock.iso(msg.at)}
@@ -142,12 +142,15 @@ def citizen_message(session: Session, token: str, body: object,
     risk_before = chat.risk_grade
     screening = triage.screen_text(text, prior_flags=chat.flags or [])
     new_flags = [f for f in screening.flags if f not in (chat.flags or [])]
-    chat.flags = merge_flags(chat.flags or [], screening.flags)
+    if new_flags:
+        chat.flags = merge_flags(chat.flags or [], new_flags)
     if screening.grade < chat.risk_grade:
         chat.risk_grade, chat.suggested_route = screening.grade, screening.route
     elif chat.suggested_route is None:
         chat.suggested_route = screening.route
-    chat.reasons = merge_flags(chat.reasons or [], screening.reasons)[-MAX_REASONS:]
+    reasons = merge_flags(chat.reasons or [], screening.reasons)[-MAX_REASONS:]
+    if reasons != (chat.reasons or []):  # rewrite the JSON column only when something was added
+        chat.reasons = reasons
     msg = add_message(session, chat, "citizen", text, client_id=client_id, flags=new_flags)
     events += message_events(chat, msg)
     changed = bool(new_flags) or chat.status == "new" or chat.citizen_left_at is not None

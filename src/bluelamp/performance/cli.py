@@ -42,8 +42,9 @@ def register(app: typer.Typer) -> None:
         format: str = typer.Option("json", "--format", help="json or csv."),
         breaches: int = typer.Option(50, "--breaches", help="How many breaches to list (JSON)."),
     ) -> None:
-        """The performance measures for a period: attendance per grade, urban and rural, and breaches."""
+        """The performance measures for a period: attendance per grade, urban and rural, breaches, and every live measure."""
         from bluelamp.performance.measures import MeasuresError, measures, to_csv_rows
+        from bluelamp.performance.service import with_all_measures
 
         if format not in ("json", "csv"):
             fail("--format must be json or csv")
@@ -52,6 +53,8 @@ def register(app: typer.Typer) -> None:
         try:
             with db.unit_of_work() as session:
                 result = measures(session, d_from, d_to, agency=agency, area=area, breaches_limit=max(0, breaches))
+                if format == "json":
+                    result = with_all_measures(session, result)
         except MeasuresError as exc:
             fail(f"--{exc.field}: {exc}")
         if format == "json":

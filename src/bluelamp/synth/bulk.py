@@ -93,10 +93,17 @@ def insert_rows(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> N
     columns = list(rows[0])
     dialect = conn.dialect.name
     convert = _converters(table, columns, dialect)
-    mark = "%s" if dialect == "postgresql" else "?"
+    pairs = list(zip(columns, convert, strict=True))
+    if dialect == "postgresql":
+        # COPY is many times faster than INSERT for this many rows; same transaction, same connection.
+        raw = conn.connection.driver_connection
+        with raw.cursor() as cur, cur.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:  # type: ignore[union-attr]
+            for row in rows:
+                copy.write_row(tuple(f(row[c]) for c, f in pairs))
+        return
+    mark = "?"
     sql = (f"INSERT INTO {table.name} ({', '.join(columns)}) "
            f"VALUES ({', '.join(mark for _ in columns)})")
-    pairs = list(zip(columns, convert, strict=True))
     values = [tuple(f(row[c]) for c, f in pairs) for row in rows]
     conn.exec_driver_sql(sql, values)  # type: ignore[arg-type]
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -25,12 +26,28 @@ def get_session(request: Request) -> Iterator[Session]:
 DbSession = Annotated[Session, Depends(get_session)]
 
 
+# Bearer tokens resolved in the last few seconds, so a busy client costs one lookup, not one per
+# request. A revoked token or a changed role takes effect within TOKEN_CACHE_S.
+TOKEN_CACHE_S = 10.0
+_token_cache: dict[str, tuple[float, Principal]] = {}
+
+
 def current_principal(request: Request) -> Principal | None:
     header = request.headers.get("authorization", "")
     db = request.app.state.db
     if header.lower().startswith("bearer "):
+        secret = header[7:].strip()
+        key = f"{id(db)}:{secret}"
+        hit = _token_cache.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            return hit[1]
         with db.unit_of_work() as session:
-            return identity.resolve_token(session, header[7:].strip())
+            principal = identity.resolve_token(session, secret)
+        if principal is not None:
+            if len(_token_cache) > 10_000:
+                _token_cache.clear()
+            _token_cache[key] = (time.monotonic() + TOKEN_CACHE_S, principal)
+        return principal
     uid = request.session.get("uid") if "session" in request.scope else None
     if uid is not None:
         with db.unit_of_work() as session:

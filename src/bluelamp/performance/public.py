@@ -1,0 +1,68 @@
+"""The public dashboard: force-level figures only, small numbers suppressed, nothing personal.
+
+Every count below the suppression threshold (BLUELAMP_PUBLIC_SUPPRESS_BELOW, default 10) is withheld,
+and so is any share or average resting on fewer records, or whose complement is that small (so a small
+group cannot be worked out by subtraction). No area, no record, no id, no free text leaves here.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bluelamp import clock
+from bluelamp.performance import service
+from bluelamp.performance.model import public_share, suppress
+
+OUTCOME_GROUPS = (
+    ("outcome_charged", "Charged or summonsed"),
+    ("outcome_evidential", "Evidential difficulties"),
+    ("outcome_no_suspect", "Investigation complete, no suspect identified"),
+)
+
+
+def _mean(total: float, n: int, threshold: int, scale: float = 1.0) -> float | None:
+    return round(total / n / scale, 1) if n >= threshold else None
+
+
+def figures(session: Session, date_from: date | None = None, date_to: date | None = None,
+            threshold: int | None = None) -> dict[str, Any]:
+    """The public figures for a period (default: the last 28 days)."""
+    floor = threshold if threshold is not None else service.suppress_below_setting()
+    tz = service.zone()
+    d_from, d_to = service.resolve_period(date_from, date_to, tz)
+    scope = service.make_scope(d_from, d_to, tz=tz)
+    f = service.figures(session, scope)
+    within, mean = f["call_999_within_10s"], f["call_999_mean_answer_s"]
+    calls = {
+        "answered": suppress(within.denominator, floor),
+        "share_within_10s": public_share(int(within.numerator), within.denominator, floor),
+        "mean_answer_s": _mean(mean.numerator, mean.denominator, floor),
+        "national_standard": 0.90, "national_first_published": 0.71,
+    }
+    wait101 = f["call_101_mean_wait_s"]
+    attendance = []
+    for grade, name in ((1, "Emergency"), (2, "Priority"), (3, "Scheduled")):
+        a = f[f"attendance_{grade}"]
+        attendance.append({"grade": grade, "name": name, "attended": suppress(a.denominator, floor),
+                           "share_within_target": public_share(int(a.numerator), a.denominator, floor)})
+    closed = f["outcome_charged"].denominator
+    outcomes = []
+    for key, label in OUTCOME_GROUPS:
+        o = f[key]
+        outcomes.append({"outcome": label, "crimes": suppress(int(o.numerator), floor),
+                         "share": public_share(int(o.numerator), o.denominator, floor)})
+    rec = f["crime_recorded_24h"]
+    return {
+        "from": d_from.isoformat(), "to": d_to.isoformat(), "timezone": tz.key,
+        "suppressed_below": floor, "generated_at": clock.iso(clock.now()),
+        "calls_999": calls,
+        "calls_101": {"answered": suppress(wait101.denominator, floor),
+                      "mean_wait_s": _mean(wait101.numerator, wait101.denominator, floor)},
+        "attendance": attendance,
+        "crimes": {"recorded": suppress(rec.denominator, floor),
+                   "share_recorded_within_24h": public_share(int(rec.numerator), rec.denominator, floor),
+                   "closed": suppress(closed, floor), "outcomes": outcomes},
+    }

@@ -1,0 +1,26 @@
+"""A chief officer opens the dashboard, drills into a figure, and sees the records behind it."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_leader_drills_from_a_figure_to_its_records(page, live_server, login, world):
+    login(page, live_server, "leader")
+    page.goto(f"{live_server}/performance?from=2026-02-01&to=2026-02-28")
+    row = page.locator("#measure-call_999_within_10s")
+    assert "60.0%" in row.inner_text() and "Red" in row.inner_text()
+    page.wait_for_function("document.querySelector('#chart-999 .main-svg') !== null")  # plotly drew, offline
+    row.locator("a.figure").click()
+    page.wait_for_load_state("networkidle")
+    assert "999 calls answered within 10 s: the records" in page.inner_text("h1")
+    assert page.locator("#records tbody tr").count() == 10
+    page.click("text=not meeting it")
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#records tbody tr").count() == 4
+    assert "4 records" in page.inner_text("#record-count")
+    page.locator("#records tbody tr a").first.click()
+    page.wait_for_load_state("networkidle")
+    assert "/contacts/" in page.url
