@@ -8,6 +8,7 @@ background thread. Each batch is one transaction with one audit entry ("demo.see
 from __future__ import annotations
 
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -179,7 +180,23 @@ def seed(db: Database, days: int = 365, seed: int = 42, batch_days: int = 7,
     seeder.write_days(seeder.day_ordinals, batch_days=batch_days, progress=progress)
     response = seeder.seed_response(seeder.start)
     seeder.schedule_open_incidents()
-    return {**seeder.summary(time.monotonic() - started, users), "response": response}
+    crimes = seed_crimes(db, seed, seeder.now, days)
+    return {**seeder.summary(time.monotonic() - started, users), "response": response, "crimes": crimes}
+
+
+# A county force records roughly 80,000 crimes a year from about 730,000 contacts.
+CRIMES_PER_DAY = 80_000 / 365
+
+
+def seed_crimes(db: Database, seed: int, now: datetime, days: int) -> dict[str, Any]:
+    """Crimes, plans, reviews, victims and bureau tasks for the most recent `days` (crime context's seeder)."""
+    try:
+        from bluelamp.crime.demo import seed_demo_crimes
+    except ImportError:
+        return {"crimes": "not available"}
+    with db.unit_of_work() as session:
+        return dict(seed_demo_crimes(session, random.Random(seed), now,
+                                     crimes=max(50, int(CRIMES_PER_DAY * days)), days=days))
 
 
 def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: int = 21,
@@ -199,6 +216,7 @@ def seed_if_empty(db: Database, days: int = 365, seed: int = 42, recent_days: in
     seeder.write_days(recent, batch_days=7)
     seeder.seed_response(seeder.now - timedelta(days=recent_days))
     seeder.schedule_open_incidents()
+    seed_crimes(db, seed, seeder.now, recent_days)
     log.info("demo force: %d recent contacts seeded in %.1f s", seeder.total.contacts, time.monotonic() - started)
     if not older:
         return None
