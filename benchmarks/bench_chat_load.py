@@ -67,6 +67,7 @@ class Chat:
         self.sent: dict[str, float] = {}
         self.echoes: dict[str, int] = {}
         self.latencies: list[float] = []
+        self.first: list[float] = []  # latency of each chat's first message (it queues the chat)
         self.errors: list[str] = []
 
 
@@ -83,7 +84,8 @@ async def run_chat(chat: Chat, base: str, start_at: float, stop_at: float, inter
                 if frame.get("type") == "message" and cid in chat.sent:
                     chat.echoes[cid] = chat.echoes.get(cid, 0) + 1
                     if chat.echoes[cid] == 1:
-                        chat.latencies.append(time.perf_counter() - chat.sent[cid])
+                        lat = time.perf_counter() - chat.sent[cid]
+                        (chat.first if len(chat.latencies) + len(chat.first) == 0 else chat.latencies).append(lat)
                 elif frame.get("type") == "error":
                     chat.errors.append(frame.get("code", "?"))
 
@@ -130,7 +132,9 @@ async def main_async(args: argparse.Namespace, base: str, server_pid: int) -> di
     ready.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
     failures = [r for r in results if isinstance(r, BaseException)]
-    latencies = [x for c in chats for x in c.latencies]
+    later = [x for c in chats for x in c.latencies]
+    firsts = [x for c in chats for x in c.first]
+    latencies = later + firsts
     sent = sum(len(c.sent) for c in chats)
     acked = sum(1 for c in chats for cid in c.sent if c.echoes.get(cid))
     dup_frames = sum(1 for c in chats for n in c.echoes.values() if n > 1)
@@ -145,6 +149,10 @@ async def main_async(args: argparse.Namespace, base: str, server_pid: int) -> di
         "errors": errors, "throughput_msg_s": round(sent / args.seconds, 1),
         "delivery_ms": {"p50": round(pct(latencies, 50) * 1000, 1), "p95": round(pct(latencies, 95) * 1000, 1),
                         "p99": round(pct(latencies, 99) * 1000, 1), "max": round(max(latencies) * 1000, 1)},
+        "delivery_ms_first_message": {"p50": round(pct(firsts, 50) * 1000, 1),
+                                      "p99": round(pct(firsts, 99) * 1000, 1)},
+        "delivery_ms_later_messages": {"p50": round(pct(later, 50) * 1000, 1),
+                                       "p99": round(pct(later, 99) * 1000, 1)},
         "server_rss_mib": {"before_sockets": round(rss_before / 1024, 1), "idle_sockets": round(rss_idle / 1024, 1)},
         "kib_per_idle_connection": round((rss_idle - rss_before) / max(1, args.chats), 1),
         "_acked_ids": [cid for c in chats for cid in c.sent if c.echoes.get(cid)],

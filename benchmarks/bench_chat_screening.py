@@ -35,21 +35,28 @@ def main() -> None:
     screen_text("warm up", policy=policy)
     rng = random.Random(1)
     timings = []
+    cpu = []
     flags: list[str] = []
     for n in range(args.messages):
         if n % 8 == 0:
             flags = []  # a new conversation
         msg = rng.choice(MESSAGES)
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.thread_time()
         result = screen_text(msg, prior_flags=flags, policy=policy)
         timings.append(time.perf_counter() - t0)
+        cpu.append(time.thread_time() - c0)
         flags = list(dict.fromkeys(flags + result.flags))
     timings.sort()
+    cpu.sort()
 
-    def p(q: float) -> float:
-        return round(timings[min(len(timings) - 1, int(q / 100 * (len(timings) - 1)))] * 1000, 3)
+    def p(values: list[float], q: float) -> float:
+        return round(values[min(len(values) - 1, int(q / 100 * (len(values) - 1)))] * 1000, 3)
 
-    print(json.dumps({"messages": args.messages, "ms": {"p50": p(50), "p95": p(95), "p99": p(99), "max": p(100)},
+    # Wall clock includes waiting for a CPU on a shared machine; thread CPU time is the work itself.
+    print(json.dumps({"messages": args.messages,
+                      "wall_ms": {"p50": p(timings, 50), "p95": p(timings, 95), "p99": p(timings, 99),
+                                  "max": p(timings, 100)},
+                      "cpu_ms": {"p50": p(cpu, 50), "p99": p(cpu, 99), "max": p(cpu, 100)},
                       "target_p99_ms": 5}, indent=2))
 
 

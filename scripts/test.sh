@@ -37,7 +37,7 @@ python3 -m mypy
 
 if [ "$fast" = 1 ]; then
   echo "== tests (fast subset, SQLite)"
-  python3 -m pytest -q -m "not slow and not browser" "$@"
+  python3 -m pytest -q -n 2 -m "not slow and not browser" "$@"
   exit 0
 fi
 

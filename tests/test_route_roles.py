@@ -53,6 +53,7 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
+@pytest.mark.slow  # every route x every role: ~1,000 requests
 def test_each_role_gets_exactly_the_routes_it_is_allowed(app, client, make_user):
     tokens = {role: make_user(role)[1] for role in ROLES}
     checked = 0

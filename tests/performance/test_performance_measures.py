@@ -137,3 +137,21 @@ def test_the_contract_measures_keep_their_json_and_add_every_measure(client, mak
     cli = json.loads(out.stdout)
     assert cli["attendance"] == body["attendance"]
     assert {m["key"]: m["value"] for m in cli["measures"]} == {m["key"]: m["value"] for m in body["measures"]}
+
+
+def test_settled_days_come_from_the_rollup_and_a_refresh_picks_up_a_late_change(db, world, client, make_user):
+    from bluelamp.contact.store import Contact
+
+    before = {m["key"]: m for m in _board(db)["measures"]}
+    with db.unit_of_work() as session:
+        days = session.execute(__import__("sqlalchemy").text("SELECT count(*) FROM perf_rollup_day")).scalar()
+        assert days >= 27  # February to the 27th is settled (the clock says 1 March)
+        pending = session.get(Contact, world["pending"])
+        pending.decision = {**pending.decision, "approved_by": "user:late"}
+    stale = {m["key"]: m for m in _board(db)["measures"]}
+    assert stale["downgrade_approved"]["numerator"] == before["downgrade_approved"]["numerator"] == 1
+    _, h = make_user("leader")
+    res = client.post("/api/v1/performance/rollup?from=2026-02-01&to=2026-02-28", headers=h)
+    assert res.status_code == 200 and res.json()["days_recounted"] == 27
+    fresh = {m["key"]: m for m in _board(db)["measures"]}
+    assert fresh["downgrade_approved"]["numerator"] == 2 and fresh["downgrade_approved"]["value"] == 1.0

@@ -7,7 +7,16 @@ from datetime import date
 import pytest
 
 from bluelamp.performance.model import (
-    SPECS, Figure, PeriodError, Result, check_period, previous_period, public_share, rag, suppress, trend,
+    SPECS,
+    Figure,
+    PeriodError,
+    Result,
+    check_period,
+    previous_period,
+    public_share,
+    rag,
+    suppress,
+    trend,
 )
 
 

@@ -88,7 +88,8 @@ def take(session: Session, principal: Principal, chat_id: int | None = None) -> 
     events = _assign(session, chat, principal)
     chat.status, chat.answered_at = "active", clock.now()
     audit.record(session, principal.actor, "chat.assigned", "chat", chat.id, after={
-        "operator": principal.username, "waiting_s": seconds_between(chat.queued_at, chat.answered_at),
+        "operator": principal.username, "queued_at": clock.iso(chat.queued_at),
+        "waiting_s": seconds_between(chat.queued_at, chat.answered_at),
         "risk_grade": chat.risk_grade})
     return chat, events + [queue_event(chat)]
 

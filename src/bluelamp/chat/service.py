@@ -155,8 +155,10 @@ def citizen_message(session: Session, token: str, body: object,
     events += message_events(chat, msg)
     changed = bool(new_flags) or chat.status == "new" or chat.citizen_left_at is not None
     if chat.status == "new":
+        # Not an audit entry of its own: every audit entry passes one chain lock until its commit, and
+        # a burst of first messages would queue behind it. The queueing time is kept on the chat and
+        # carried by the chat.assigned and chat.closed entries.
         chat.status, chat.queued_at = "waiting", now
-        audit.record(session, PUBLIC_ACTOR, "chat.queued", "chat", chat.id, after={"risk_grade": chat.risk_grade})
     if chat.citizen_left_at is not None:
         chat.citizen_left_at = None
     if screening.is_emergency and not chat.emergency:
@@ -232,7 +234,8 @@ def close(session: Session, chat: Chat, outcome: str, actor: str, notice: str) -
     session.flush()
     digest, count = transcript_digest(session, chat)
     audit.record(session, actor, "chat.closed", "chat", chat.id, before=before, after={
-        "outcome": outcome, "abandoned": chat.answered_at is None, "contact_id": chat.contact_id,
+        "outcome": outcome, "queued_at": clock.iso(chat.queued_at), "answered_at": clock.iso(chat.answered_at),
+        "abandoned": chat.answered_at is None, "contact_id": chat.contact_id,
         "waiting_s": seconds_between(chat.queued_at, chat.answered_at), "handling_s": seconds_between(chat.answered_at, now),
         "messages": count, "transcript_sha256": digest,
     })

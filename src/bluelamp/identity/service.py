@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from functools import lru_cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -16,8 +17,12 @@ from bluelamp.identity.model import IdentityError, Principal, check_password, ch
 from bluelamp.identity.store import ApiToken, User
 
 _hasher = PasswordHasher()
-# A fixed hash to compare against when the user does not exist, so timing does not reveal names.
-_DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    """A fixed hash to check against when the user does not exist, so timing does not reveal names."""
+    return _hasher.hash("not-a-real-password")
 
 
 def add_user(session: Session, username: str, roles: list[str], password: str, actor: str = "system") -> User:
@@ -44,7 +49,7 @@ def authenticate(session: Session, username: str, password: str) -> Principal | 
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
     try:
         if user is None or not user.active:
-            _hasher.verify(_DUMMY_HASH, password + "x")
+            _hasher.verify(_dummy_hash(), password + "x")
             return None
         _hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):

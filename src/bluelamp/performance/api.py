@@ -15,7 +15,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp.identity.model import Principal
-from bluelamp.performance import casefile, improvement, public, report, service
+from bluelamp.performance import casefile, improvement, public, report, rollup, service
 from bluelamp.performance.measures import MeasuresError, measures
 from bluelamp.performance.model import CATALOGUE, PeriodError
 from bluelamp.web.auth import DbSession, require_roles
@@ -77,6 +77,17 @@ def get_records(session: DbSession, measure: Annotated[str, Query(max_length=48)
         raise _bad(exc) from None
     out["rows"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in out["rows"]]
     return out
+
+
+@router.post("/performance/rollup", dependencies=[Depends(require_roles("leader", "analyst"))])
+def refresh_rollup(session: DbSession, date_from: From = None, date_to: To = None) -> dict[str, Any]:
+    """Recount the daily roll-up of contact figures over a period (default: the last 28 days)."""
+    try:
+        d_from, d_to = service.resolve_period(date_from, date_to)
+    except PeriodError as exc:
+        raise _bad(exc) from None
+    days = rollup.refresh(session, d_from, d_to, service.zone())
+    return {"from": d_from.isoformat(), "to": d_to.isoformat(), "days_recounted": days}
 
 
 @router.get("/performance/definitions", dependencies=[Depends(require_roles(*READERS))])

@@ -14,8 +14,9 @@ from bluelamp.policy import load_policy
 
 
 def contact_scope(scope: Scope) -> list[ColumnElement[bool]]:
-    conds: list[ColumnElement[bool]] = [Contact.agency == scope.agency, Contact.received_at >= scope.start,
-                                        Contact.received_at < scope.end]
+    conds: list[ColumnElement[bool]] = [Contact.received_at >= scope.start, Contact.received_at < scope.end]
+    if scope.agency:  # empty: every agency (the daily roll-up groups by agency instead)
+        conds.append(Contact.agency == scope.agency)
     if scope.area:
         conds.append(Contact.area == scope.area)
     if scope.channel:

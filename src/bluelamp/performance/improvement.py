@@ -48,7 +48,7 @@ def values_for(session: Session, keys: list[str], d_from: date, d_to: date) -> d
     if not keys:
         return {}
     scope = service.make_scope(d_from, d_to)
-    figs = service.figures(session, scope)
+    figs = service.figures(session, scope, (d_from, d_to))
     out = {}
     for key in keys:
         spec = SPECS[key]

@@ -34,7 +34,7 @@ def figures(session: Session, date_from: date | None = None, date_to: date | Non
     tz = service.zone()
     d_from, d_to = service.resolve_period(date_from, date_to, tz)
     scope = service.make_scope(d_from, d_to, tz=tz)
-    f = service.figures(session, scope)
+    f = service.figures(session, scope, (d_from, d_to), tz)
     within, mean = f["call_999_within_10s"], f["call_999_mean_answer_s"]
     calls = {
         "answered": suppress(within.denominator, floor),

@@ -14,7 +14,7 @@ from bluelamp import clock
 from bluelamp.chat.store import Chat
 from bluelamp.contact.store import Contact
 from bluelamp.crime.store import BureauTask, Crime, SupervisoryReview
-from bluelamp.performance import contact_measures, crime_measures
+from bluelamp.performance import contact_measures, crime_measures, rollup
 from bluelamp.performance import measures as attendance_measures
 from bluelamp.performance.figures import Def, Family, Scope, record_ids, run_family
 from bluelamp.performance.model import (
@@ -99,14 +99,22 @@ def make_scope(date_from: date, date_to: date, area: str | None = None, channel:
                  agency=(agency or "police").strip().lower())
 
 
-def figures(session: Session, scope: Scope) -> dict[str, Figure]:
-    """Every measure's counts for one scope: one query per family."""
+def figures(session: Session, scope: Scope, days: tuple[date, date] | None = None,
+            tz: ZoneInfo | None = None) -> dict[str, Figure]:
+    """Every measure's counts for one scope: one query per family.
+
+    Given the scope's local `days`, the contact figures come from the daily roll-up (settled days)
+    plus a live count of the rest (rollup.py); without, everything is counted live.
+    """
     out: dict[str, Figure] = {}
     if session.get_bind().dialect.name == "postgresql":
         from sqlalchemy import text
 
         session.execute(text("SET LOCAL work_mem = '64MB'"))
     for family in FAMILIES:
+        if days is not None and family is contact_measures.contacts:
+            out.update(rollup.figures(session, scope, days[0], days[1], tz or zone()))
+            continue
         base, defs = family(session, scope)
         out.update(run_family(session, base, defs))
     return out
@@ -120,8 +128,8 @@ def dashboard(session: Session, date_from: date | None = None, date_to: date | N
     d_from, d_to = resolve_period(date_from, date_to, tz)
     p_from, p_to = previous_period(d_from, d_to)
     scope = make_scope(d_from, d_to, area, channel, agency, tz)
-    current = figures(session, scope)
-    previous = figures(session, make_scope(p_from, p_to, area, channel, agency, tz))
+    current = figures(session, scope, (d_from, d_to), tz)
+    previous = figures(session, make_scope(p_from, p_to, area, channel, agency, tz), (p_from, p_to), tz)
     floor = min_records if min_records is not None else min_records_setting()
     detail = attendance_measures.attendance(session, scope.start, scope.end, scope.agency, scope.area) \
         if not scope.channel else None

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bluelamp.db.base import Base, JSONType, UTCDateTime
@@ -97,3 +97,34 @@ class CaseAuditItem(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     reviewed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+
+class RollupDay(Base):
+    """A day (force local time) whose figures of one family are pre-aggregated in `RollupFigure`."""
+
+    __tablename__ = "perf_rollup_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    family: Mapped[str] = mapped_column(String(32), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class RollupFigure(Base):
+    """One measure's counts for one day, agency, area and channel: a cache of the records, never edited.
+
+    Derived from the records and rebuilt from them at will (`bluelamp.performance.rollup.refresh`), so it
+    carries no audit entry of its own.
+    """
+
+    __tablename__ = "perf_rollup_figure"
+    __table_args__ = (Index("ix_perf_rollup_figure_day", "family", "day"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[date] = mapped_column(Date)
+    family: Mapped[str] = mapped_column(String(32))
+    agency: Mapped[str] = mapped_column(String(32))
+    area: Mapped[str] = mapped_column(String(64))  # "" when the record has none
+    channel: Mapped[str] = mapped_column(String(16))
+    key: Mapped[str] = mapped_column(String(48))
+    num: Mapped[float] = mapped_column(Float)
+    den: Mapped[int] = mapped_column(Integer)

@@ -1,4 +1,4 @@
-"""performance: areas for improvement with actions; case-file audits with their checklist items
+"""performance: areas for improvement with actions; case-file audits; daily roll-up of contact figures
 
 Revision ID: 0005_performance
 Revises: 0002_response
@@ -98,9 +98,33 @@ def upgrade() -> None:
     )
     op.create_index("ix_perf_case_audit_item_audit", "perf_case_audit_item", ["audit_id", "crime_id"],
                     unique=False)
+    op.create_table(
+        "perf_rollup_day",
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("family", sa.String(length=32), nullable=False),
+        sa.Column("computed_at", WHEN, nullable=False),
+        sa.PrimaryKeyConstraint("day", "family", name=op.f("pk_perf_rollup_day")),
+    )
+    op.create_table(
+        "perf_rollup_figure",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("family", sa.String(length=32), nullable=False),
+        sa.Column("agency", sa.String(length=32), nullable=False),
+        sa.Column("area", sa.String(length=64), nullable=False),
+        sa.Column("channel", sa.String(length=16), nullable=False),
+        sa.Column("key", sa.String(length=48), nullable=False),
+        sa.Column("num", sa.Float(), nullable=False),
+        sa.Column("den", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_perf_rollup_figure")),
+    )
+    op.create_index("ix_perf_rollup_figure_day", "perf_rollup_figure", ["family", "day"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_perf_rollup_figure_day", table_name="perf_rollup_figure")
+    op.drop_table("perf_rollup_figure")
+    op.drop_table("perf_rollup_day")
     op.drop_table("perf_case_audit_item")
     op.drop_table("perf_case_audit")
     op.drop_index(op.f("ix_perf_improvement_action_item_id"), table_name="perf_improvement_action")
