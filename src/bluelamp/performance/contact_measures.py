@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, and_, cast, false, or_, select
+from sqlalchemy import ColumnElement, String, and_, cast, exists, false, or_
 from sqlalchemy.orm import Session
 
 from bluelamp.chat.store import Chat
@@ -34,11 +34,11 @@ def contacts(session: Session, scope: Scope) -> tuple[list[ColumnElement[bool]],
     wait = seconds(session, Contact.answered_at, Contact.received_at)
     c999, c101 = Contact.channel == "999", Contact.channel == "101"
     every = Contact.id.is_not(None)
-    people = select(ContactPerson.contact_id).where(
-        ContactPerson.received_at >= scope.start, ContactPerson.received_at < scope.end)
-    addressed = (select(ContactPerson.contact_id).join(Person, Person.id == ContactPerson.person_id)
-                 .where(ContactPerson.received_at >= scope.start, ContactPerson.received_at < scope.end,
-                        Person.address_key.is_not(None)))
+    # Correlated EXISTS: an index probe per contact (ix on contact_person.contact_id), cheap for a day
+    # or two; a long period is counted from the daily roll-up, never row by row (rollup.py).
+    people = exists().where(ContactPerson.contact_id == Contact.id)
+    addressed = exists().where(ContactPerson.contact_id == Contact.id, Person.id == ContactPerson.person_id,
+                               Person.address_key.is_not(None))
     flags_text = cast(Contact.flags, String)
     vulnerable = or_(*[flags_text.like(f'%"{flag}"%') for flag in vulnerability_flags()])
     decided = Contact.status == "decided"
@@ -53,8 +53,8 @@ def contacts(session: Session, scope: Scope) -> tuple[list[ColumnElement[bool]],
         Def("call_101_mean_wait_s", Contact, and_(c101, answered), value=wait, kind="mean", order=when),
         Def("thrive_recorded", Contact, every, Contact.proposal["thrive"]["risk"].as_string().is_not(None),
             order=when),
-        Def("repeat_victim_checked", Contact, every, Contact.id.in_(people), order=when),
-        Def("household_checked", Contact, every, Contact.id.in_(addressed), order=when),
+        Def("repeat_victim_checked", Contact, every, people, order=when),
+        Def("household_checked", Contact, every, addressed, order=when),
         Def("vulnerability_identified", Contact, every, vulnerable, order=when),
         *[Def(f"grade_{g}", Contact, decided, Contact.grade == g, order=when) for g in (1, 2, 3, 4)],
         Def("downgraded", Contact, Contact.status.in_(("decided", "awaiting_approval")), downgrade_request,

@@ -23,7 +23,15 @@ def _local(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
     return clock.local(value).strftime(fmt)
 
 
+def _local_iso(value: str | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """An ISO 8601 string (as stored in assessments) shown in Europe/London."""
+    if not value:
+        return "—"
+    return _local(datetime.fromisoformat(value.replace("Z", "+00:00")), fmt)
+
+
 templates.env.filters["local"] = _local
+templates.env.filters["local_iso"] = _local_iso
 templates.env.globals["iso"] = clock.iso
 
 
