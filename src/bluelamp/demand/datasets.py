@@ -42,3 +42,34 @@ def synthetic_hourly(days: int = 56, seed: int = 7, base: float = 12.0) -> pd.Se
     shape = 0.55 + 0.45 * np.sin((hour - 9) / 24 * 2 * np.pi) + 0.25 * np.exp(-((hour - 17) ** 2) / 8)
     weekend = np.where(idx.dayofweek.to_numpy() >= 4, 1.12, 1.0)
     return pd.Series(rng.poisson(base * shape * weekend).astype(float), index=idx)
+
+
+def demo_force_daily(start: str, end: str, seed: int = 42) -> pd.DataFrame:
+    """The demo force's contacts per local day by (area, channel), planned without a database.
+
+    The same plan `bluelamp demo` writes (same seed, same dates), so a backtest on it is a backtest on
+    the series the Demand page reads from the demo database. Columns are (area, channel) tuples.
+    """
+    from datetime import date
+
+    from bluelamp.synth import shapes
+    from bluelamp.synth.areas import AREAS
+    from bluelamp.synth.people import population
+    from bluelamp.synth.plan import Planner
+
+    pop = population(seed)
+    planner = Planner(seed, pop)
+    first, last = date.fromisoformat(start), date.fromisoformat(end)
+    days = pd.date_range(first, last, freq="D")
+    area_of_town = np.array([ai for _, ai in pop.towns])
+    counts: dict[tuple[str, str], np.ndarray] = {(a.name, c): np.zeros(len(days)) for a in AREAS
+                                                 for c in shapes.CHANNELS}
+    for i, day in enumerate(days):
+        cols = planner.day(day.date())
+        area = area_of_town[cols["town"]]
+        for ci, channel in enumerate(shapes.CHANNELS):
+            for ai, a in enumerate(AREAS):
+                counts[(a.name, channel)][i] = float(((cols["channel"] == ci) & (area == ai)).sum())
+    frame = pd.DataFrame(counts, index=days)
+    frame.columns = pd.Index(list(counts))
+    return frame

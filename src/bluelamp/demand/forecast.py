@@ -65,6 +65,12 @@ def _frame(index: pd.DatetimeIndex, mean: np.ndarray, half: dict[int, np.ndarray
 
 def forecast_daily(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
     """The daily ensemble (calendar regression with ARIMA errors + penalised piecewise trend)."""
+    return forecast_daily_fitted(y, horizon, levels)[0]
+
+
+def forecast_daily_fitted(y: pd.Series, horizon: int,
+                          levels: Sequence[int] = DEFAULT_LEVELS) -> tuple[pd.DataFrame, np.ndarray]:
+    """The daily ensemble and its in-sample one-step fitted values (for reconciliation weights)."""
     n = len(y)
     if n < MIN_DAYS:
         raise DemandInputError(f"only {n} days of history: a daily forecast needs at least {MIN_DAYS} "
@@ -77,24 +83,27 @@ def forecast_daily(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_L
     x_fut = daily_design(fidx, origin, annual=annual)
     beta = np.linalg.lstsq(x_hist, values, rcond=None)[0]
     resid = values - x_hist @ beta
-    arima = ARIMA(order=(1, 1, 1)).forecast(y=resid, h=horizon, level=list(levels))
+    arima = ARIMA(order=(1, 1, 1)).forecast(y=resid, h=horizon, level=list(levels), fitted=True)
     with_errors = x_fut @ beta + arima["mean"]
     span = (y.index[-1] - origin).days / 365.25
     knots = np.arange(KNOT_EVERY_DAYS / 365.25, span, KNOT_EVERY_DAYS / 365.25).tolist()
-    piecewise = _ridge_trend(y, fidx, knots, annual)
+    piecewise, piecewise_fit = _ridge_trend(y, fidx, knots, annual)
     mean = (with_errors + piecewise) / 2
     half = {lv: np.asarray(arima[f"hi-{lv}"] - arima["mean"]) for lv in levels}
-    return _frame(fidx, mean, half)
+    arima_fit = np.nan_to_num(np.asarray(arima["fitted"], float), nan=0.0)
+    fitted = (x_hist @ beta + arima_fit + piecewise_fit) / 2
+    return _frame(fidx, mean, half), np.asarray(fitted)
 
 
-def _ridge_trend(y: pd.Series, fidx: pd.DatetimeIndex, knots: list[float], annual: bool) -> np.ndarray:
+def _ridge_trend(y: pd.Series, fidx: pd.DatetimeIndex, knots: list[float],
+                 annual: bool) -> tuple[np.ndarray, np.ndarray]:
     origin = y.index[0]
     x_hist = daily_design(y.index, origin, knots, annual)
     x_fut = daily_design(fidx, origin, knots, annual)
     penalty = np.full(x_hist.shape[1], 1e-9)
     penalty[2:2 + len(knots)] = RIDGE * len(y)
     beta = np.linalg.solve(x_hist.T @ x_hist + np.diag(penalty), x_hist.T @ y.to_numpy(float))
-    return np.asarray(x_fut @ beta)
+    return np.asarray(x_fut @ beta), np.asarray(x_hist @ beta)
 
 
 def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
@@ -142,13 +151,20 @@ def weekly_profile(y: pd.Series, f: str, weeks: int = PROFILE_WEEKS) -> np.ndarr
     return np.asarray(WEEKDAY_WEIGHT * by_day + (1 - WEEKDAY_WEIGHT) * overall[None, :])
 
 
-def forecast_intraday_split(y: pd.Series, f: str, horizon: int,
-                            levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
-    """Daily totals forecast, split into intervals by the recent weekly profile."""
+def forecast_intraday_split(y: pd.Series, f: str, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS,
+                            daily: pd.Series | None = None) -> pd.DataFrame:
+    """Daily totals forecast, split into intervals by the recent weekly profile.
+
+    `daily` may give a longer history of daily totals (e.g. from the database) than `y` holds; it must
+    end on the last complete day of `y`.
+    """
     day = PER_DAY[f]
     fidx = future_index(y.index, f, horizon)
-    counts = y.resample("D").count()
-    days = y.resample("D").sum()[counts == day]  # complete days only (a partial first/last day is dropped)
+    if daily is not None:
+        days = daily.astype(float)
+    else:
+        counts = y.resample("D").count()
+        days = y.resample("D").sum()[counts == day]  # complete days only (a partial first/last day is dropped)
     need_days = (fidx[-1].normalize() - days.index[-1]).days
     daily = forecast_daily(days, need_days, levels)
     profile = weekly_profile(y, f)

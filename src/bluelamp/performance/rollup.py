@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -57,14 +57,13 @@ def _count_day(session: Session, day: date, tz: ZoneInfo) -> None:
     scope = Scope(start=start, end=end, now=clock.now(), agency="")
     base, defs = contact_measures.contacts(session, scope)
     groups = (Contact.agency, func.coalesce(Contact.area, ""), Contact.channel)
-    rows = []
-    for (agency, area, channel), figs in run_family_grouped(session, base, defs, groups).items():
-        for key, fig in figs.items():
-            if fig.denominator:
-                rows.append(RollupFigure(day=day, family=FAMILY, agency=agency, area=area, channel=channel,
-                                         key=key, num=fig.numerator, den=fig.denominator))
-    session.add_all(rows)
-    session.add(RollupDay(day=day, family=FAMILY, computed_at=clock.now()))
+    rows = [{"day": day, "family": FAMILY, "agency": agency, "area": area, "channel": channel, "key": key,
+             "num": fig.numerator, "den": fig.denominator}
+            for (agency, area, channel), figs in run_family_grouped(session, base, defs, groups).items()
+            for key, fig in figs.items() if fig.denominator]
+    session.execute(insert(RollupDay), [{"day": day, "family": FAMILY, "computed_at": clock.now()}])
+    if rows:
+        session.execute(insert(RollupFigure), rows)
 
 
 def ensure(session: Session, d_from: date, d_to: date, tz: ZoneInfo) -> None:

@@ -15,7 +15,6 @@ from bluelamp.chat.store import Chat
 from bluelamp.contact.store import Contact
 from bluelamp.crime.store import BureauTask, Crime, SupervisoryReview
 from bluelamp.performance import contact_measures, crime_measures, rollup
-from bluelamp.performance import measures as attendance_measures
 from bluelamp.performance.figures import Def, Family, Scope, record_ids, run_family
 from bluelamp.performance.model import (
     CATALOGUE,
@@ -131,14 +130,9 @@ def dashboard(session: Session, date_from: date | None = None, date_to: date | N
     current = figures(session, scope, (d_from, d_to), tz)
     previous = figures(session, make_scope(p_from, p_to, area, channel, agency, tz), (p_from, p_to), tz)
     floor = min_records if min_records is not None else min_records_setting()
-    detail = attendance_measures.attendance(session, scope.start, scope.end, scope.agency, scope.area) \
-        if not scope.channel else None
     results = []
     for spec in CATALOGUE:
         extra: dict[str, Any] = {"records": records_link(spec.key, d_from, d_to, area, channel, agency)}
-        if spec.key.startswith("attendance_") and detail is not None:
-            g = detail[spec.key[-1]]
-            extra.update(median_s=g["median_s"], p90_s=g["p90_s"], incidents=g["incidents"])
         results.append(Result(spec, current.get(spec.key, Figure()), previous.get(spec.key, Figure()), floor,
                               extra).as_dict())
     sections = [{"key": key, "label": label, "measures": [m for m in results if m["section"] == key]}

@@ -1,0 +1,117 @@
+"""Reconciliation: coherent sums, the textbook projections, and MinT's gain on correlated errors."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from bluelamp.demand import reconcile as rc
+
+AREAS = ["A", "B", "C"]
+CHANNELS = ["999", "101"]
+BOTTOM = [(a, c) for a in AREAS for c in CHANNELS]
+
+
+def test_the_grouped_hierarchy_has_force_channels_areas_then_bottom() -> None:
+    h = rc.grouped(BOTTOM)
+    assert h.keys[:6] == [("*", "*"), ("*", "101"), ("*", "999"), ("A", "*"), ("B", "*"), ("C", "*")]
+    assert h.bottom == BOTTOM and h.S.shape == (12, 6)
+    assert h.S[0].tolist() == [1] * 6
+    assert h.S[h.index(("*", "999"))].tolist() == [1, 0, 1, 0, 1, 0]
+    assert h.S[h.index(("B", "*"))].tolist() == [0, 0, 1, 1, 0, 0]
+    assert rc.label(("*", "*")) == "force" and rc.label(("B", "999")) == "B / 999"
+
+
+def test_force_and_channels_only_when_there_is_one_area() -> None:
+    h = rc.grouped([("*", c) for c in ("999", "101", "chat", "online")])
+    assert h.keys[0] == ("*", "*") and h.S.shape == (5, 4)
+
+
+@pytest.mark.parametrize("method", ["bu", "ols", "wls_struct", "wls_var", "mint_shrink"])
+def test_every_method_adds_up_and_leaves_coherent_forecasts_alone(method: str) -> None:
+    rng = np.random.default_rng(3)
+    h = rc.grouped(BOTTOM)
+    residuals = rng.normal(size=(12, 60))
+    base = rng.uniform(5, 50, size=(12, 7))
+    rec = rc.reconcile(base, h, method, residuals=residuals, nonnegative=False)
+    np.testing.assert_allclose(h.S @ rec[-6:], rec, atol=1e-9)
+    coherent = h.S @ rng.uniform(5, 50, size=(6, 7))
+    np.testing.assert_allclose(rc.reconcile(coherent, h, method, residuals=residuals), coherent, atol=1e-8)
+
+
+def test_bottom_up_and_ols_match_their_closed_forms() -> None:
+    h = rc.grouped([("*", "a"), ("*", "b")])          # total, a, b
+    base = np.array([[10.0], [4.0], [4.0]])           # the parts fall 2 short of the total
+    np.testing.assert_allclose(rc.reconcile(base, h, "bu")[:, 0], [8, 4, 4])
+    # OLS: (S'S)^-1 S' spreads the gap evenly over the three series: a = b = 14/3, total = 28/3.
+    np.testing.assert_allclose(rc.reconcile(base, h, "ols")[:, 0], [28 / 3, 14 / 3, 14 / 3])
+
+
+def test_wls_var_trusts_the_series_with_the_narrow_interval() -> None:
+    h = rc.grouped([("*", "a"), ("*", "b")])
+    base = np.array([[10.0], [4.0], [4.0]])
+    rec = rc.reconcile(base, h, "wls_var", variances=np.array([[1e-6], [1.0], [1.0]]))
+    assert rec[0, 0] == pytest.approx(10.0, abs=1e-4) and rec[1, 0] == pytest.approx(5.0, abs=1e-4)
+
+
+def test_shrinkage_is_between_zero_and_one_and_keeps_the_diagonal() -> None:
+    rng = np.random.default_rng(0)
+    common = rng.normal(size=200)
+    res = np.vstack([common + 0.3 * rng.normal(size=200) for _ in range(4)])
+    w, lam = rc.shrink_covariance(res)
+    cov = res @ res.T / 200
+    assert 0 <= lam < 0.2  # strongly correlated, plenty of data: little shrinkage
+    np.testing.assert_allclose(np.diag(w), np.diag(cov))
+    _, lam_noise = rc.shrink_covariance(rng.normal(size=(4, 10)))
+    assert lam_noise > lam
+
+
+def test_mint_beats_the_base_forecasts_when_errors_are_correlated() -> None:
+    """Bottom series whose base errors share a common shock: MinT(shrink) cuts the squared error."""
+    rng = np.random.default_rng(11)
+    h = rc.grouped(BOTTOM)
+    truth_b = rng.uniform(20, 60, size=(6, 400))
+    truth = h.S @ truth_b
+
+    def errors(t: int) -> np.ndarray:
+        shock = rng.normal(0, 3, size=t)
+        bottom = shock + rng.normal(0, 2, size=(6, t))
+        return np.vstack([h.S[:6] @ bottom + rng.normal(0, 4, size=(6, t)), bottom])
+
+    residuals = errors(300)
+    base = truth + errors(400)
+    mse = {m: float(((rc.reconcile(base, h, m, residuals=residuals, nonnegative=False) - truth) ** 2).mean())
+           for m in ("mint_shrink", "ols", "bu")}
+    mse["base"] = float(((base - truth) ** 2).mean())
+    assert mse["mint_shrink"] < mse["base"] and mse["mint_shrink"] < mse["bu"]
+    assert mse["mint_shrink"] <= mse["ols"] * 1.02
+
+
+def test_counts_stay_non_negative_and_coherent() -> None:
+    h = rc.grouped([("*", "a"), ("*", "b")])
+    rec = rc.reconcile(np.array([[1.0], [-3.0], [2.0]]), h, "ols")
+    assert (rec >= 0).all() and rec[0, 0] == pytest.approx(rec[1, 0] + rec[2, 0])
+
+
+def test_frames_move_their_intervals_with_the_mean() -> None:
+    h = rc.grouped([("*", "a"), ("*", "b")])
+    idx = pd.date_range("2026-01-01", periods=3, freq="h")
+
+    def frame(mean: float, half: float) -> pd.DataFrame:
+        return pd.DataFrame({"yhat": mean, "yhat_lo_80": mean - half, "yhat_hi_80": mean + half}, index=idx)
+
+    out = rc.reconcile_frames({("*", "*"): frame(10, 1), ("*", "a"): frame(4, 2), ("*", "b"): frame(4, 2)}, h)
+    total, a = out[("*", "*")], out[("*", "a")]
+    np.testing.assert_allclose(total["yhat"], a["yhat"] + out[("*", "b")]["yhat"])
+    np.testing.assert_allclose(a["yhat_hi_80"] - a["yhat"], 2.0)
+    with pytest.raises(ValueError, match="no base forecast"):
+        rc.reconcile_frames({("*", "*"): frame(10, 1)}, h)
+
+
+def test_unknown_method_and_missing_residuals_say_what_would_work() -> None:
+    h = rc.grouped([("*", "a"), ("*", "b")])
+    with pytest.raises(ValueError, match="use one of"):
+        rc.reconcile(np.ones((3, 1)), h, "magic")
+    with pytest.raises(ValueError, match="residuals"):
+        rc.reconcile(np.ones((3, 1)), h, "mint_shrink")
