@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text, update
+from sqlalchemy import insert, select, text, update
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -30,38 +30,44 @@ def record(
     entity_id: object,
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
-) -> AuditEntry:
-    """Append one entry in the caller's transaction (so it commits or rolls back with the change).
+) -> None:
+    """Record one change of state in the caller's transaction; it commits or rolls back with it.
+
+    Entries are appended to the chain when the transaction commits (`flush_pending`), so the
+    chain's lock is held only for the commit itself, not for the rest of the use case.
+    """
+    content = {"before": before, "after": after}
+    pending = session.info.setdefault("audit_pending", [])
+    pending.append((clock.now(), actor, action, entity, str(entity_id), content))
+
+
+def flush_pending(session: Session) -> None:
+    """Append the transaction's pending entries to the chain, in order, in one go.
 
     The UPDATE on the head row takes a row lock on PostgreSQL (and the write lock on SQLite), so
     concurrent transactions append one after another and the chain never forks.
     """
-    session.flush()
+    pending = session.info.pop("audit_pending", None)
+    if not pending:
+        return
     row = session.execute(
-        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
+        update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(pending))
         .returning(AuditHead.seq, AuditHead.digest)
-    ).one_or_none()
-    if row is None:
-        session.add(AuditHead(id=1, seq=0, digest=GENESIS))
-        session.flush()
-        row = session.execute(
-            update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + 1)
-            .returning(AuditHead.seq, AuditHead.digest)
-        ).one()
-    seq, prev = int(row[0]), str(row[1])
-    content = {"before": before, "after": after}
-    cdig = content_digest(content)
-    at = clock.now()
-    eid = str(entity_id)
-    digest = entry_digest(seq, prev, at, actor, action, entity, eid, cdig)
-    entry = AuditEntry(
-        seq=seq, at=at, actor=actor, action=action, entity=entity, entity_id=eid,
-        content=content, content_digest=cdig, prev_digest=prev, digest=digest,
-    )
-    session.add(entry)
-    session.execute(update(AuditHead).where(AuditHead.id == 1).values(digest=digest))
-    session.info.setdefault("audit_anchor", []).append((seq, digest))
-    return entry
+    ).one()
+    last_seq, prev = int(row[0]), str(row[1])
+    seq = last_seq - len(pending)
+    rows = []
+    for at, actor, action, entity, eid, content in pending:
+        seq += 1
+        cdig = content_digest(content)
+        digest = entry_digest(seq, prev, at, actor, action, entity, eid, cdig)
+        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
+                     "entity_id": eid, "content": content, "content_digest": cdig, "prev_digest": prev,
+                     "digest": digest})
+        prev = digest
+    session.execute(insert(AuditEntry), rows)
+    session.execute(update(AuditHead).where(AuditHead.id == 1).values(digest=prev))
+    session.info.setdefault("audit_anchor", []).append((last_seq, prev))
 
 
 def anchor_path_for(url: str) -> Path:
@@ -104,6 +110,7 @@ def anchor_after_commit(session: Session) -> None:
 
 def forget_pending(session: Session) -> None:
     session.info.pop("audit_anchor", None)
+    session.info.pop("audit_pending", None)
 
 
 @dataclass
@@ -121,6 +128,7 @@ class VerifyResult:
 
 def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
     """Walk the chain: every digest recomputed, every link checked, the end checked against the anchor."""
+    flush_pending(session)
     result = VerifyResult()
     prev = GENESIS
     expected_seq = 1
@@ -177,6 +185,7 @@ def erase_content(session: Session, seq: int, actor: str, reason: str) -> None:
 
 
 def trail(session: Session, entity: str, entity_id: object) -> list[AuditEntry]:
+    flush_pending(session)
     return list(
         session.execute(
             select(AuditEntry)

@@ -55,8 +55,9 @@ class Database:
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         # The audit anchor file is written only once the entries it names are committed.
-        from bluelamp.audit.service import anchor_after_commit, forget_pending
+        from bluelamp.audit.service import anchor_after_commit, flush_pending, forget_pending
 
+        event.listen(self.sessions, "before_commit", flush_pending)
         event.listen(self.sessions, "after_commit", anchor_after_commit)
         event.listen(self.sessions, "after_rollback", forget_pending)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pandas as pd
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp.demand import service
@@ -123,3 +123,19 @@ def post_simulate(body: SimulateIn) -> dict[str, Any]:
         return sim.compare(plan, other)
     r = sim.simulate_calls(plan)
     return {"answered_in_target": r.answered_in_target, "abandoned": r.abandoned, "calls": r.calls}
+
+
+@router.get("/series", dependencies=GUARD)
+def get_series(request: Request, channel: str | None = Query(default=None, max_length=16),
+               area: str | None = Query(default=None, max_length=64),
+               freq: str = Query(default="D", pattern=r"^(H|h|D|W)$")) -> dict[str, Any]:
+    """The force's own contacts per day (two years), week, or hour (eight weeks), up to yesterday."""
+    from bluelamp.demand import overview
+
+    with request.app.state.db.engine.connect() as conn:
+        values = overview.series(conn, freq, channel or None, area or None)
+    step = "h" if freq in ("H", "h") else freq
+    labels = ([t.isoformat(sep=" ") for t in values.index] if step == "h"
+              else [t.strftime("%Y-%m-%d") for t in values.index])
+    return {"freq": step, "channel": channel or None, "area": area or None, "total": float(values.sum()),
+            "series": [{"ds": d, "y": float(v)} for d, v in zip(labels, values.tolist(), strict=True)]}

@@ -93,8 +93,7 @@ def backtest_hierarchy(bottom: pd.DataFrame, origins: Iterable[pd.Timestamp], ho
     wape: dict[str, dict[str, dict[int, list[float]]]] = {}
     mase: dict[str, dict[str, dict[int, list[float]]]] = {}
     hits: dict[str, dict[int, list[float]]] = {m: {lv: [] for lv in levels} for m in methods}
-    done = 0
-    for origin in origins:
+    for done, origin in enumerate(origins, start=1):
         hist = series[series.index < origin]
         actual = series[series.index >= origin].iloc[:hmax]
         if len(actual) < hmax:
@@ -116,7 +115,6 @@ def backtest_hierarchy(bottom: pd.DataFrame, origins: Iterable[pd.Timestamp], ho
                 for lv in levels:
                     inside = (y >= f[f"yhat_lo_{lv}"].to_numpy()) & (y <= f[f"yhat_hi_{lv}"].to_numpy())
                     hits[method][lv].extend(inside.astype(float).tolist())
-        done += 1
         if progress:
             progress(done)
     out.wape = {m: {lvl: {hz: float(np.nanmean(v)) for hz, v in by.items()} for lvl, by in t.items()}

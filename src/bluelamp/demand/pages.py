@@ -35,8 +35,20 @@ def plotly_js() -> Response:
 
 @router.get("/demand", dependencies=GUARD, response_class=HTMLResponse)
 def demand_page(request: Request) -> HTMLResponse:
-    """The example series (a synthetic 999 hourly series) forecast two days ahead and staffed."""
-    return render(request, "demand/index.html", _context(datasets.synthetic_hourly(), "h", 48, None))
+    """The force's own history from the database: forecasts by channel, staffing, rota, simulations.
+
+    With too little history (or none) the page says so and shows an example series instead.
+    """
+    from bluelamp.demand import overview
+
+    try:
+        with request.app.state.db.engine.connect() as conn:
+            data = overview.overview(conn)
+    except service.DemandInputError as exc:
+        ctx = _context(datasets.synthetic_hourly(), "h", 48, None)
+        return render(request, "demand/index.html", ctx | {"note": str(exc), "example": True})
+    return render(request, "demand/index.html", {"force_json": json.dumps(data), "force": data,
+                                                 "chart_json": None})
 
 
 @router.post("/demand", dependencies=GUARD, response_class=HTMLResponse)

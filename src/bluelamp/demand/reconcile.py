@@ -83,15 +83,19 @@ def grouped(bottom: Sequence[tuple[str, str]], by_area: bool = True, by_channel:
     return Hierarchy(keys + bottom, s)
 
 
-def shrink_covariance(residuals: np.ndarray) -> tuple[np.ndarray, float]:
-    """Residual covariance (series x series, uncentred) shrunk toward its diagonal; returns (W, lambda).
+def shrink_covariance(residuals: np.ndarray, centred: bool = True) -> tuple[np.ndarray, float]:
+    """Residual covariance (series x series) shrunk toward its diagonal; returns (W, lambda).
 
-    `residuals` is series x time; NaNs are treated as zero errors.
+    `residuals` is series x time; NaNs are treated as zero errors. `centred` (the default) is the
+    sample covariance as Nixtla's hierarchicalforecast computes it (matched to 1e-9 in a check);
+    `centred=False` is the mean square error matrix of R's hts.
     """
     x = np.nan_to_num(np.asarray(residuals, float)).T  # time x series
     t = x.shape[0]
     if t < 2:
         raise ValueError("MinT(shrink) needs residuals over at least two time steps")
+    if centred:
+        x = x - x.mean(axis=0)
     cov = x.T @ x / t
     sd = np.sqrt(np.diag(cov))
     sd = np.where(sd > 0, sd, 1.0)
@@ -105,7 +109,7 @@ def shrink_covariance(residuals: np.ndarray) -> tuple[np.ndarray, float]:
     denom = float((d**2).sum())
     lam = 1.0 if denom == 0 else float(np.clip(v.sum() / denom, 0.0, 1.0))
     w = lam * np.diag(np.diag(cov)) + (1 - lam) * cov
-    return w, lam
+    return (w * t / (t - 1) if centred else w), lam
 
 
 def weights(h: Hierarchy, method: str, residuals: np.ndarray | None = None,
