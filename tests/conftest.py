@@ -39,19 +39,20 @@ def _worker() -> str:
 
 
 @pytest.fixture(scope="session")
-def database_url(_environment: Path) -> str:
-    """A fresh database for this worker, migrated to head."""
+def database_url(_environment: Path) -> Iterator[str]:
+    """A fresh database for this worker, migrated to head (PostgreSQL: dropped again at the end)."""
     base = os.environ.get("BLUELAMP_TEST_DATABASE_URL", "")
+    admin = None
     if not base:
         url = f"sqlite:///{_environment / f'test-{_worker()}.sqlite3'}"
     else:
         parsed = make_url(base)
-        name = f"bluelamp_test_{_worker()}"
+        # The process id keeps two test runs on one server (a developer's and CI's) apart.
+        name = f"bluelamp_test_{_worker()}_{os.getpid()}"
         admin = create_engine(parsed.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(text(f'CREATE DATABASE "{name}"'))
-        admin.dispose()
         url = parsed.set(database=name).render_as_string(hide_password=False)
     from bluelamp.db.engine import get_database
     from bluelamp.db.migrate import upgrade
@@ -61,7 +62,12 @@ def database_url(_environment: Path) -> str:
     from bluelamp.config import get_settings
 
     get_settings.cache_clear()
-    return url
+    yield url
+    if admin is not None:
+        get_database(url).dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+        admin.dispose()
 
 
 def _clean(db: object) -> None:

@@ -166,3 +166,29 @@ def test_the_contact_page_shows_odd_text_escaped(client, handler):
 
 def test_an_unknown_contact_is_a_404(client, handler):
     assert client.get("/api/v1/contacts/999999", headers=handler).status_code == 404
+
+
+def test_concurrent_requests_with_one_idempotency_key_record_one_contact(live_server, handler, db):
+    import threading
+
+    import httpx
+
+    headers = dict(handler, **{"Idempotency-Key": "same-key-from-a-retrying-client"})
+    results: list[httpx.Response] = []
+
+    def send() -> None:
+        results.append(httpx.post(f"{live_server}/api/v1/contacts", json=KNIFE, headers=headers, timeout=60))
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted({r.status_code for r in results}) in ([201], [200, 201])
+    assert len({r.json()["id"] for r in results}) == 1
+    from sqlalchemy import func, select
+
+    from bluelamp.contact.store import Contact
+
+    with db.unit_of_work() as session:
+        assert session.execute(select(func.count()).select_from(Contact)).scalar_one() == 1

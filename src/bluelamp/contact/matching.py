@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.model import ContactIn
@@ -100,33 +100,36 @@ def _find_or_create(session: Session, data: PersonIn) -> Person | None:
     return person
 
 
-def _earlier_count(session: Session, person_id: int, since: datetime, before: datetime, **where: Any) -> int:
-    query = select(func.count(func.distinct(ContactPerson.contact_id))).where(
-        ContactPerson.person_id == person_id, ContactPerson.received_at >= since,
-        ContactPerson.received_at < before,
-    )
-    for column, value in where.items():
-        query = query.where(getattr(ContactPerson, column) == value)
-    return int(session.execute(query).scalar_one())
+def _earlier_counts(session: Session, person_id: int, received_at: datetime, policy: Policy) -> tuple[int, int]:
+    """Earlier contacts as caller and as victim, each within its own policy window, in one query."""
+    rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
+    caller_since = received_at - timedelta(days=rc.window_days)
+    victim_since = received_at - timedelta(days=rv.window_days)
+    cp = ContactPerson
+    as_caller = case((and_(cp.is_caller.is_(True), cp.received_at >= caller_since), cp.contact_id))
+    as_victim = case((and_(cp.role == "victim", cp.received_at >= victim_since), cp.contact_id))
+    row = session.execute(
+        select(func.count(func.distinct(as_caller)), func.count(func.distinct(as_victim))).where(
+            cp.person_id == person_id, cp.received_at >= min(caller_since, victim_since), cp.received_at < received_at)
+    ).one()
+    return int(row[0]), int(row[1])
 
 
 def _repeat_checks(session: Session, result: MatchResult, received_at: datetime, policy: Policy) -> None:
     rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
     for person, role, is_caller in result.people:
-        if is_caller:
-            n = _earlier_count(session, person.id, received_at - timedelta(days=rc.window_days), received_at,
-                               is_caller=True)
-            if n >= rc.min_earlier:
-                result.history_flags.add("repeat_caller")
-                result.reasons.append(f"repeat caller: {n} earlier contacts in {rc.window_days} days")
-        if role == "victim":
-            n = _earlier_count(session, person.id, received_at - timedelta(days=rv.window_days), received_at,
-                               role="victim")
-            if n >= rv.min_earlier:
-                result.history_flags.add("repeat_victim")
-                result.reasons.append(
-                    f"repeat victim: victim in {n} earlier contact{'s' if n > 1 else ''} in {rv.window_days} days"
-                )
+        if not (is_caller or role == "victim"):
+            continue
+        as_caller, as_victim = _earlier_counts(session, person.id, received_at, policy)
+        if is_caller and as_caller >= rc.min_earlier:
+            result.history_flags.add("repeat_caller")
+            result.reasons.append(f"repeat caller: {as_caller} earlier contacts in {rc.window_days} days")
+        if role == "victim" and as_victim >= rv.min_earlier:
+            result.history_flags.add("repeat_victim")
+            result.reasons.append(
+                f"repeat victim: victim in {as_victim} earlier contact{'s' if as_victim > 1 else ''} "
+                f"in {rv.window_days} days"
+            )
 
 
 def _household_check(session: Session, result: MatchResult, received_at: datetime, policy: Policy) -> None:
