@@ -101,7 +101,8 @@ def _load_handlers() -> None:
 
     from bluelamp.contact import service as _contact  # noqa: F401
 
-    for module in ("bluelamp.crime.sweep", "bluelamp.victims.service", "bluelamp.chat.service"):
+    for module in ("bluelamp.crime.sweep", "bluelamp.victims.service", "bluelamp.chat.service",
+                   "bluelamp.performance.rollup"):
         if importlib.util.find_spec(module) is not None:
             importlib.import_module(module)
 
@@ -122,8 +123,14 @@ class BackgroundRunner:
         self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        from bluelamp.jobs.schedule import ensure_daily
+
+        last_day = None
         while not self._stop.wait(self.interval_s):
             try:
+                if clock.local(clock.now()).date() != last_day:
+                    ensure_daily(self.db)
+                    last_day = clock.local(clock.now()).date()
                 run_due(self.db)
             except Exception as exc:
                 log.warning("job runner pass failed: %s", type(exc).__name__)

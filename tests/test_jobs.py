@@ -1,0 +1,54 @@
+"""The job runner: due work runs once, failures retry, daily work is queued once per day."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from bluelamp.jobs.runner import HANDLERS, enqueue, handler, run_due
+from bluelamp.jobs.schedule import DAILY, ensure_daily
+from bluelamp.jobs.store import Job
+
+RAN: list[dict] = []
+
+
+@handler("test.echo")
+def _echo(session, payload):  # type: ignore[no-untyped-def]
+    RAN.append(payload)
+
+
+@handler("test.fail")
+def _fail(session, payload):  # type: ignore[no-untyped-def]
+    raise RuntimeError("always")
+
+
+def test_due_jobs_run_once_and_future_ones_wait(db, fixed_clock):
+    RAN.clear()
+    with db.unit_of_work() as session:
+        enqueue(session, "test.echo", {"n": 1}, fixed_clock.now)
+        enqueue(session, "test.echo", {"n": 2}, datetime(2030, 1, 1, tzinfo=UTC))
+    assert run_due(db) == 1
+    assert run_due(db) == 0
+    assert RAN == [{"n": 1}]
+
+
+def test_a_failing_job_is_retried_with_back_off_then_marked_failed(db, fixed_clock):
+    with db.unit_of_work() as session:
+        enqueue(session, "test.fail", {}, fixed_clock.now)
+    for _ in range(5):
+        run_due(db)
+        fixed_clock.advance(hours=1)
+    with db.unit_of_work() as session:
+        job = session.execute(select(Job)).scalar_one()
+        assert job.status == "failed" and job.attempts == 5
+        assert "RuntimeError" in (job.last_error or "")
+
+
+def test_daily_work_is_queued_once_per_day_however_often_asked(db, fixed_clock):
+    assert ensure_daily(db) == 2 * len(DAILY)
+    assert ensure_daily(db) == 0
+    with db.unit_of_work() as session:
+        assert session.execute(select(func.count()).select_from(Job)).scalar_one() == 2 * len(DAILY)
+    run_due(db)  # loads every context's handlers
+    assert all(kind in HANDLERS for kind, _, _ in DAILY)
