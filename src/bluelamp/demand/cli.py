@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import math
 import sys
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -22,6 +25,43 @@ def register(app: typer.Typer) -> None:
         staffing_cmd)
     app.command("roster", help="Build a rota (shifts, then named staff) from a staffing curve.")(roster_cmd)
     app.command("simulate", help="Simulate call answering and response for a plan.")(simulate_cmd)
+
+
+def progress_enabled() -> bool:
+    """Progress bars go to stderr, and only when it is a terminal (never into a pipe or a log)."""
+    return sys.stderr.isatty()
+
+
+@contextmanager
+def stages(names: Sequence[str], desc: str) -> Iterator[Any]:
+    """A progress bar on stderr over named stages; it ticks while a long stage runs. Yields `done(name)`."""
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(names), desc=desc, unit="stage", file=sys.stderr, disable=not progress_enabled(),
+               leave=False, bar_format="{desc}: {n_fmt}/{total_fmt} stages {postfix} [{elapsed}]")
+    bar.set_postfix_str(f"{names[0]}...")
+    stop = threading.Event()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            bar.refresh()
+
+    ticker = threading.Thread(target=tick, daemon=True)
+    if not bar.disable:
+        ticker.start()
+
+    def done(name: str) -> None:
+        bar.update(1)
+        nxt = list(names).index(name) + 1 if name in names else len(names)
+        bar.set_postfix_str(f"{names[nxt]}..." if nxt < len(names) else "done")
+
+    try:
+        yield done
+    finally:
+        stop.set()
+        if ticker.is_alive():
+            ticker.join(timeout=1)
+        bar.close()
 
 
 def _fraction(name: str, text: str | None, upper_open: bool = False) -> Fraction | None:
@@ -128,15 +168,19 @@ def forecast_cmd(
     levels = _levels(level, ctx.args)
     if horizon < 1:
         fail("--horizon must be at least 1 step")
-    try:
-        frame = service.read_csv(input)
-        out, checked = service.forecast_csv(frame, time_col, value_col, freq, horizon, levels)
-    except service.DemandInputError as exc:
-        fail(str(exc))
+    with stages(["read", "forecast", "write"], "forecast") as done:
+        try:
+            frame = service.read_csv(input)
+            done("read")
+            out, checked = service.forecast_csv(frame, time_col, value_col, freq, horizon, levels)
+            done("forecast")
+        except service.DemandInputError as exc:
+            fail(str(exc))
+        service.write_csv_atomic(out, output)
+        done("write")
     if checked.filled:
         print(f"bluelamp: note: {checked.filled} missing timestamp(s) inside the range counted as zero",
               file=sys.stderr)
-    service.write_csv_atomic(out, output)
 
 
 def _levels(given: list[int] | None, extra: list[str]) -> list[int]:
@@ -165,31 +209,61 @@ def roster_cmd(
     """Pick 8/10/12 h shifts to cover the curve, then assign named staff under the rest rules."""
     from bluelamp.demand import service
 
-    try:
-        summary = service.roster_csv(input, people, output, max_nights, max_shifts_per_week, time_limit_s)
-    except (service.DemandInputError, ValueError, RuntimeError) as exc:
-        fail(str(exc))
+    with stages(["shifts", "staff"], "roster") as done:
+        try:
+            summary = service.roster_csv(input, people, output, max_nights, max_shifts_per_week, time_limit_s,
+                                         progress=done)
+        except (service.DemandInputError, ValueError, RuntimeError) as exc:
+            fail(str(exc))
     print(json.dumps(summary))
 
 
 def simulate_cmd(
     input: Path = typer.Option(..., "--input", help="CSV with calls and handlers per interval"),
-    interval_s: float = typer.Option(1800, "--interval-s", help="interval length in seconds"),
+    interval_s: float | None = typer.Option(None, "--interval-s",
+                                            help="interval length in seconds (1800, or 3600 with --response)"),
     aht_s: float = typer.Option(180, "--aht-s", help="average handling time in seconds"),
     target_answer_s: float = typer.Option(10, "--target-answer-s", help="answer within this many seconds"),
     patience_s: float | None = typer.Option(None, "--patience-s", help="mean patience (abandonment)"),
     handlers_col: str = typer.Option("handlers", "--handlers-col", help="column with handlers on duty"),
-    compare_col: str | None = typer.Option(None, "--compare-col", help="a second plan's handlers column"),
+    compare_col: str | None = typer.Option(None, "--compare-col", help="a second plan's handlers (or units) column"),
     seed: int = typer.Option(1, "--seed"),
+    response: bool = typer.Option(False, "--response", help="simulate response: incidents and units per interval"),
+    incidents_col: str = typer.Option("incidents", "--incidents-col", help="with --response: incidents column"),
+    units_col: str = typer.Option("units", "--units-col", help="with --response: units on duty column"),
+    urban_share: float = typer.Option(0.7, "--urban-share", help="with --response: share of urban incidents"),
+    grade_mix: str = typer.Option("0.15,0.35,0.50", "--grade-mix", help="with --response: grades 1,2,3 shares"),
+    scene_s: float = typer.Option(2700, "--scene-s", help="with --response: mean time at scene in seconds"),
 ) -> None:
-    """Simulate call answering for a rota (and compare two plans side by side)."""
+    """Simulate call answering for a rota, or response attendance with --response (grade 1 within
+    15 min urban / 20 min rural, grade 2 within 60 min); --compare-col runs a second plan side by side."""
     from bluelamp.demand import service
 
+    interval_s = interval_s if interval_s is not None else (3600.0 if response else 1800.0)
     if aht_s <= 0 or interval_s <= 0:
         fail("--aht-s and --interval-s must be positive")
     try:
-        result = service.simulate_csv(input, interval_s, aht_s, target_answer_s, patience_s, handlers_col,
-                                      compare_col, seed)
+        if response:
+            mix = _grade_mix(grade_mix)
+            if not 0 <= urban_share <= 1:
+                fail("--urban-share must be a fraction between 0 and 1")
+            if scene_s <= 0:
+                fail("--scene-s must be positive seconds")
+            result = service.simulate_response_csv(input, interval_s, incidents_col, units_col, compare_col, mix, urban_share,
+                                                   scene_s, seed)
+        else:
+            result = service.simulate_csv(input, interval_s, aht_s, target_answer_s, patience_s, handlers_col,
+                                          compare_col, seed)
     except service.DemandInputError as exc:
         fail(str(exc))
     print(json.dumps(result))
+
+
+def _grade_mix(text: str) -> tuple[float, float, float]:
+    try:
+        parts = [float(p) for p in text.split(",")]
+    except ValueError:
+        fail(f"--grade-mix must be three shares such as 0.15,0.35,0.50, got {text!r}")
+    if len(parts) != 3 or any(p < 0 for p in parts) or sum(parts) <= 0:
+        fail(f"--grade-mix must be three shares (grades 1, 2, 3) that are not negative, got {text!r}")
+    return parts[0], parts[1], parts[2]

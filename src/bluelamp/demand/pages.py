@@ -41,8 +41,11 @@ def demand_page(request: Request) -> HTMLResponse:
     """
     from bluelamp.demand import overview
 
+    db = getattr(request.app.state, "db", None)
     try:
-        with request.app.state.db.engine.connect() as conn:
+        if db is None:
+            raise service.DemandInputError("no database: showing an example series")
+        with db.engine.connect() as conn:
             data = overview.overview(conn)
     except service.DemandInputError as exc:
         ctx = _context(datasets.synthetic_hourly(), "h", 48, None)

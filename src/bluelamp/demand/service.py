@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import os
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -146,7 +146,8 @@ def staffing_json(calls: float, interval_s: float, target: Target) -> dict[str, 
 
 
 def roster_frame(frame: pd.DataFrame, people: int, max_nights: int = 4, max_shifts_per_week: int = 5,
-                 time_limit_s: float = 25.0) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
+                 time_limit_s: float = 25.0, progress: Callable[[str], None] | None = None,
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, dict[str, Any]]:
     """Build a rota from a staffing frame; returns (assignments, cover by slot, summary)."""
     from bluelamp.demand import rota
 
@@ -167,7 +168,7 @@ def roster_frame(frame: pd.DataFrame, people: int, max_nights: int = 4, max_shif
         raise DemandInputError("the staffing CSV must cover whole days (1 to 28)")
     staff = [rota.Person(f"staff_{i + 1:03d}") for i in range(people)]
     result = rota.build_rota(req, staff, max_nights=max_nights, max_shifts_per_week=max_shifts_per_week,
-                             time_limit_s=time_limit_s)
+                             time_limit_s=time_limit_s, progress=progress)
     rows = [{"person": name, "day": s.day + 1, "start": s.label().split()[2], "hours": s.hours,
              "night": s.is_night} for name, shifts in result.assignments.items() for s in shifts]
     cover = pd.DataFrame({"slot": range(len(req)), "required": result.required, "cover": result.cover,
@@ -179,10 +180,10 @@ def roster_frame(frame: pd.DataFrame, people: int, max_nights: int = 4, max_shif
 
 
 def roster_csv(input: Path, people: int, output: Path, max_nights: int, max_shifts_per_week: int,
-               time_limit_s: float) -> dict[str, Any]:
+               time_limit_s: float, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
     """`bluelamp roster`: assignments to `output`, cover by slot beside it (`*.cover.csv`)."""
     assignments, cover, summary = roster_frame(read_csv(input), people, max_nights, max_shifts_per_week,
-                                               time_limit_s)
+                                               time_limit_s, progress)
     write_csv_atomic(assignments, output)
     cover_path = Path(output).with_suffix(".cover.csv")
     write_csv_atomic(cover, cover_path)
@@ -212,3 +213,39 @@ def simulate_csv(input: Path, interval_s: float, aht_s: float, target_s: float, 
     r = sim.simulate_calls(plan(handlers_col), seed)
     return {"answered_in_target": r.answered_in_target, "abandoned": r.abandoned, "calls": r.calls,
             "events": r.events}
+
+
+def simulate_response_csv(input: Path, interval_s: float, incidents_col: str, units_col: str,
+                          compare_col: str | None, grade_mix: tuple[float, float, float], urban_share: float,
+                          scene_s: float, seed: int) -> dict[str, Any]:
+    """`bluelamp simulate --response`: attendance for one units plan, or two side by side (3 seeds each)."""
+    from bluelamp.demand import simulate as sim
+
+    frame = read_csv(input)
+    for col in (incidents_col, units_col, *([compare_col] if compare_col else [])):
+        if col not in frame.columns:
+            raise DemandInputError(f"column {col!r} not found; the file has: {', '.join(map(str, frame.columns))}")
+    incidents = pd.to_numeric(frame[incidents_col], errors="coerce")
+    if incidents.isna().any() or (incidents < 0).any():
+        raise DemandInputError(f"{incidents_col} must be a count of zero or more in every row")
+
+    def run(col: str) -> dict[str, Any]:
+        units = pd.to_numeric(frame[col], errors="coerce")
+        if units.isna().any() or (units < 0).any():
+            raise DemandInputError(f"{col} must be a number of units, zero or more, in every row")
+        plan = sim.ResponsePlan(incidents.to_list(), units.astype(int).to_list(), interval_s, grade_mix,
+                                urban_share, scene_s=scene_s)
+        runs = [sim.simulate_response(plan, s) for s in (seed, seed + 1, seed + 2)]
+
+        def mean(values: list[float | None]) -> float | None:
+            got = [v for v in values if v is not None]
+            return float(sum(got) / len(got)) if got else None
+
+        return {"grade1_in_target": mean([r.grade1_in_target for r in runs]),
+                "grade2_in_60": mean([r.grade2_in_60 for r in runs]),
+                "incidents": int(sum(r.incidents for r in runs) / len(runs)),
+                "unit_hours": float(units.sum() * interval_s / 3600), "events": sum(r.events for r in runs)}
+
+    if compare_col:
+        return {"plan_a": run(units_col), "plan_b": run(compare_col)}
+    return run(units_col)
