@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     # Narratives longer than this are refused (413); 20k characters is ~10 pages of typed notes.
     max_narrative_chars: int = 20_000
     run_jobs_in_server: bool = True
+    # Threads per server process for request handlers (see web/app.py).
+    request_threads: int = 4
 
     @field_validator("env")
     @classmethod
