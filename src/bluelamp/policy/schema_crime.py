@@ -1,0 +1,219 @@
+"""Schemas of the crime and victims policy documents (registered in `schema.DOCUMENTS`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field, model_validator
+
+from bluelamp.policy.schema import CROSS_CHECKS, DOCUMENTS, Strict
+
+if TYPE_CHECKING:
+    from bluelamp.policy.loader import Policy
+
+# --- crime and victims (offences, outcomes, investigation, victims_code, dash, bureau) ---
+
+
+class Offence(Strict):
+    id: str
+    name: str
+    most_serious: bool = False  # its victims have enhanced rights under the Victims' Code
+
+
+class OffenceGroup(Strict):
+    """A Home Office recorded-crime offence group and the offences classified under it."""
+
+    id: str
+    name: str
+    offences: list[Offence] = Field(min_length=1)
+
+
+class OffencesDoc(Strict):
+    groups: list[OffenceGroup] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> OffencesDoc:
+        ids = [o.id for g in self.groups for o in g.offences]
+        if len(ids) != len(set(ids)):
+            raise ValueError("offence ids must be unique across groups")
+        return self
+
+    def find(self, offence_id: str) -> tuple[OffenceGroup, Offence] | None:
+        for g in self.groups:
+            for o in g.offences:
+                if o.id == offence_id:
+                    return g, o
+        return None
+
+
+class Outcome(Strict):
+    """A Home Office outcome type; `evidence` names what must be recorded before a crime closes on it."""
+
+    code: str
+    name: str
+    evidence: list[str] = Field(default_factory=list)
+    needs_suspect: bool = False
+    supervisor_approval: bool = True
+    bureau_tasks: list[str] = Field(default_factory=list)
+
+
+class OutcomesDoc(Strict):
+    evidence_fields: dict[str, str]  # evidence key -> what it means
+    min_evidence_chars: int = Field(ge=1, default=10)
+    outcomes: list[Outcome] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _known(self) -> OutcomesDoc:
+        codes = [o.code for o in self.outcomes]
+        if len(codes) != len(set(codes)):
+            raise ValueError("outcome codes must be unique")
+        for o in self.outcomes:
+            unknown = [e for e in o.evidence if e not in self.evidence_fields]
+            if unknown:
+                raise ValueError(f"outcome {o.code}: unknown evidence field {unknown[0]!r}")
+        return self
+
+    def get(self, code: str) -> Outcome | None:
+        return next((o for o in self.outcomes if o.code == code), None)
+
+
+class PlanElement(Strict):
+    """An element an inspector looks for in an investigation plan, and its weight in the score."""
+
+    id: str
+    label: str
+    weight: int = Field(ge=0)
+    min_chars: int = Field(ge=1, default=15)
+    applies_when: str | None = None  # suspect_known, domestic, has_victim; None: always
+    may_be_not_applicable: bool = True
+    missing: str  # the reason shown when it is missing
+
+
+class ReviewRule(Strict):
+    first_within_hours: float = Field(gt=0)
+    then_every_days: float = Field(gt=0)
+
+
+class InvestigationDoc(Strict):
+    recording_hours: float = Field(gt=0)  # NCRS: record within 24 h of the report
+    recording_warn_hours: float = Field(ge=0)
+    plan_within_hours: float = Field(gt=0)
+    elements: list[PlanElement] = Field(min_length=1)
+    quality_bands: dict[str, int]  # band -> minimum score, e.g. good: 80
+    no_actions_penalty: int = Field(ge=0, default=0)
+    reviews: dict[str, ReviewRule]  # by risk: high, medium, low
+    escalate_after_hours: float = Field(gt=0)  # a missed review goes up a level after this long
+    min_direction_chars: int = Field(ge=1)
+    sweep_every_minutes: int = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _risks(self) -> InvestigationDoc:
+        if set(self.reviews) != {"high", "medium", "low"}:
+            raise ValueError("reviews must define high, medium and low")
+        return self
+
+
+class Right(Strict):
+    number: int = Field(ge=1, le=12)
+    title: str
+
+
+class Right6Rule(Strict):
+    standard_working_days: int = Field(ge=1)
+    enhanced_working_days: int = Field(ge=1)
+    warn_before_hours_standard: float = Field(ge=0)
+    warn_before_hours_enhanced: float = Field(ge=0)
+    events: dict[str, str]  # event id -> label
+    holiday_country: str
+    holiday_subdiv: str
+
+
+class SupportService(Strict):
+    id: str
+    name: str
+
+
+class VictimsCodeDoc(Strict):
+    rights: list[Right]
+    enhanced_categories: dict[str, str]
+    needs: dict[str, str]  # needs-assessment question id -> question
+    contact_methods: list[str]
+    default_contact_every_days: int = Field(gt=0)
+    right6: Right6Rule
+    support_services: list[SupportService]
+    templates: dict[str, str]  # letter/message per Right 6 event or 'outcome', with {placeholders}
+
+    @model_validator(mode="after")
+    def _twelve(self) -> VictimsCodeDoc:
+        if sorted(r.number for r in self.rights) != list(range(1, 13)):
+            raise ValueError("rights must be numbered 1 to 12, once each")
+        return self
+
+
+class DashQuestion(Strict):
+    id: str
+    text: str
+
+
+class DashDoc(Strict):
+    """DASH risk identification checklist: questions, thresholds and escalation (versioned data)."""
+
+    version: str
+    questions: list[DashQuestion]
+    answers: list[str]  # yes, no, dont_know
+    high_at: int = Field(ge=1)
+    medium_at: int = Field(ge=1)
+    escalation_incidents: int = Field(ge=2)
+    escalation_window_days: int = Field(gt=0)
+    escalation_level: str
+    marac_levels: list[str]
+
+    @model_validator(mode="after")
+    def _valid(self) -> DashDoc:
+        ids = [q.id for q in self.questions]
+        if len(ids) != len(set(ids)):
+            raise ValueError("DASH question ids must be unique")
+        if not self.medium_at < self.high_at <= len(self.questions):
+            raise ValueError("DASH thresholds must satisfy medium_at < high_at <= number of questions")
+        if "yes" not in self.answers:
+            raise ValueError("DASH answers must include 'yes'")
+        return self
+
+
+class TaskType(Strict):
+    id: str
+    label: str
+    minutes_saved: float = Field(ge=0)
+    due_hours: float = Field(gt=0)
+    created_on: list[str] = Field(default_factory=list)  # events that create it (not `on`: YAML 1.1 reads it as true)
+
+
+class BureauDoc(Strict):
+    task_types: list[TaskType]
+
+    def get(self, task_id: str) -> TaskType | None:
+        return next((t for t in self.task_types if t.id == task_id), None)
+
+    def for_event(self, event: str) -> list[TaskType]:
+        return [t for t in self.task_types if event in t.created_on]
+
+
+DOCUMENTS.update({
+    "offences": OffencesDoc, "outcomes": OutcomesDoc, "investigation": InvestigationDoc,
+    "victims_code": VictimsCodeDoc, "dash": DashDoc, "bureau": BureauDoc,
+})
+
+
+def _check_crime(policy: Policy) -> None:
+    """Outcome bureau tasks are known task types."""
+    if "outcomes" not in policy.names or "bureau" not in policy.names:
+        return
+    bureau: BureauDoc = policy.doc("bureau")
+    for o in policy.doc("outcomes").outcomes:
+        for t in o.bureau_tasks:
+            if bureau.get(t) is None:
+                raise ValueError(f"outcomes.yaml: outcome {o.code} names unknown bureau task {t!r}")
+
+
+CROSS_CHECKS.append(_check_crime)
+
