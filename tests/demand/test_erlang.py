@@ -97,3 +97,23 @@ def test_chat_concurrency_staffs_session_slots() -> None:
 def test_zero_handling_time_is_refused_with_a_reason() -> None:
     with pytest.raises(ValueError, match="handling time"):
         staff_interval(10, 1800, Target(aht_s=0, target_answer_s=10, target_level=0.9))
+
+
+def test_the_erlang_a_search_finds_the_same_fewest_agents_as_a_step_by_step_scan():
+    import random
+
+    from bluelamp.demand import erlang as e
+
+    def step_by_step(load, aht, target, level, patience, cap):  # type: ignore[no-untyped-def]
+        n = 1
+        while True:
+            m = e.erlang_a_measures(n, load, aht, target, patience)
+            if e._meets(m, level, cap):
+                return m.agents
+            n += 1
+
+    rnd = random.Random(7)
+    for _ in range(60):
+        case = (rnd.uniform(0.1, 60), rnd.uniform(60, 600), rnd.choice([10, 20, 60]),
+                rnd.choice([0.8, 0.9, 0.95]), rnd.uniform(20, 600), rnd.choice([None, 0.85, 0.7]))
+        assert e.required_agents(*case[:4], patience_s=case[4], max_occupancy=case[5]).agents == step_by_step(*case)
