@@ -9,16 +9,7 @@ from datetime import date
 
 import typer
 
-from bluelamp.cliutil import database, fail
-
-
-def _group(app: typer.Typer, name: str, help: str) -> typer.Typer:
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    sub = typer.Typer(help=help, no_args_is_help=True)
-    app.add_typer(sub, name=name)
-    return sub
+from bluelamp.cliutil import command_group, database, fail
 
 
 def _date(value: str | None, name: str) -> date | None:
@@ -31,7 +22,7 @@ def _date(value: str | None, name: str) -> date | None:
 
 
 def register(app: typer.Typer) -> None:
-    report = _group(app, "report", "Reports on performance.")
+    report = command_group(app, "report", "Reports on performance.")
 
     @report.command("measures")
     def measures_cmd(

@@ -7,21 +7,11 @@ from pathlib import Path
 
 import typer
 
-from bluelamp.cliutil import database, fail
-
-
-def group(app: typer.Typer, name: str, help: str) -> typer.Typer:
-    """The sub-command group `name`, shared with any other context that adds commands to it."""
-    for info in app.registered_groups:
-        if info.name == name and info.typer_instance is not None:
-            return info.typer_instance
-    sub = typer.Typer(help=help, no_args_is_help=True)
-    app.add_typer(sub, name=name)
-    return sub
+from bluelamp.cliutil import command_group, database, fail
 
 
 def register(app: typer.Typer) -> None:
-    imports = group(app, "import", "Import records from other systems.")
+    imports = command_group(app, "import", "Import records from other systems.")
 
     @imports.command("cad")
     def import_cad(
