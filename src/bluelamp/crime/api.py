@@ -51,6 +51,7 @@ class CrimeIn(Strict):
     recorded: bool = True
     summary: str = Field(default="", max_length=10_000)
     domestic: bool = False
+    hate: bool = False
     oic: str | None = Field(default=None, max_length=120)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
 

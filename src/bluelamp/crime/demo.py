@@ -139,7 +139,8 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
         if m.get("suspect") or rng.random() < 0.35:
             parties.append({"crime_id": cid, "role": "suspect", "name": None, "name_key": None, "details": {}})
         active = row["status"] != "closed"
-        enhanced = ["most_serious_crime"] if row["most_serious"] else (["vulnerable"] if rng.random() < 0.08 else [])
+        # Domestic abuse is a most serious crime under the Victims' Code (victims_code.yaml enhanced_rules).
+        enhanced = ["most_serious_crime"] if row["most_serious"] or row["domestic"] else (["vulnerable"] if rng.random() < 0.08 else [])
         every = rng.choice([7, 14, 28, 28])
         last = now - timedelta(days=rng.uniform(0, every * 1.4)) if active else None  # some overdue on purpose
         victims.append({"crime_id": cid, "name": name, "active": active, "enhanced": bool(enhanced),

@@ -90,6 +90,7 @@ def record_crime(
     recorded: bool = True,
     summary: str = "",
     domestic: bool = False,
+    hate: bool = False,
     oic: str | None = None,
     parties: list[dict[str, Any]] | None = None,
     policy: Policy | None = None,
@@ -113,7 +114,7 @@ def record_crime(
     recorded_at = now if recorded else None
     crime = Crime(
         contact_id=contact_id, incident_id=incident_id, offence=off.id, offence_group=group.id,
-        most_serious=off.most_serious, domestic=bool(domestic), summary=(summary or "").strip()[:10_000],
+        most_serious=off.most_serious, domestic=bool(domestic), hate=bool(hate), summary=(summary or "").strip()[:10_000],
         reported_at=reported_at, record_due_at=model.recording_due(reported_at, rules), recorded_at=recorded_at,
         recorded_by=principal.actor if recorded else None, oic=(oic or principal.username).strip(), risk=risk,
         status=OPEN, policy_version=policy.version, created_at=now,

@@ -33,6 +33,7 @@ class Crime(Base):
     offence_group: Mapped[str] = mapped_column(String(64))
     most_serious: Mapped[bool] = mapped_column(Boolean, default=False)
     domestic: Mapped[bool] = mapped_column(Boolean, default=False)
+    hate: Mapped[bool] = mapped_column(Boolean, default=False)  # a hate crime (enhanced rights)
     summary: Mapped[str] = mapped_column(Text, default="")
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     record_due_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -133,9 +133,26 @@ class SupportService(Strict):
     name: str
 
 
+class EnhancedRules(Strict):
+    """Which facts give a victim enhanced rights automatically, and the category each gives."""
+
+    domestic_abuse: str = "most_serious_crime"
+    hate_crime: str = "most_serious_crime"
+    under_age: int = Field(ge=0, default=18)
+    under_age_category: str = "vulnerable"
+    needs_qualifying: dict[str, str] = Field(default_factory=dict)  # needs question -> category
+    needs_no_answers: list[str] = Field(default_factory=list)
+    repeat_victim_flag: str = "repeat_victim"
+    repeat_crimes: int = Field(ge=2, default=2)
+    repeat_window_days: int = Field(gt=0, default=365)
+    repeat_category: str = "persistently_targeted"
+    override_roles: list[str] = Field(default_factory=lambda: ["victim_care", "supervisor"])
+
+
 class VictimsCodeDoc(Strict):
     rights: list[Right]
     enhanced_categories: dict[str, str]
+    enhanced_rules: EnhancedRules = Field(default_factory=EnhancedRules)
     needs: dict[str, str]  # needs-assessment question id -> question
     contact_methods: list[str]
     default_contact_every_days: int = Field(gt=0)
@@ -147,6 +164,13 @@ class VictimsCodeDoc(Strict):
     def _twelve(self) -> VictimsCodeDoc:
         if sorted(r.number for r in self.rights) != list(range(1, 13)):
             raise ValueError("rights must be numbered 1 to 12, once each")
+        e = self.enhanced_rules
+        given = [e.domestic_abuse, e.hate_crime, e.under_age_category, e.repeat_category, *e.needs_qualifying.values()]
+        unknown = [c for c in given if c not in self.enhanced_categories]
+        if unknown:
+            raise ValueError(f"enhanced_rules: unknown category {unknown[0]!r}")
+        if any(q not in self.needs for q in e.needs_qualifying):
+            raise ValueError("enhanced_rules.needs_qualifying names an unknown needs question")
         return self
 
 

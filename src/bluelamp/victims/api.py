@@ -33,7 +33,8 @@ def victim_json(session: Any, v: Victim) -> dict[str, Any]:
     now = clock.now()
     return {
         "id": v.id, "crime_id": v.crime_id, "name": v.name, "active": v.active, "enhanced": v.enhanced,
-        "enhanced_reasons": v.enhanced_reasons, "rights": v.rights, "needs": v.needs,
+        "enhanced_reasons": v.enhanced_reasons, "enhanced_basis": v.enhanced_basis or [],
+        "enhanced_override": v.enhanced_override, "rights": v.rights, "needs": v.needs,
         "needs_assessed_at": clock.iso(v.needs_assessed_at),
         "contact_plan": {"method": v.contact_method, "every_days": v.contact_every_days,
                          "next_update_due_at": clock.iso(v.next_update_due_at)},
@@ -95,7 +96,26 @@ def assess_needs(victim_id: int, data: NeedsIn, session: DbSession,
                                  enhanced_categories=data.enhanced_categories)
     except VictimsError as exc:
         raise _error(exc) from None
-    return {"id": v.id, "enhanced": v.enhanced, "enhanced_reasons": v.enhanced_reasons}
+    return {"id": v.id, "enhanced": v.enhanced, "enhanced_reasons": v.enhanced_reasons,
+            "enhanced_basis": v.enhanced_basis or []}
+
+
+class EnhancedIn(Strict):
+    enhanced: bool
+    reason: str = Field(max_length=500)
+
+
+@router.post("/victims/{victim_id}/enhanced")
+def override_enhanced(victim_id: int, data: EnhancedIn, session: DbSession,
+                      principal: Annotated[Principal, Depends(require_roles("victim_care", "supervisor"))]
+                      ) -> dict[str, Any]:
+    """Victim care decides enhanced rights against the facts, with a reason (audited)."""
+    try:
+        v = service.override_enhanced(session, victim_id, principal, enhanced=data.enhanced, reason=data.reason)
+    except VictimsError as exc:
+        raise _error(exc) from None
+    return {"id": v.id, "enhanced": v.enhanced, "enhanced_reasons": v.enhanced_reasons,
+            "enhanced_basis": v.enhanced_basis or []}
 
 
 class ContactPlanIn(Strict):

@@ -124,6 +124,81 @@ def clock_state(due_at: datetime, warn_at: datetime, met_at: datetime | None, no
 # --- enhanced rights and needs -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EnhancedFacts:
+    """What is known about a victim and their crime that can give enhanced rights by itself."""
+
+    offence_name: str = ""
+    most_serious_offence: bool = False
+    domestic: bool = False
+    hate: bool = False
+    age: int | None = None  # at the time of the report
+    needs: dict[str, Any] = field(default_factory=dict)
+    repeat_flag: bool = False  # flagged repeat victim at first contact
+    earlier_crimes: int = 0  # earlier crimes against the same person within the repeat window
+
+
+def age_on(dob: date | None, day: date) -> int | None:
+    if dob is None:
+        return None
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def _answered_yes(value: Any, no_answers: list[str]) -> bool:
+    text = str(value or "").strip().lower()
+    return bool(text) and text not in {a.lower() for a in no_answers} and not text.startswith("no ")
+
+
+def enhanced_rights(facts: EnhancedFacts, assessed: list[str], override: dict[str, Any] | None,
+                    doc: VictimsCodeDoc) -> tuple[bool, list[str], list[dict[str, str]]]:
+    """Whether the victim has enhanced rights, the categories, and why: [{category, why, source}].
+
+    The facts (offence, domestic and hate flags, age, disability in the needs assessment, repeat
+    victimisation) each qualify by themselves; `assessed` are categories victim care recorded; an
+    override (victim care, with a reason) decides the answer but the reasons found are still shown.
+    """
+    rules = doc.enhanced_rules
+    unknown = [c for c in assessed if c not in doc.enhanced_categories]
+    if unknown:
+        raise VictimsError(f"unknown enhanced-rights category {unknown[0]!r}; categories are: "
+                           f"{', '.join(doc.enhanced_categories)}", "enhanced_categories")
+    basis: list[dict[str, str]] = []
+    if facts.most_serious_offence:
+        basis.append({"category": "most_serious_crime", "source": "offence",
+                      "why": f"victim of {facts.offence_name or 'an offence'} (a most serious crime)"})
+    if facts.domestic:
+        basis.append({"category": rules.domestic_abuse, "source": "crime", "why": "the crime is domestic abuse"})
+    if facts.hate:
+        basis.append({"category": rules.hate_crime, "source": "crime", "why": "the crime is a hate crime"})
+    if facts.age is not None and facts.age < rules.under_age:
+        basis.append({"category": rules.under_age_category, "source": "age",
+                      "why": f"under {rules.under_age} at the time of the report (aged {facts.age})"})
+    for question, category in rules.needs_qualifying.items():
+        if _answered_yes(facts.needs.get(question), rules.needs_no_answers):
+            basis.append({"category": category, "source": "needs",
+                          "why": f"{question} recorded in the needs assessment"})
+    if facts.repeat_flag:
+        basis.append({"category": rules.repeat_category, "source": "repeat",
+                      "why": "flagged as a repeat victim at first contact"})
+    elif facts.earlier_crimes + 1 >= rules.repeat_crimes:
+        basis.append({"category": rules.repeat_category, "source": "repeat",
+                      "why": f"{facts.earlier_crimes + 1} crimes against the same person within "
+                             f"{rules.repeat_window_days} days"})
+    for category in sorted(set(assessed)):
+        basis.append({"category": category, "source": "assessment",
+                      "why": f"{doc.enhanced_categories[category].lower()} (recorded at the needs assessment)"})
+    categories = sorted({b["category"] for b in basis})
+    enhanced = bool(categories)
+    if override is not None:
+        enhanced = bool(override.get("enhanced"))
+        basis.insert(0, {"category": "override", "source": "override",
+                         "why": f"{'given' if enhanced else 'not given'} by {override.get('by')}: "
+                                f"{override.get('reason')}"})
+        if not enhanced:
+            categories = []
+    return enhanced, categories, basis
+
+
 def enhanced_status(categories: list[str], most_serious_offence: bool, doc: VictimsCodeDoc) -> list[str]:
     """The reasons a victim has enhanced rights (empty: standard). The offence alone can qualify."""
     unknown = [c for c in categories if c not in doc.enhanced_categories]

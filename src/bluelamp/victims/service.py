@@ -9,11 +9,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
+from bluelamp.contact.store import Contact
 from bluelamp.crime import bureau
 from bluelamp.crime.store import BureauTask, Crime, CrimeAlert, CrimeParty
 from bluelamp.identity.model import Principal
@@ -67,18 +68,87 @@ def _crime(session: Session, crime_id: int) -> Crime:
     return crime
 
 
-def open_victim(session: Session, crime: Crime, party: CrimeParty, actor: str, policy: Policy | None = None) -> Victim:
-    """A victim record for a victim of a crime; the offence alone may give enhanced rights."""
+def _facts(session: Session, victim: Victim, crime: Crime, policy: Policy) -> model.EnhancedFacts:
+    """The facts on record that can give this victim enhanced rights by themselves."""
     doc = code(policy)
-    reasons = model.enhanced_status([], crime.most_serious, doc)
+    found = policy.doc("offences").find(crime.offence)
+    party = session.get(CrimeParty, victim.party_id) if victim.party_id else None
+    dob = party.dob if party is not None else None
+    flags: list[str] = []
+    if crime.contact_id is not None:
+        contact = session.get(Contact, crime.contact_id)
+        flags = list(contact.flags or []) if contact is not None else []
+    earlier = 0
+    if party is not None and party.name_key and party.dob is not None:
+        since = crime.reported_at - timedelta(days=doc.enhanced_rules.repeat_window_days)
+        earlier = int(session.execute(
+            select(func.count(func.distinct(CrimeParty.crime_id))).join(Crime, Crime.id == CrimeParty.crime_id)
+            .where(CrimeParty.role == "victim", CrimeParty.name_key == party.name_key, CrimeParty.dob == party.dob,
+                   CrimeParty.crime_id != crime.id, Crime.reported_at >= since,
+                   Crime.reported_at <= crime.reported_at)).scalar_one())
+    return model.EnhancedFacts(
+        offence_name=found[1].name.lower() if found else crime.offence, most_serious_offence=crime.most_serious,
+        domestic=bool(crime.domestic), hate=bool(crime.hate),
+        age=model.age_on(dob, clock.local(crime.reported_at).date()), needs=dict(victim.needs or {}),
+        repeat_flag=doc.enhanced_rules.repeat_victim_flag in flags, earlier_crimes=earlier)
+
+
+def _assessed(victim: Victim) -> list[str]:
+    return [b["category"] for b in (victim.enhanced_basis or []) if b.get("source") == "assessment"]
+
+
+def _work_out_enhanced(session: Session, victim: Victim, crime: Crime, policy: Policy,
+                       assessed: list[str] | None = None) -> None:
+    """Set the victim's enhanced rights from the facts, the assessment and any override; open clocks follow."""
+    doc = code(policy)
+    enhanced, categories, basis = model.enhanced_rights(
+        _facts(session, victim, crime, policy), _assessed(victim) if assessed is None else assessed,
+        victim.enhanced_override, doc)
+    victim.enhanced, victim.enhanced_reasons, victim.enhanced_basis = enhanced, categories, basis
+    if victim.id is None:
+        return
+    for c in _open_clocks(session, victim.id):
+        if c.enhanced != victim.enhanced:
+            new = model.right6_clock(c.event, c.event_at, victim.enhanced, doc.right6)
+            c.enhanced, c.working_days, c.due_at, c.warn_at = victim.enhanced, new.working_days, new.due_at, new.warn_at
+
+
+def open_victim(session: Session, crime: Crime, party: CrimeParty, actor: str, policy: Policy | None = None) -> Victim:
+    """A victim record for a victim of a crime; the facts on record may give enhanced rights at once."""
+    policy = policy or load_policy()
+    doc = code(policy)
     now = clock.now()
-    victim = Victim(crime_id=crime.id, party_id=party.id, name=party.name, active=True, enhanced=bool(reasons),
-                    enhanced_reasons=reasons, rights={}, needs={}, created_at=now,
+    victim = Victim(crime_id=crime.id, party_id=party.id, name=party.name, active=True, enhanced=False,
+                    enhanced_reasons=[], rights={}, needs={}, created_at=now,
                     next_update_due_at=now + timedelta(days=doc.default_contact_every_days))
+    _work_out_enhanced(session, victim, crime, policy, assessed=[])
     session.add(victim)
     session.flush()
     audit.record(session, actor, "victim.opened", "victim", victim.id,
-                 after={"crime_id": crime.id, "enhanced": reasons})
+                 after={"crime_id": crime.id, "enhanced": victim.enhanced_reasons,
+                        "why": [b["why"] for b in victim.enhanced_basis or []]})
+    return victim
+
+
+def override_enhanced(session: Session, victim_id: int, principal: Principal, *, enhanced: bool, reason: str,
+                      policy: Policy | None = None) -> Victim:
+    """Victim care decides enhanced rights against the facts, with a reason (audited); it holds until changed."""
+    policy = policy or load_policy()
+    doc = code(policy)
+    if not principal.has_any(*doc.enhanced_rules.override_roles):
+        raise VictimsError(f"only {' or '.join(r.replace('_', ' ') for r in doc.enhanced_rules.override_roles)} "
+                           "may override enhanced rights", "role", 403)
+    text = (reason or "").strip()
+    if len(text) < 10:
+        raise VictimsError("overriding enhanced rights needs a reason (at least 10 characters)", "reason")
+    victim = get_victim(session, victim_id, for_update=True)
+    crime = _crime(session, victim.crime_id)
+    before = {"enhanced": victim.enhanced, "reasons": victim.enhanced_reasons, "override": victim.enhanced_override}
+    victim.enhanced_override = {"enhanced": bool(enhanced), "reason": text[:500], "by": principal.actor,
+                                "at": clock.iso(clock.now())}
+    _work_out_enhanced(session, victim, crime, policy)
+    audit.record(session, principal.actor, "victim.enhanced_overridden", "victim", victim.id, before=before,
+                 after={"enhanced": victim.enhanced, "reasons": victim.enhanced_reasons, "reason": text[:500]})
     return victim
 
 
@@ -122,15 +192,13 @@ def assess_needs(session: Session, victim_id: int, principal: Principal, *, need
     clean = model.check_needs(needs or {}, doc)
     victim = get_victim(session, victim_id, for_update=True)
     crime = _crime(session, victim.crime_id)
-    reasons = model.enhanced_status(list(enhanced_categories or []), crime.most_serious, doc)
+    assessed = list(enhanced_categories or [])
+    model.enhanced_rights(model.EnhancedFacts(), assessed, None, doc)  # unknown categories are refused first
     now = clock.now()
     before = {"enhanced": victim.enhanced_reasons, "needs": sorted(victim.needs or {})}
     victim.needs, victim.needs_assessed_at = clean, now
-    victim.enhanced, victim.enhanced_reasons = bool(reasons), reasons
-    for c in _open_clocks(session, victim.id):
-        if c.enhanced != victim.enhanced:
-            new = model.right6_clock(c.event, c.event_at, victim.enhanced, doc.right6)
-            c.enhanced, c.working_days, c.due_at, c.warn_at = victim.enhanced, new.working_days, new.due_at, new.warn_at
+    _work_out_enhanced(session, victim, crime, policy, assessed=assessed)
+    reasons = victim.enhanced_reasons
     _tick_right(victim, 4, principal.actor, "needs assessed", now)
     audit.record(session, principal.actor, "victim.needs_assessed", "victim", victim.id, before=before,
                  after={"enhanced": reasons, "needs": sorted(clean)})

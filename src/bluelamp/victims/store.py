@@ -28,7 +28,11 @@ class Victim(Base):
     name: Mapped[str | None] = mapped_column(String(200), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)  # false once the crime closes
     enhanced: Mapped[bool] = mapped_column(Boolean, default=False)
-    enhanced_reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    enhanced_reasons: Mapped[list[str]] = mapped_column(JSONType, default=list)  # the categories
+    # Why: [{category, why, source}] (source: offence, crime, age, needs, repeat, assessment, override).
+    enhanced_basis: Mapped[list[dict[str, Any]] | None] = mapped_column(JSONType, nullable=True)
+    # Victim care's override: {enhanced, reason, by, at}; it holds until changed.
+    enhanced_override: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     rights: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)  # "1".."12" -> {at, by, note}
     needs: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)
     needs_assessed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
