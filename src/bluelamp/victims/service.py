@@ -107,8 +107,11 @@ def _work_out_enhanced(session: Session, victim: Victim, crime: Crime, policy: P
     victim.enhanced, victim.enhanced_reasons, victim.enhanced_basis = enhanced, categories, basis
     if victim.id is None:
         return
+    now = clock.now()
     for c in _open_clocks(session, victim.id):
-        if c.enhanced != victim.enhanced:
+        # Only a clock still open and not yet due follows the new status: a missed clock (swept or
+        # not) stays exactly as it was reported.
+        if c.status == "open" and c.due_at > now and c.enhanced != victim.enhanced:
             new = model.right6_clock(c.event, c.event_at, victim.enhanced, doc.right6)
             c.enhanced, c.working_days, c.due_at, c.warn_at = victim.enhanced, new.working_days, new.due_at, new.warn_at
 
