@@ -8,6 +8,7 @@ casing, minimisers, a few words of another language) never change a label.
 Deterministic: the same seed gives the same lines.
 """
 import random
+import re
 
 from a_build import finish
 
@@ -19,12 +20,10 @@ STREETS = ["Albert Road", "Brook Street", "Canal Side", "Dale View", "Elm Grove"
            "Lime Street", "Marsh Lane", "Netherfield Road", "Orchard Court", "Priory Walk",
            "Queens Parade", "Ravensworth Road", "Sycamore Rise", "Tanner Row", "Underhill Lane",
            "Victoria Terrace", "Wharf Road", "Yew Tree Close"]
-PLACES = ["outside the Spar", "by the bus station", "in the park by the swings", "outside the
-Crown and Anchor", "in the Aldi car park", "on the high street by the bank", "outside the chippy",
+PLACES = ["outside the Spar", "by the bus station", "in the park by the swings", "outside the Crown and Anchor", "in the Aldi car park", "on the high street by the bank", "outside the chippy",
           "at the train station", "by the canal bridge", "outside the takeaway on {street}",
           "in the precinct", "at the back of the leisure centre", "outside the Greggs",
           "on the corner of {street}", "in the McDonald's car park", "outside the nightclub"]
-PLACES = [p.replace("\n", " ") for p in PLACES]
 NOW_MIN = [2, 3, 5, 10]
 RECENT_MIN = [20, 30, 40, 45]
 HIST = ["in 2019", "last year", "a few weeks ago", "last month", "back in the summer",
@@ -237,10 +236,10 @@ def fam_missing():
     t = random.random()
     if t < 0.3:
         age = random.randint(2, 7)
-        txt = "my %s's %s, %s, %s" % (random.choice(["son", "daughter", "little boy", "little girl", "grandson"]),
-                                      random.choice(["gone", "not here", "disappeared", "wandered off"]),
-                                      "he's %d" % age if random.random() < .5 else "she's %d" % age, random.choice(HAZ))
-        txt = txt.replace("little girl's", "little girl's").replace("'s gone", " has gone", 0)
+        kid, pr = random.choice([("son", "he"), ("daughter", "she"), ("little boy", "he"), ("little girl", "she"),
+                                 ("grandson", "he"), ("granddaughter", "she")])
+        txt = "my %s's %s, %s's %d, %s" % (kid, random.choice(["gone", "not here", "disappeared", "wandered off", "vanished"]),
+                                          pr, age, random.choice(HAZ))
         return S("missing_person", 1, txt, ["missing_person", "child_at_risk", "threat_to_life"],
                  channels=("999",), voice="frantic parent")
     if t < 0.5:
@@ -251,13 +250,14 @@ def fam_missing():
             random.choice(["gone out in the night", "walked out of the house", "wandered off again", "left the care home"]),
             random.choice(["it's freezing and no coat", "it's minus three", "only in pyjamas and slippers",
                            "it's pouring down", "there's a river near", "it's been four hours"]))
+        acc = [1, 2] if ("four hours" in txt or "pouring" in txt) else [1]
         return S("missing_person", 1, txt, ["missing_person", "elderly", "disability", "threat_to_life"],
-                 ["adult_social_care"], channels=("999",), voice="family of person with dementia")
+                 ["adult_social_care"], acc=acc, channels=("999",), voice="family of person with dementia")
     if t < 0.8:
         age = random.randint(12, 17)
         txt = "my %s is %d and %s, %s" % (random.choice(["son", "daughter", "brother", "sister", "foster son"]), age,
-                                         random.choice(["hasn't come home from school", "didn't come back last night",
-                                                        "went out at 6 and isn't answering", "isn't at her friend's like she said"]),
+                                         random.choice(["hasn't come home from school", "didn't come home tonight",
+                                                        "went out at 6 and isn't answering", "isn't where they said they'd be"]),
                                          random.choice(["it's 11pm", "phone's off", "it's not like them",
                                                         "we've rung all their friends", "it's been 5 hours"]))
         return S("missing_person", 2, txt, ["missing_person", "child_at_risk"], acc=[1, 2] if age < 14 else [2],
@@ -272,10 +272,11 @@ def fam_missing():
 
 def fam_suicide():
     t = random.random()
-    who = random.choice(["my girlfriend", "my son", "my flatmate", "my mum", "my boyfriend", "my friend", "my husband", "my sister"])
+    who, pr = random.choice([("my girlfriend", "she"), ("my son", "he"), ("my flatmate", "they"), ("my mum", "she"),
+                             ("my boyfriend", "he"), ("my friend", "they"), ("my husband", "he"), ("my sister", "she")])
     if t < 0.4:
-        txt = "%s has %s and %s" % (who, random.choice(["taken all her tablets", "taken a load of pills", "swallowed a whole packet of paracetamol",
-                                                         "taken an overdose", "took all his antidepressants with vodka"]),
+        txt = "%s has %s and %s" % (who, random.choice(["taken all the tablets in the house", "taken a load of pills", "swallowed a whole packet of paracetamol",
+                                                         "taken an overdose", "taken all the antidepressants with vodka"]),
                                     random.choice(["won't wake up", "is really drowsy and slurring", "is being sick and saying sorry",
                                                    "isn't responding", "is going grey"]))
         return S("suicide_self_harm", 1, txt, ["suicide_risk", "threat_to_life", "injury", "substance_misuse"], ["ambulance"],
@@ -287,11 +288,16 @@ def fam_suicide():
                                            "the railway bridge", "the cliff path fence"]))
         return S("suicide_self_harm", 1, txt, ["suicide_risk", "threat_to_life"], ["ambulance"], channels=("999",),
                  voice="witness")
-    txt = "%s %s, %s" % (who, random.choice(["keeps saying they want to end it", "has texted me saying they can't go on",
-                                              "told me they've been thinking about killing themselves",
-                                              "posted that nobody would miss them"]),
-                         random.choice(["they're at home", "they haven't done anything yet", "I'm with them now",
-                                        "they're at work but I'm worried"]))
+    be = {"he": "he's", "she": "she's", "they": "they're"}[pr]
+    obj = {"he": "him", "she": "her", "they": "them"}[pr]
+    txt = "%s %s, %s" % (who, random.choice(["keeps saying %s wants to end it" % pr if pr != "they" else "keeps saying they want to end it",
+                                              "has texted me saying %s can't go on" % pr,
+                                              "told me %s been thinking about killing %s" % (
+                                                  {"he": "he's", "she": "she's", "they": "they've"}[pr],
+                                                  {"he": "himself", "she": "herself", "they": "themselves"}[pr]),
+                                              "posted that nobody would miss %s" % obj]),
+                         random.choice(["%s at home" % be, "%s not done anything yet" % ("they've" if pr == "they" else pr + "'s"),
+                                        "I'm with %s now" % obj, "%s at work but I'm worried" % be]))
     return S("suicide_self_harm", 2, txt, ["suicide_risk"], acc=[1, 2], channels=("999", "101", "chat"),
              voice="worried friend or family")
 
@@ -324,21 +330,22 @@ def fam_rtc():
 
 def fam_drink():
     t = random.random()
-    who = random.choice(["my husband", "a man", "my ex", "the bloke from next door", "a woman", "my mate", "my dad"])
-    car = random.choice(["a silver Golf", "a white van", "a black Audi", "a red Corsa", "a blue Fiesta", "his pickup"])
+    who, pr = random.choice([("my husband", "his"), ("a man", "his"), ("my ex", "his"), ("the bloke from next door", "his"),
+                             ("a woman", "her"), ("my mate", "his"), ("my dad", "his"), ("my wife", "her")])
+    car = random.choice(["a silver Golf", "a white van", "a black Audi", "a red Corsa", "a blue Fiesta", "a pickup"])
     if t < 0.7:
         txt = "%s is %s and has just driven off in %s %s" % (
-            who, random.choice(["absolutely steaming", "drunk", "off his face", "hammered", "totally wasted", "off his head on coke"]),
+            who, random.choice(["absolutely steaming", "drunk", "off %s face" % pr, "hammered", "totally wasted", "off %s head on coke" % pr]),
             car, random.choice(["towards the motorway", "up the high street", "from the pub car park", "from the party"]))
         s = S("drink_drive", 1, txt, ["substance_misuse", "in_progress"], channels=("999", "999", "chat"),
               voice="witness to drink driving")
         if random.random() < 0.3:
-            s.text += ", " + random.choice(["the kids are in the back", "his son's in the car", "there's a baby seat in the back with the baby in it"])
+            s.text += ", " + random.choice(["the kids are in the back", "there's a child in the car", "there's a baby seat in the back with the baby in it"])
             s.add(["child_at_risk"])
         return s
     txt = "%s drove home drunk %s, %s" % (who, random.choice(["about half an hour ago", "just now, he's parked up",
                                                             "twenty minutes ago"]),
-                                         random.choice(["he's inside now", "the car's on the drive", "I've got the reg"]))
+                                         random.choice(["they're inside now", "the car's on the drive", "I've got the reg"]))
     return S("drink_drive", 2, txt, ["substance_misuse"], acc=[1, 2], channels=("101", "999"),
              voice="neighbour or family")
 
@@ -349,7 +356,7 @@ def fam_weapon():
     who = random.choice(["a man", "a lad", "a guy in a balaclava", "a woman", "a teenager", "some bloke"])
     if t < 0.75:
         txt = "%s with %s %s %s" % (who, w, random.choice(["is waving it about", "is threatening people", "is chasing someone",
-                                                           "is shouting he'll use it", "is walking up and down"]), place())
+                                                           "is shouting they'll use it", "is walking up and down"]), place())
         s = S("weapons", 1, txt, ["weapon", "suspect_present"], channels=("999", "999", "chat"), voice="witness")
         if random.random() < 0.3:
             s.text += ", there's kids about"
@@ -419,15 +426,15 @@ def fam_stalk():
     if t < 0.5:
         txt = "%s who %s is %s right now" % (who, random.choice(["keeps following me", "won't stop messaging me", "I've blocked everywhere",
                                                                 "has been watching my house for weeks"]),
-                                             random.choice(["outside my front door", "sat in his car across the road", "at my work car park",
+                                             random.choice(["outside my front door", "sat in a car across the road", "at my work car park",
                                                             "walking behind me", "banging on my window"]))
         s = S("stalking_harassment", 1, txt, ["stalking_harassment", "in_progress", "suspect_present"] + (["domestic_abuse"] if da else []),
               channels=("999", "chat"), voice="frightened victim")
         return s
     if t < 0.8:
         txt = "%s has %s, %s" % (who, random.choice(["turned up at my house twice today", "been outside my work again this afternoon",
-                                                     "sent me 50 messages since this morning saying he's watching me"]),
-                                 random.choice(["he's gone now", "I've got an order against him", "I'm frightened"]))
+                                                     "sent me 50 messages since this morning saying I'm being watched"]),
+                                 random.choice(["they've gone now", "I've got an order against them", "I'm frightened"]))
         return S("stalking_harassment", 2, txt, ["stalking_harassment"] + (["domestic_abuse"] if da else []), acc=[2, 3],
                  channels=("101", "999", "chat"), voice="victim")
     txt = "%s kept following me and messaging me %s, it's calmed down but I want it recorded" % (who, random.choice(HIST))
@@ -449,12 +456,15 @@ def fam_fire():
 
 def fam_exploit():
     t = random.random()
-    who = random.choice(["my mum", "my dad", "my nan", "my grandad", "the old lady next door", "my aunt"])
+    who, pr, po = random.choice([("my mum", "she", "her"), ("my dad", "he", "his"), ("my nan", "she", "her"),
+                                 ("my grandad", "he", "his"), ("the old lady next door", "she", "her"), ("my uncle", "he", "his")])
     age = random.randint(75, 93)
     if t < 0.5:
         txt = "%s is %d and a man rang saying he's from the police, %s" % (
-            who, age, random.choice(["a courier's coming to collect her bank card in an hour", "she's about to go to the bank to take out cash for them",
-                                     "they're sending someone round tonight for her jewellery", "he's told her to hand cash to a driver at 4"]))
+            who, age, random.choice(["a courier's coming to collect %s bank card in an hour" % po,
+                                     "%s's about to go to the bank to take out cash for them" % pr,
+                                     "they're sending someone round tonight for %s savings" % po,
+                                     "he's told %s to hand cash to a driver at 4" % ("him" if pr == "he" else "her")]))
         return S("exploitation", 2, txt, ["exploitation", "elderly"], ["adult_social_care"], acc=[1, 2],
                  channels=("999", "101"), voice="family member")
     txt = "%s has a learning disability and %s, %s" % (
@@ -473,8 +483,7 @@ FAMILIES = [(fam_domestic, 80), (fam_violence, 60), (fam_burglary, 50), (fam_rob
 # ----------------------------------------------------------------------------- voices
 TYPOS = {"knife": ["knfie", "knif", "nife"], "stabbed": ["stabbbed", "stabed"], "ambulance": ["ambulence", "ambulanse"],
          "breathing": ["breething", "breatheing"], "please": ["pls", "plz", "pleease"], "someone": ["some one", "sum1"],
-         "unconscious": ["unconcious"], "tablets": ["tablits"], "bleeding": ["bleding"], "drunk": ["drunk drunk"],
-         "their": ["there"], "really": ["rly", "realy"], "police": ["polise"], "minutes": ["mins"]}
+         "unconscious": ["unconcious"], "tablets": ["tablits"], "bleeding": ["bleding"], "their": ["there"], "really": ["rly", "realy"], "police": ["polise"], "minutes": ["mins"]}
 TEXT = [("right now", "rn"), ("someone", "sum1"), ("people", "ppl"), ("please", "pls"), ("because", "cos"),
         ("with", "wiv"), ("going to", "gonna"), ("you", "u"), (" are ", " r "), ("trying to", "tryna"), ("I'm", "im"),
         ("don't", "dont"), ("he's", "hes"), ("she's", "shes"), ("they're", "theyre"), ("about", "bout"), ("just", "jus")]
@@ -492,8 +501,8 @@ def voice(s, text, channel):
         out = text
         if random.random() < 0.7:
             for a, b in TEXT:
-                if a in out and random.random() < 0.6:
-                    out = out.replace(a, b)
+                if a.strip() in out and random.random() < 0.6:
+                    out = re.sub(r"\b%s\b" % re.escape(a.strip()), b.strip(), out)
         out = out.lower().replace(",", "" if random.random() < .5 else ",")
         if random.random() < .3:
             out += random.choice([" pls", " help", "!!", " asap", " hurry"])
@@ -507,8 +516,11 @@ def voice(s, text, channel):
         v = "misspelt"
     elif r < 0.3 and s.grade <= 2:
         words = out.split(" ")
-        i = random.randrange(1, max(2, len(words)))
-        words.insert(i, random.choice(SWEAR))
+        spots = [i + 1 for i, w in enumerate(words[:-1]) if w.lower() in ("a", "the", "my", "his", "this")]
+        if spots:
+            words.insert(random.choice(spots), random.choice(SWEAR))
+        else:
+            words.append(random.choice(["for f***'s sake", "f***ing hell"]))
         out = " ".join(words)
         v = "angry, swearing masked"
     elif r < 0.45 and s.grade == 1:
@@ -544,7 +556,10 @@ def generate(n=None):
             tries += 1
             s = fam()
             ch = random.choice(s.channels)
-            text, v = voice(s, s.text, ch)
+            if s.cat == "silent_coded":
+                text, v = s.text, s.voice
+            else:
+                text, v = voice(s, s.text, ch)
             text = " ".join(text.split())
             if text.lower() in seen:
                 continue
