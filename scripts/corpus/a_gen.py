@@ -415,7 +415,7 @@ def fam_hate():
                                      random.choice(HIST), random.choice(["I want it on record", "it's stopped now", "I have a video"]))
     s = S("hate_crime", 3, txt, ["hate_crime"], channels=("101", "online"), voice="victim, historic")
     if slur[1] == "disability":
-        s.add(["disability"])
+        s.add(["disability"], ["adult_social_care"])
     return s
 
 
