@@ -70,8 +70,9 @@ def test_right6_clock_is_five_working_days_or_one_for_enhanced_rights():
     at = london(2026, 3, 2, 12)
     standard = model.right6_clock("arrest", at, False, rules)
     enhanced = model.right6_clock("arrest", at, True, rules)
-    assert standard.working_days == 5 and standard.due_at == london(2026, 3, 9, 12).astimezone(UTC)
-    assert enhanced.working_days == 1 and enhanced.due_at == london(2026, 3, 3, 12).astimezone(UTC)
+    # By the end of the n-th working day after the event (victims_code.yaml right6.day_rule).
+    assert standard.working_days == 5 and standard.due_at == london(2026, 3, 10, 0).astimezone(UTC)
+    assert enhanced.working_days == 1 and enhanced.due_at == london(2026, 3, 4, 0).astimezone(UTC)
     assert standard.warn_at < standard.due_at and enhanced.warn_at < enhanced.due_at
 
 

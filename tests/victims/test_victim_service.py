@@ -33,7 +33,8 @@ def test_a_victim_of_the_most_serious_crime_has_enhanced_rights_and_a_one_workin
         assert service.get_victim(session, victim_id).enhanced_reasons == ["most_serious_crime"]
         [c] = service.record_event(session, crime_id, who("investigator"), event="arrest",
                                    event_at=clock0.now - timedelta(hours=1))
-        assert c.working_days == 1 and c.due_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC)
+        # By the end of the first working day after the event (Tuesday 3 March, GMT).
+        assert c.working_days == 1 and c.due_at == datetime(2026, 3, 4, 0, 0, tzinfo=UTC)
 
 
 def test_a_standard_clock_is_five_working_days_across_easter(db, who, make_contact, clock0):
@@ -42,8 +43,8 @@ def test_a_standard_clock_is_five_working_days_across_easter(db, who, make_conta
     with db.unit_of_work() as session:
         [c] = service.record_event(session, crime_id, who("investigator"), event="released_on_bail",
                                    event_at=None)
-        # Good Friday and Easter Monday are not working days: due Monday 13 April, 11:00 BST.
-        assert c.due_at == datetime(2026, 4, 13, 10, 0, tzinfo=UTC)
+        # Good Friday and Easter Monday are not working days: due by the end of Monday 13 April (BST).
+        assert c.due_at == datetime(2026, 4, 13, 23, 0, tzinfo=UTC)
         task = session.execute(select(BureauTask).where(BureauTask.clock_id == c.id)).scalar_one()
         assert task.kind == "victim_update" and task.due_at == c.due_at
         assert "Jo Bloggs" in task.detail["letter"] and "released on bail" in task.detail["letter"]

@@ -175,7 +175,7 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
             event_at = max(row["reported_at"], now - timedelta(days=rng.uniform(0, 12)))
             event = rng.choice(["arrest", "interview_under_caution", "released_under_investigation", "released_on_bail"])
             days = 1 if v["enhanced"] else 5
-            due = cal.add_working_days(event_at, days)
+            due = cal.add_working_days(event_at, days, vcode.right6.day_rule)
             met = event_at + (due - event_at) * rng.uniform(0.1, 1.6) if rng.random() < 0.75 else None
             if met is not None and met > now:
                 met = None

@@ -397,7 +397,7 @@ def _close(session: Session, crime: Crime, principal: Principal, policy: Policy,
     bureau.tasks_for_event(session, "crime_closed", actor=principal.actor, crime_id=crime.id, policy=policy)
     victims.crime_closed(session, crime, out.name if out else str(crime.outcome),
                          letters=bool(out and "victim_outcome_letter" in out.bureau_tasks),
-                         actor=principal.actor, policy=policy)
+                         actor=principal.actor, policy=policy, event=out.right6_event if out else None)
 
 
 def my_crimes(session: Session, username: str, include_closed: bool = False, limit: int = 500) -> list[Crime]:

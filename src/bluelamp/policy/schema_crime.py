@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field, model_validator
 
@@ -55,6 +55,7 @@ class Outcome(Strict):
     needs_suspect: bool = False
     supervisor_approval: bool = True
     bureau_tasks: list[str] = Field(default_factory=list)
+    right6_event: str | None = None  # the Right 6 event its decision is (charged, out_of_court_disposal, ...)
 
 
 class OutcomesDoc(Strict):
@@ -124,6 +125,9 @@ class Right6Rule(Strict):
     warn_before_hours_standard: float = Field(ge=0)
     warn_before_hours_enhanced: float = Field(ge=0)
     events: dict[str, str]  # event id -> label
+    # end_of_day: due by the end of the n-th working day after the event (the usual reading of
+    # "within n working days"); same_time: the same local clock time on the n-th working day.
+    day_rule: Literal["end_of_day", "same_time"] = "end_of_day"
     holiday_country: str
     holiday_subdiv: str
 
@@ -233,10 +237,13 @@ def _check_crime(policy: Policy) -> None:
     if "outcomes" not in policy.names or "bureau" not in policy.names:
         return
     bureau: BureauDoc = policy.doc("bureau")
+    events = policy.doc("victims_code").right6.events if "victims_code" in policy.names else {}
     for o in policy.doc("outcomes").outcomes:
         for t in o.bureau_tasks:
             if bureau.get(t) is None:
                 raise ValueError(f"outcomes.yaml: outcome {o.code} names unknown bureau task {t!r}")
+        if o.right6_event is not None and o.right6_event not in events:
+            raise ValueError(f"outcomes.yaml: outcome {o.code} names unknown Right 6 event {o.right6_event!r}")
 
 
 CROSS_CHECKS.append(_check_crime)

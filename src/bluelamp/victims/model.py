@@ -47,19 +47,27 @@ class WorkingCalendar:
             day += timedelta(days=1)
         return day
 
-    def add_working_days(self, start: datetime, days: int) -> datetime:
+    def add_working_days(self, start: datetime, days: int, rule: str = "same_time") -> datetime:
         """The moment `days` whole working days after `start` (aware; the answer is UTC).
 
-        From a working day, the clock ends at the same local time on the n-th following working day
-        (Friday 15:00 + 1 = Monday 15:00). From a weekend or holiday, counting starts at midnight of
-        the next working day, so the clock ends at the end of the n-th working day.
+        `same_time`: from a working day, the clock ends at the same local time on the n-th following
+        working day (Friday 15:00 + 1 = Monday 15:00). `end_of_day` (the Right 6 default): the clock
+        ends at the end (local midnight) of the n-th working day after the day of the event (Friday
+        15:00 + 1 = the end of Monday). From a weekend or holiday, both count from midnight of the next
+        working day, so the clock ends at the end of the n-th working day.
         """
         if start.tzinfo is None:
             raise ValueError("naive datetime: a time zone is required")
         if days < 0:
             raise ValueError("days must not be negative")
+        if rule not in ("same_time", "end_of_day"):
+            raise ValueError("rule must be same_time or end_of_day")
         local = start.astimezone(LONDON)
         day = local.date()
+        if rule == "end_of_day" and self.is_working_day(day) and days:
+            for _ in range(days):
+                day = self.next_working_day(day)
+            return datetime.combine(day + timedelta(days=1), time(0), tzinfo=LONDON).astimezone(ZoneInfo("UTC"))
         if not self.is_working_day(day):
             day = self.next_working_day(day)
             for _ in range(days - 1):
@@ -105,7 +113,7 @@ def right6_clock(event: str, event_at: datetime, enhanced: bool, rules: Right6Ru
         raise VictimsError(f"unknown event {event!r}; events are: {', '.join(rules.events)}", "event")
     cal = calendar or calendar_for(rules.holiday_country, rules.holiday_subdiv)
     days = rules.enhanced_working_days if enhanced else rules.standard_working_days
-    due = cal.add_working_days(event_at, days)
+    due = cal.add_working_days(event_at, days, rules.day_rule)
     warn_hours = rules.warn_before_hours_enhanced if enhanced else rules.warn_before_hours_standard
     warn = max(event_at, due - timedelta(hours=warn_hours))
     return Right6Clock(event=event, event_at=event_at, working_days=days, due_at=due, warn_at=warn)

@@ -347,18 +347,39 @@ def refer(session: Session, victim_id: int, principal: Principal, *, service: st
 
 
 def crime_closed(session: Session, crime: Crime, outcome_name: str, *, letters: bool, actor: str,
-                 policy: Policy | None = None) -> None:
-    """The crime closed: each victim is told the outcome (Right 9) and the contact plan stops."""
+                 policy: Policy | None = None, event: str | None = None) -> None:
+    """The crime closed: each victim is told the outcome (Right 9) and the contact plan stops.
+
+    When the outcome is a Right 6 event (a charge, an out-of-court disposal, a decision not to
+    proceed), a Right 6 clock starts for each victim at the closure and the outcome letter is due by it.
+    """
     doc = code(policy)
+    now = clock.now()
     for victim in victims_of(session, crime.id):
         if not victim.active:
             continue
         victim.active, victim.next_update_due_at = False, None
-        if letters:
-            letter = model.render_letter(doc.templates.get("outcome", ""), name=victim.name or "Sir or Madam",
-                                         crime_ref=f"CR{crime.id}", outcome=outcome_name)
+        row = None
+        if event is not None and event in doc.right6.events:
+            rule = model.right6_clock(event, now, victim.enhanced, doc.right6)
+            row = Right6Clock(victim_id=victim.id, crime_id=crime.id, event=event, event_at=now,
+                              enhanced=victim.enhanced, working_days=rule.working_days, due_at=rule.due_at,
+                              warn_at=rule.warn_at, status="open", recorded_by=actor)
+            session.add(row)
+            session.flush()
+        if letters or row is not None:
+            template = doc.templates.get(event or "", "") if row is not None else ""
+            letter = model.render_letter(template or doc.templates.get("outcome", ""),
+                                         name=victim.name or "Sir or Madam", crime_ref=f"CR{crime.id}",
+                                         outcome=outcome_name, event_date=clock.local(now).strftime("%d %B %Y"))
             bureau.create_task(session, "victim_outcome_letter", actor=actor, crime_id=crime.id, victim_id=victim.id,
+                               clock_id=row.id if row is not None else None,
+                               due_at=row.due_at if row is not None else None,
                                dedupe_key=f"victim_outcome_letter:{victim.id}",
-                               detail={"letter": letter, "method": victim.contact_method or "letter"}, policy=policy)
+                               detail={"letter": letter, "method": victim.contact_method or "letter",
+                                       "event": event}, policy=policy)
+        if row is not None:
+            audit.record(session, actor, "victim.right6_started", "crime", crime.id, after={
+                "event": event, "event_at": clock.iso(now), "clocks": [row.id], "due": [clock.iso(row.due_at)]})
     session.execute(update(CrimeAlert).where(CrimeAlert.crime_id == crime.id, CrimeAlert.kind == "contact_update",
-                                             CrimeAlert.resolved_at.is_(None)).values(resolved_at=clock.now()))
+                                             CrimeAlert.resolved_at.is_(None)).values(resolved_at=now))
