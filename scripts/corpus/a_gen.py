@@ -476,9 +476,104 @@ def fam_exploit():
              channels=("101", "999", "chat"), voice="family or neighbour")
 
 
+def fam_child():
+    t = random.random()
+    age = random.randint(2, 9)
+    if t < 0.35:
+        txt = random.choice(["there's a little %s about %d %s, no adult anywhere" % (random.choice(["boy", "girl"]), age,
+                             random.choice(["walking along the main road", "on the window ledge of a first floor flat",
+                                            "at the edge of the river", "playing on the railway embankment"])),
+                             "%s is %s and the kids are screaming, %s" % (random.choice(["the dad next door", "my mum's boyfriend", "a man in the park"]),
+                                                                        random.choice(["hitting a little boy with a belt", "shaking a toddler", "punching his son"]),
+                                                                        random.choice(["it's happening now", "he's still doing it", "I can hear it through the wall"]))])
+        fl = ["child_at_risk", "threat_to_life"] if "no adult" in txt else ["child_at_risk", "in_progress", "suspect_present"]
+        return S("child_safety", 1, txt, fl, channels=("999",), voice="worried adult")
+    if t < 0.85:
+        txt = random.choice([
+            "the kids next door, %d and %d, have been left on their own %s" % (age, age + 2, random.choice(["since this morning", "all night", "for two days", "again, no food in"])),
+            "a %d year old has come into %s on their own crying, says mum won't wake up at home" % (age, random.choice(["my shop", "the library", "the café"])),
+            (lambda k: "my %d year old %s has told me %s" % (random.randint(8, 15), k[0], random.choice(k[1])))(random.choice([
+                (random.choice(["daughter", "niece"]), ["her stepdad hits her when mum's at work", "an older man keeps messaging asking to meet up tonight",
+                                                        "a neighbour touched her, it was this afternoon"]),
+                (random.choice(["son", "nephew"]), ["his dad locks him in the shed", "an older man keeps messaging asking to meet up tonight",
+                                                    "his mum's boyfriend hit him with a belt this morning"])])),
+            "there's a child about %d sat outside the pub on %s, the parents are inside drinking, it's %s" % (age, street(), random.choice(["10pm", "getting dark", "raining"])),
+        ])
+        fl = ["child_at_risk"]
+        if "touched her" in txt:
+            fl.append("sexual_offence")
+        if "drinking" in txt:
+            fl.append("substance_misuse")
+        if "messaging" in txt:
+            fl.append("exploitation")
+        if "won't wake up" in txt:
+            return S("child_safety", 1, txt, fl + ["threat_to_life"], ["ambulance"], acc=[1], channels=("999",), voice="member of public")
+        return S("child_safety", 2, txt, fl, acc=[1, 2], channels=("999", "101", "chat"), voice="concerned adult")
+    txt = "my %s told me %s that %s" % (random.choice(["daughter", "son"]), random.choice(HIST),
+                                       random.choice(["her dad slapped her at a contact visit", "a teacher grabbed him and left marks",
+                                                      "his uncle hit him at a family party"]))
+    return S("child_safety", 3, txt, ["child_at_risk"], acc=[3], channels=("101", "online"), voice="parent, historic")
+
+
+def fam_sexual():
+    t = random.random()
+    who = random.choice(["a man", "a lad", "a bloke in a grey hoodie", "a taxi driver", "an older man", "a man on a bike"])
+    act = random.choice(["grabbed my bum", "put his hand up my skirt", "exposed himself to me", "groped me",
+                         "tried to pull me into the bushes", "rubbed himself against me", "forced a kiss on me and grabbed my chest"])
+    where = random.choice(["on the bus", "on the tram", "in the park", "on the towpath", "outside the club", "at the bus stop", "on the train"])
+    if t < 0.35:
+        txt = "%s just %s %s and %s" % (who, act, where, random.choice(["he's still here", "he's standing right behind me", "he's sat a few seats away",
+                                                                          "he's still hanging around"]))
+        return S("sexual_offence", 1, txt, ["sexual_offence", "suspect_present"], channels=("999", "chat"), voice="victim, suspect present")
+    if t < 0.8:
+        txt = "%s %s %s %s, %s" % (who, act, where, random.choice(["about twenty minutes ago", "an hour ago", "earlier tonight", "this morning"]),
+                                   random.choice((["he got off at the next stop"] if where in ("on the bus", "on the tram", "on the train") else ["he walked off"])
+                                                 + ["he ran off", "I'm home now", "I've got a description"]))
+        return S("sexual_offence", 2, txt, ["sexual_offence"], acc=[2], channels=("999", "101", "online", "chat"), voice="victim, recent")
+    txt = "%s %s %s %s, I never reported it" % (who, act, where, random.choice(HIST))
+    return S("sexual_offence", 3, txt, ["sexual_offence"], channels=("101", "online"), voice="victim, historic")
+
+
+def fam_welfare():
+    who, age = random.choice([("the old lady next door", random.randint(78, 95)), ("my grandad", random.randint(80, 96)),
+                              ("my mum", random.randint(72, 90)), ("the old man at number %d" % num(), random.randint(75, 94))])
+    t = random.random()
+    if t < 0.4:
+        txt = "%s, %s, %s" % (who, "%d" % age, random.choice(["is lying on the kitchen floor and not answering, I can see through the window",
+                                                              "is calling help faintly from inside and the door's locked",
+                                                              "has been on the floor all night and is freezing cold"]))
+        return S("welfare_medical", 1, txt, ["threat_to_life", "elderly"], ["ambulance", "adult_social_care"], channels=("999",),
+                 voice="neighbour or family")
+    txt = "%s is %d and %s" % (who, age, random.choice(["hasn't been seen for three days, milk still on the step",
+                                                       "isn't answering the phone since yesterday and the curtains are shut",
+                                                       "has had the lights on all night and won't answer the door"]))
+    return S("welfare_medical", 2, txt, ["elderly"], ["adult_social_care"], acc=[1, 2], channels=("999", "101"), voice="neighbour or family")
+
+
+def fam_answers():
+    """Vague narratives where the handler's answers decide the grade."""
+    t = random.random()
+    pl = place()
+    if t < 0.4:
+        txt = random.choice(["there's some trouble %s", "something's going on %s", "a couple of lads are arguing %s",
+                             "there's a man acting strange %s"]) % pl
+        return S("weapons", 1, txt, ["weapon", "in_progress", "suspect_present"], channels=("999",), voice="vague caller",
+                 answers={"weapon": True, "in_progress": True, "suspect_present": True})
+    if t < 0.7:
+        txt = "a man had a knife %s %s, %s" % (pl, random.choice(["earlier", "this afternoon", "a few hours ago"]),
+                                               random.choice(["he's gone now", "he went off on a bike", "nobody got hurt"]))
+        return S("weapons", 3, txt, [], acc=[2, 3], channels=("999", "101"), voice="witness, suspect gone",
+                 answers={"weapon": False, "in_progress": False, "suspect_present": False, "injury": False})
+    who, p = random.choice(ABUSERS)
+    txt = "%s and me are %s" % (who, random.choice(["having a row", "arguing again", "not getting on tonight", "falling out"]))
+    return S("domestic_abuse", 1, txt, ["domestic_abuse", "in_progress", "suspect_present", "threat_to_life"], channels=("999",),
+             voice="caller playing it down", answers={"in_progress": True, "suspect_present": True, "threat_to_life": True})
+
+
 FAMILIES = [(fam_domestic, 80), (fam_violence, 60), (fam_burglary, 50), (fam_robbery, 40), (fam_missing, 50),
             (fam_suicide, 40), (fam_rtc, 35), (fam_drink, 25), (fam_weapon, 35), (fam_coded, 20), (fam_hate, 25),
-            (fam_stalk, 25), (fam_fire, 12), (fam_exploit, 20)]
+            (fam_stalk, 25), (fam_fire, 12), (fam_exploit, 20),
+            (fam_child, 45), (fam_sexual, 40), (fam_welfare, 25), (fam_answers, 30)]
 
 # ----------------------------------------------------------------------------- voices
 TYPOS = {"knife": ["knfie", "knif", "nife"], "stabbed": ["stabbbed", "stabed"], "ambulance": ["ambulence", "ambulanse"],
