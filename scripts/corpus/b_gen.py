@@ -72,7 +72,7 @@ def shouty(text, rng):
     parts = text.split(", ")
     i = rng.randrange(len(parts))
     parts[i] = parts[i].upper()
-    return ", ".join(parts) + rng.choice(["!!", "!!!", "!"])
+    return ", ".join(parts).rstrip(".!? ") + rng.choice(["!!", "!!!", "!"])
 
 
 def plain(text, rng):
@@ -125,14 +125,20 @@ CLOSE_CRIME = ["", "", " I need a crime number for the insurance.", " Just want 
 
 
 def t_noise(rng):
-    who = pick(rng, ["the lad upstairs", "the couple next door", "the students at number 12", "the flat below me",
-                     "the people behind us", "the new neighbours", "the family across the landing",
-                     "the bloke in the flat above", "next door", "the house on the corner",
-                     "the woman downstairs", "the lads in the shared house opposite"])
-    what = pick(rng, ["plays music till 4", "has parties", "has the bass thumping", "shouts and slams doors",
-                      "does DIY drilling", "has the telly blaring", "lets their dog bark nonstop",
-                      "have people round drinking in the garden", "play computer games shouting into a headset",
-                      "have a karaoke machine going", "stomps about and bangs on the walls"])
+    who, pl = pick(rng, [("the lad upstairs", False), ("the couple next door", True), ("the students at number 12", True),
+                         ("the people in the flat below me", True), ("the people behind us", True),
+                         ("the new neighbours", True), ("the family across the landing", True),
+                         ("the bloke in the flat above", False), ("next door", True), ("the house on the corner", True),
+                         ("the woman downstairs", False), ("the lads in the shared house opposite", True)])
+    sg_pl = [("plays loud music", "play loud music"), ("has parties", "have parties"),
+             ("has the bass thumping", "have the bass thumping"), ("shouts and slams doors", "shout and slam doors"),
+             ("does DIY drilling", "do DIY drilling"), ("has the telly blaring", "have the telly blaring"),
+             ("lets the dog bark nonstop", "let their dog bark nonstop"),
+             ("has people round drinking in the garden", "have people round drinking in the garden"),
+             ("plays computer games shouting into a headset", "play computer games shouting into a headset"),
+             ("has a karaoke machine going", "have a karaoke machine going"),
+             ("stomps about and bangs on the walls", "stomp about and bang on the walls")]
+    what = pick(rng, sg_pl)[1 if pl else 0]
     when = pick(rng, ["every night", "most nights", "every weekend", "every night this week",
                       "since they moved in", "till the early hours", "again tonight", "for months now",
                       "at all hours", "three or four nights a week"])
@@ -155,7 +161,7 @@ def t_noise_threat(rng):
     who = pick(rng, ["the neighbour", "the bloke from upstairs", "the lad next door", "the man from number 12",
                      "him from the flat below", "the neighbour I complained about"])
     weapon = pick(rng, ["a hammer", "a knife", "a baseball bat", "a machete", "a metal bar", "a screwdriver"])
-    threat, ttl = pick(rng, [("saying he'll kill me", True), ("saying he's going to stab me", True),
+    threat, ttl = pick(rng, [("saying he'll kill me", True), ("saying he's going to do me in", True),
                              ("screaming he'll smash my face in", False), ("kicking the door and shouting", False),
                              ("trying to get in", False), ("saying I'm dead", True)])
     pre = pick(rng, ["I complained about the music and now ", "after I knocked about the noise ", "", "please "])
@@ -202,8 +208,9 @@ def t_shoplift(rng):
         held = pick(rng, ["we've got him in the office now", "security are holding her at the door now",
                           "my staff have detained him and he's sat in the back", "we're holding the lad at the tills"])
         text = f"{pick(rng, OPEN)}somebody took {item} from {store} and {held}"
-        return "999" if rng.random() < 0.5 else "101", text, "store staff", dict(
-            grade=2, acc=[1, 2] if "999" else [2], route="deploy", flags=["suspect_present"], refs=[], cat="theft")
+        ch = "999" if rng.random() < 0.5 else "101"
+        return ch, text, "store staff", dict(
+            grade=2, acc=[2], route="deploy", flags=["suspect_present"], refs=[], cat="theft")
     text = f"{pick(rng, OPEN)}someone walked out of {store} with {item} without paying, {gone}.{pick(rng, CLOSE_CRIME)}"
     return rng.choice(["101", "online", "chat"]), text.strip(), "shop staff", dict(
         grade=4, acc=[3, 4], route="telephone_resolution", flags=[], refs=[], cat="theft")
@@ -231,7 +238,7 @@ def t_vehicle_now(rng):
                       "there's a bloke trying all the car doors on our street, he's just got into one",
                       "there's lads on mopeds going round the car park trying door handles right now",
                       "someone's cutting the catalytic off my neighbour's car right now, I can hear it"])
-    text = f"{what}, {pick(rng, ['please hurry', 'they're still here', 'I'm watching from upstairs', 'quick'])}"
+    text = what + ", " + pick(rng, ["please hurry", "they're still here", "I'm watching from upstairs", "quick"])
     return "999", text, "witness, hushed", dict(grade=1 if rng.random() < 0.5 else 2, acc=[1, 2], route="deploy",
                                                flags=["in_progress", "suspect_present"], refs=[], cat="vehicle_crime")
 
@@ -245,7 +252,7 @@ def t_damage(rng):
                       "someone's smashed up the greenhouse", "someone's tagged the shutters again",
                       "they've pulled the doorbell camera off the wall", "someone's ripped the fence down"])
     when = pick(rng, ["overnight", "last night", "while we were out", "on Friday night", "over the weekend",
-                      "sometime after midnight", "again last night"])
+                      "sometime after midnight", "on Thursday night"])
     tail = pick(rng, ["", " nobody was hurt.", " no one saw anything.", " I've got photos.", " it's the third time.",
                       " the fire brigade put it out." if "fire" in what else " I want it recorded."])
     text = f"{pick(rng, OPEN)}{what} {when}.{tail}".strip()
@@ -359,7 +366,10 @@ def t_rtc(rng):
 
 def t_animals(rng):
     if rng.random() < 0.25:
-        text = f"{pick(rng, OPEN)}there's a stray dog {pick(rng, ['running round the estate', 'in the park with no collar', 'wandering up and down our street', 'sat outside the shop'])}, {pick(rng, ['seems friendly', 'no owner about', 'it's been there hours'])}"
+        where = pick(rng, ["running round the estate", "in the park with no collar", "wandering up and down our street",
+                           "sat outside the shop"])
+        how = pick(rng, ["seems friendly", "no owner about", "it's been there hours"])
+        text = f"{pick(rng, OPEN)}there's a stray dog {where}, {how}"
         return rng.choice(["101", "chat"]), text.strip(), "resident", dict(grade=4, acc=[4], route="refer:council",
                                                                           flags=[], refs=[], cat="animals")
     what = pick(rng, ["there's a dog left in a yard with no shelter", "there's an injured fox in my garden",
@@ -367,26 +377,31 @@ def t_animals(rng):
                       "my neighbour's dog is skin and bone", "someone's dumped a box of kittens by the bins",
                       "there's a cat that's been hit by a car on the verge, it's still alive",
                       "the rabbits next door have had no food for days", "there's a dog crying in the empty flat next door"])
-    text = f"{pick(rng, OPEN)}{what}, {pick(rng, ['who do I ring?', 'it's been days', 'can someone help it?', 'I'm really worried about it'])}"
+    ask = pick(rng, ["who do I ring?", "it's been days", "can someone help it?", "I'm really worried about it"])
+    text = f"{pick(rng, OPEN)}{what}, {ask}"
     return rng.choice(["101", "chat", "online"]), text.strip(), "animal welfare concern", dict(
         grade=4, acc=[4], route="refer:rspca", flags=[], refs=[], cat="animals")
 
 
 def t_mh(rng):
-    who, eld = pick(rng, [("my brother", False), ("my son", False), ("my daughter", False), ("my mum", False),
-                          ("my husband", False), ("my flatmate", False), ("my neighbour", False), ("my nan", True),
-                          ("my friend", False), ("my dad, he's 78,", True)])
-    sym = pick(rng, ["has stopped taking his meds and is talking nonsense", "thinks people are watching her through the TV",
+    who, eld, g = pick(rng, [("my brother", False, "m"), ("my son", False, "m"), ("my daughter", False, "f"),
+                             ("my mum", False, "f"), ("my husband", False, "m"), ("my flatmate", False, "m"),
+                             ("my neighbour", False, "f"), ("my nan", True, "f"), ("my friend", False, "f"),
+                             ("my dad, he's 78,", True, "m")])
+    poss, obj = ("his", "him") if g == "m" else ("her", "her")
+    sym = pick(rng, ["has stopped taking {p} meds and is talking nonsense", "thinks people are watching {o} through the TV",
                      "hasn't slept for days and is talking really fast", "keeps hearing voices",
                      "has been really low and crying all the time", "is convinced the neighbours are poisoning the water",
                      "has been having panic attacks all night", "is really paranoid and has covered the windows in foil"])
-    sym = sym.replace("his", "their").replace("her", "their") if rng.random() < 0.2 else sym
-    safe = pick(rng, ["not violent", "not hurting anyone", "not said anything about harming themselves",
-                      "safe at home", "not a danger to anyone", "calm, just not themselves"])
-    text = f"{pick(rng, OPEN)}{who} {sym}, they're {safe}, we just don't know who to call"
+    sym = sym.format(p=poss, o=obj)
+    pro = "he's" if g == "m" else "she's"
+    safe = pick(rng, ["not violent", "not hurting anyone", "not said anything about harming " + ("himself" if g == "m" else "herself"),
+                      "safe at home", "not a danger to anyone", "calm, just not " + ("himself" if g == "m" else "herself")])
+    text = f"{pick(rng, OPEN)}{who} {sym}, {pro} {safe}, we just don't know who to call"
     if rng.random() < 0.15:
-        risk = pick(rng, ["now they're on the roof saying they'll jump", "now they've got a knife and say they'll end it",
-                          "now they've texted goodbye and taken all their tablets", "now they're standing on the bridge railings"])
+        risk = pick(rng, ["now {s} on the roof saying {s2} jump", "now {s} got a knife and saying {s2} end it",
+                          "now {s} texted goodbye and taken all {p} tablets", "now {s} standing on the bridge railings"])
+        risk = risk.format(s=pro, s2=("he'll" if g == "m" else "she'll"), p=poss)
         text = f"{who} {sym} and {risk}"
         flags = ["mental_health", "suicide_risk", "threat_to_life"] + (["weapon"] if "knife" in risk else []) \
             + (["substance_misuse"] if "tablets" in risk else []) + (["elderly"] if eld else [])
@@ -408,8 +423,8 @@ def t_medical(rng):
             grade=4, acc=[4], route="refer:nhs111", flags=[], refs=[], cat="welfare_medical")
     who, eld = pick(rng, [("my husband", False), ("my dad", False), ("my nan", True), ("my neighbour, she's 90,", True),
                           ("a man outside the shop", False), ("my wife", False), ("my mate", False), ("my grandad", True)])
-    sym = pick(rng, ["has chest pains going down his arm", "is diabetic and gone all shaky and confused", "has fallen and can't get up",
-                     "has collapsed, nobody touched them", "is having an asthma attack", "has had a seizure",
+    sym = pick(rng, ["has chest pains going down the arm", "is diabetic and gone all shaky and confused", "has fallen and can't get up",
+                     "has collapsed on the floor", "is having an asthma attack", "has had a seizure",
                      "has gone grey and sweaty", "can't get their breath"])
     text = f"{pick(rng, OPEN)}{who} {sym}, {pick(rng, ['please send someone', 'what do I do', 'I need an ambulance', 'quick'])}"
     return rng.choice(["999", "999", "101"]), text.strip(), "relative or bystander", dict(
