@@ -345,7 +345,7 @@ def fam_drink():
         return s
     txt = "%s drove home drunk %s, %s" % (who, random.choice(["about half an hour ago", "just now, he's parked up",
                                                             "twenty minutes ago"]),
-                                         random.choice(["they're inside now", "the car's on the drive", "I've got the reg"]))
+                                         random.choice(["%s inside now" % ("he's" if pr == "his" else "she's"), "the car's on the drive", "I've got the reg"]))
     return S("drink_drive", 2, txt, ["substance_misuse"], acc=[1, 2], channels=("101", "999"),
              voice="neighbour or family")
 
