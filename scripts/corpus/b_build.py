@@ -106,7 +106,10 @@ def parse_hand(path):
             if len(parts) == 10 and parts[9].strip():
                 for kv in parts[9].split(","):
                     k, v = kv.strip().split("=")
-                    answers[ANSWER_KEYS.get(k, k)] = v.strip() in ("1", "true", "y")
+                    key = ANSWER_KEYS.get(k.strip(), k.strip())
+                    if key not in ANSWER_KEYS.values():
+                        raise ValueError(f"{where}: unknown answer key {k!r}")
+                    answers[key] = v.strip() in ("1", "true", "y")
             recs.append(make(ch, grade, acceptable, route,
                              _names(flags, FLAGS, FLAG_NAMES, "flag", where),
                              _names(refs, REFS, REF_NAMES, "referral", where),
