@@ -484,11 +484,56 @@ def t_fire(rng):
                                                                        flags=[], refs=[], cat="fire")
 
 
+
+def t_da_later(rng):
+    who, partner = pick(rng, [("my ex", True), ("my partner", True), ("my husband", True), ("my boyfriend", True),
+                              ("my ex-wife", True), ("my girlfriend", True), ("my son", False), ("my stepdad", False),
+                              ("my brother", False)])
+    what = pick(rng, ["pushed me into the wall", "slapped me", "threatened to hurt me", "took my bank card and won't give it back",
+                      "checks my phone and won't let me see my friends", "takes my wages off me",
+                      "smashed my phone so I couldn't ring anyone", "kept me in the house and wouldn't let me leave",
+                      "grabbed me by the arm and shook me", "called me every name under the sun and threw a plate at me"])
+    when = pick(rng, ["last week", "a couple of weeks ago", "at the weekend", "last month", "back in the summer",
+                      "for years when we were together", "on Sunday"])
+    status = pick(rng, ["they've moved out now", "they're at work now and I'm safe", "I've left and I'm at my sister's",
+                        "it's calmed down now but I want it on record", "I'm safe right now, I just want to talk to someone"]
+                  + (["we're not together any more", "we split up after that"] if partner else []))
+    text = f"{pick(rng, OPEN)}{who} {what} {when}, {status}."
+    return rng.choice(["101", "chat", "online"]), text.strip(), "victim of domestic abuse, reporting later", dict(
+        grade=3, acc=[3, 4] if ("phone" in what or "wages" in what or "card" in what) else [3], route="appointment",
+        flags=["domestic_abuse"], refs=[], cat="domestic_abuse")
+
+
+def t_damage_now(rng):
+    who = pick(rng, ["a man", "a gang of lads", "my neighbour", "some kids", "a drunk bloke", "two women"])
+    what = pick(rng, ["is smashing my car windows", "is kicking my front door in", "is putting bricks through the shop window",
+                      "is jumping on the cars on our street", "is smashing up the bus stop", "is throwing stones at my windows"])
+    extra, flags, g = pick(rng, [("right now", ["in_progress", "suspect_present"], 2),
+                                 ("right now with a hammer", ["in_progress", "suspect_present", "weapon"], 1),
+                                 ("and shouting he'll kill me, he's still here", ["in_progress", "suspect_present", "threat_to_life"], 1),
+                                 ("as we speak, I'm watching from upstairs", ["in_progress", "suspect_present"], 2)])
+    text = f"{who} {what} {extra}"
+    return "999", text, "witness or victim, urgent", dict(grade=g, acc=[1, 2], route="deploy", flags=flags, refs=[],
+                                                        cat="criminal_damage")
+
+
+def t_stalk_now(rng):
+    who = pick(rng, ["my ex", "the man who's been stalking me", "the guy I reported last week", "my ex-boyfriend"])
+    where = pick(rng, ["is outside my house right now", "is in the car park outside my work now, waiting by my car",
+                       "has just followed me into the shop and he's by the door", "is banging on my front door now"])
+    tail, extra = pick(rng, [("he's not allowed near me", []), ("he's got a court order", []),
+                             ("he's said before he'll kill me", ["threat_to_life"]), ("I'm scared", [])])
+    da = who.startswith("my ex")
+    text = f"{who} {where}, {tail}"
+    flags = ["stalking_harassment", "suspect_present", "in_progress"] + (["domestic_abuse"] if da else []) + extra
+    return rng.choice(["999", "999", "chat"]), text, "victim of stalking, frightened", dict(
+        grade=1 if extra else 2, acc=[1, 2], route="deploy", flags=flags, refs=[], cat="stalking_harassment")
+
 TEMPLATES = [
     (t_noise, 70), (t_noise_threat, 10), (t_theft, 65), (t_shoplift, 30), (t_vehicle, 40), (t_vehicle_now, 8),
     (t_damage, 40), (t_burglary, 30), (t_fraud, 35), (t_update, 35), (t_highways, 25), (t_lost, 20),
     (t_rtc, 15), (t_animals, 20), (t_mh, 30), (t_medical, 25), (t_civil, 25), (t_stalk_later, 15),
-    (t_hate_later, 12), (t_fire, 8),
+    (t_hate_later, 12), (t_fire, 8), (t_da_later, 25), (t_damage_now, 12), (t_stalk_now, 10),
 ]
 
 
