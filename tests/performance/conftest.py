@@ -39,7 +39,7 @@ def contact(session: Any, channel: str, received: datetime, answer_s: float | No
 def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     from bluelamp.chat.store import Chat
     from bluelamp.contact.store import ContactPerson, Person
-    from bluelamp.crime.store import BureauTask, Crime, SupervisoryReview
+    from bluelamp.crime.store import BureauTask, Crime, ReviewDue, SupervisoryReview
     from bluelamp.response.store import Incident
     from bluelamp.victims.store import Right6Clock, Victim
 
@@ -104,6 +104,15 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                               direction="go", risk="standard", late=False, next_due_at=FEB + timedelta(days=10)),
             SupervisoryReview(crime_id=c1.id, reviewer="user:sup", reviewed_at=FEB + timedelta(days=12),
                               direction="go", risk="standard", late=True, next_due_at=FEB + timedelta(days=20)),
+        ])
+        # The reviews that fell due: one done on time, one late, one never done (due 22 Feb, before now).
+        s.add_all([
+            ReviewDue(crime_id=c1.id, due_at=FEB + timedelta(days=4), risk="standard", done_at=FEB + timedelta(days=3),
+                      cancelled=False),
+            ReviewDue(crime_id=c1.id, due_at=FEB + timedelta(days=10), risk="standard",
+                      done_at=FEB + timedelta(days=12), cancelled=False),
+            ReviewDue(crime_id=c1.id, due_at=FEB + timedelta(days=20), risk="standard", cancelled=False),
+            ReviewDue(crime_id=c2.id, due_at=FEB + timedelta(days=40), risk="standard", cancelled=False),  # not yet due
         ])
         v1 = Victim(crime_id=c1.id, name="Ann Example", active=True, enhanced=False, enhanced_reasons=[], rights={},
                     needs={"support": True}, needs_assessed_at=FEB + timedelta(hours=5),

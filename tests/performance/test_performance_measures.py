@@ -18,7 +18,7 @@ EXPECTED = {
     "vulnerability_identified": (0.0714, 1, 14), "grade_1": (0.2308, 3, 13), "grade_4": (0.2308, 3, 13),
     "downgraded": (0.1429, 2, 14), "downgrade_approved": (0.5, 1, 2), "routed_to_partner": (0.0714, 1, 14),
     "attendance_1": (0.5, 1, 2), "crime_recorded_24h": (0.5, 1, 2), "crime_with_plan": (0.5, 1, 2),
-    "plan_quality": (80.0, 80, 1), "reviews_on_time": (0.5, 1, 2), "needs_assessed": (0.5, 1, 2),
+    "plan_quality": (80.0, 80, 1), "reviews_on_time": (0.3333, 1, 3), "needs_assessed": (0.5, 1, 2),
     "vps_offered": (0.5, 1, 2), "right6_on_time": (0.5, 1, 2), "outcome_no_suspect": (1.0, 1, 1),
     "outcome_charged": (0.0, 0, 1), "bureau_tasks_done": (0.5, 1, 2), "bureau_hours_saved": (1.5, 90, 1),
 }

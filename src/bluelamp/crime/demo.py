@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from bluelamp.audit import service as audit
 from bluelamp.contact.store import Contact
 from bluelamp.crime import model
-from bluelamp.crime.store import BureauTask, Crime, CrimeParty, InvestigationPlan, SupervisoryReview
+from bluelamp.crime.store import BureauTask, Crime, CrimeParty, InvestigationPlan, ReviewDue, SupervisoryReview
 from bluelamp.policy import Policy, load_policy
 from bluelamp.victims import model as vmodel
 from bluelamp.victims.store import DashAssessment, MaracReferral, Right6Clock, Victim
@@ -131,7 +131,7 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
 
 def _children(session: Session, rng: random.Random, now: datetime, ids: list[int], rows: list[dict[str, Any]],
               meta: list[dict[str, Any]], policy: Policy, inv: Any, vcode: Any) -> dict[str, int]:
-    parties, victims, plans, reviews, tasks = [], [], [], [], []
+    parties, victims, plans, reviews, tasks, dues = [], [], [], [], [], []
     cal = vmodel.calendar_for(vcode.right6.holiday_country, vcode.right6.holiday_subdiv)
     for cid, row, m in zip(ids, rows, meta, strict=True):
         name = f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"
@@ -155,10 +155,14 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
                           ["safeguarding not considered"], "version": 1, "updated_at": row["created_at"],
                           "updated_by": f"user:{row['oic']}", "policy_version": policy.version})
         for at, due in m["reviews"]:
+            dues.append({"crime_id": cid, "due_at": due, "risk": row["risk"], "done_at": at, "cancelled": False})
             reviews.append({"crime_id": cid, "reviewer": "user:demo.sgt", "reviewed_at": at, "risk": row["risk"],
                             "direction": "Continue enquiries as planned; update the victim.", "plan_score":
                             row["plan_score"], "was_due_at": due, "late": at > due,
                             "next_due_at": model.next_review_due(at, row["risk"], inv)})
+        if row["next_review_due_at"] is not None:
+            dues.append({"crime_id": cid, "due_at": row["next_review_due_at"], "risk": row["risk"], "done_at": None,
+                         "cancelled": False})
         if row["recorded_at"] is not None and now - row["reported_at"] < timedelta(hours=30):
             tasks.append(_task("recording_check", "Crime recording check (NCRS)", cid, None, None, row["reported_at"],
                                row["record_due_at"], 15, "open"))
@@ -169,6 +173,7 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
     vids = _bulk(session, Victim, victims, ids=True)
     _bulk(session, InvestigationPlan, plans)
     _bulk(session, SupervisoryReview, reviews)
+    _bulk(session, ReviewDue, dues)
     clocks, dashes = [], []
     for vid, v, row in zip(vids, victims, rows, strict=True):
         if v["active"] and row["recorded_at"] is not None and rng.random() < 0.3:

@@ -25,6 +25,7 @@ from bluelamp.crime.store import (
     CrimeParty,
     InvestigationAction,
     InvestigationPlan,
+    ReviewDue,
     SupervisoryReview,
 )
 from bluelamp.identity.model import Principal
@@ -122,6 +123,7 @@ def record_crime(
     )
     session.add(crime)
     session.flush()
+    _review_falls_due(session, crime)
     for p in cleaned:
         party = CrimeParty(crime_id=crime.id, role=p["role"], name=p["name"], name_key=text_key(p["name"]),
                            dob=p["dob"], person_id=p["person_id"], details=p["details"])
@@ -167,11 +169,18 @@ def confirm_recording(session: Session, crime_id: int, principal: Principal,
     now = clock.now()
     crime.recorded_at, crime.recorded_by = now, principal.actor
     crime.next_review_due_at = model.first_review_due(now, crime.risk, policy.doc("investigation"))
+    _review_falls_due(session, crime)
     _resolve_alerts(session, crime.id, ("recording",), now)
     audit.record(session, principal.actor, "crime.recording_confirmed", "crime", crime.id, after={
         "recorded_at": clock.iso(now), "state": model.recording_state(crime.reported_at, now, now,
                                                                       policy.doc("investigation"))})
     return crime
+
+
+def _review_falls_due(session: Session, crime: Crime) -> None:
+    """Record the review the crime's schedule now expects (the denominator of reviews_on_time)."""
+    if crime.next_review_due_at is not None:
+        session.add(ReviewDue(crime_id=crime.id, due_at=crime.next_review_due_at, risk=crime.risk, cancelled=False))
 
 
 def parties_of(session: Session, crime_id: int) -> list[CrimeParty]:
@@ -311,6 +320,9 @@ def review(session: Session, crime_id: int, principal: Principal, *, direction: 
     before = {"risk": crime.risk, "next_review_due_at": clock.iso(was_due)}
     crime.risk, crime.last_review_at, crime.next_review_due_at = risk_now, when, nxt
     session.flush()
+    session.execute(update(ReviewDue).where(ReviewDue.crime_id == crime.id, ReviewDue.done_at.is_(None),
+                                            ReviewDue.cancelled.is_(False)).values(done_at=when, review_id=row.id))
+    _review_falls_due(session, crime)
     _resolve_alerts(session, crime.id, ("review_missed",), now)
     audit.record(session, principal.actor, "crime.reviewed", "crime", crime.id, before=before, after={
         "review_id": row.id, "risk": risk_now, "late": row.late, "next_review_due_at": clock.iso(nxt),
@@ -385,6 +397,9 @@ def decide_closure(session: Session, crime_id: int, principal: Principal, *, app
 def _close(session: Session, crime: Crime, principal: Principal, policy: Policy, note: str | None) -> None:
     now = clock.now()
     crime.status, crime.closed_at, crime.approved_by, crime.next_review_due_at = CLOSED, now, principal.actor, None
+    # A review not yet due when the crime closes never fell due; an overdue one stays missed.
+    session.execute(update(ReviewDue).where(ReviewDue.crime_id == crime.id, ReviewDue.done_at.is_(None),
+                                            ReviewDue.due_at > now).values(cancelled=True))
     _resolve_alerts(session, crime.id, ("review_missed", "recording"), now)
     audit.record(session, principal.actor, "crime.closed", "crime", crime.id, after={
         "outcome": crime.outcome, "approved_by": principal.actor, "note": (note or "")[:2000] or None})

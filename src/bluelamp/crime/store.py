@@ -123,6 +123,26 @@ class SupervisoryReview(Base):
     next_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class ReviewDue(Base):
+    """A supervisory review that falls due: one row per due time, met by the review that answered it.
+
+    Written whenever a crime's next review is set; a review done closes the open row (`review_id`,
+    `done_at`); closing the crime cancels a row not yet due, and leaves an overdue one missed. The
+    measure `reviews_on_time` counts these rows once due, so a review never done is a missed review.
+    """
+
+    __tablename__ = "review_due"
+    __table_args__ = (Index("ix_review_due_due", "due_at"), Index("ix_review_due_open", "crime_id", "done_at"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id", ondelete="CASCADE"))
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    risk: Mapped[str] = mapped_column(String(8))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    review_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)  # the crime closed before it fell due
+
+
 class CrimeAlert(Base):
     """An alert raised by the clock sweep: a missed review, a recording clock, a victim's clock.
 

@@ -12,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.store import Contact
-from bluelamp.crime.store import BureauTask, Crime, SupervisoryReview
+from bluelamp.crime.store import BureauTask, Crime, ReviewDue
 from bluelamp.performance.figures import Def, Scope
 from bluelamp.victims.store import Right6Clock, Victim
 
@@ -65,11 +65,14 @@ def crimes_closed(session: Session, scope: Scope) -> tuple[list[ColumnElement[bo
 
 
 def reviews(session: Session, scope: Scope) -> tuple[list[ColumnElement[bool]], list[Def]]:
-    base = [SupervisoryReview.reviewed_at >= scope.start, SupervisoryReview.reviewed_at < scope.end]
+    """Reviews that fell due in the period, up to now; met when done by the due time. A review never
+    done counts as missed, and one not yet due is not yet a figure."""
+    until = min(scope.end, scope.now)
+    base = [ReviewDue.due_at >= scope.start, ReviewDue.due_at < until, ReviewDue.cancelled.is_(False)]
     if scope.area or scope.channel or scope.agency != "police":
-        base.append(SupervisoryReview.crime_id.in_(_crimes_in(scope, _agency_ok(scope))))
-    return base, [Def("reviews_on_time", SupervisoryReview, SupervisoryReview.id.is_not(None),
-                      SupervisoryReview.late.is_(False), order=SupervisoryReview.reviewed_at)]
+        base.append(ReviewDue.crime_id.in_(_crimes_in(scope, _agency_ok(scope))))
+    met = and_(ReviewDue.done_at.is_not(None), ReviewDue.done_at <= ReviewDue.due_at)
+    return base, [Def("reviews_on_time", ReviewDue, ReviewDue.id.is_not(None), met, order=ReviewDue.due_at)]
 
 
 def victims(session: Session, scope: Scope) -> tuple[list[ColumnElement[bool]], list[Def]]:

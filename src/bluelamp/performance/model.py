@@ -136,7 +136,9 @@ CATALOGUE: tuple[Spec, ...] = (
          "Mean investigation-plan score (0-100, crime context's scoring) of crimes reported in the period "
          "that have a plan.", target=80.0, amber=10.0),
     Spec("reviews_on_time", "Supervisory reviews on time", "crime", "share",
-         "Supervisory reviews done in the period not flagged late, as a share of reviews done.", target=0.90),
+         "Supervisory reviews that fell due in the period (up to now) done by their due time, as a share of "
+         "reviews that fell due; a review never done counts as missed, one not yet due is not yet counted.",
+         target=0.90),
     Spec("needs_assessed", "Victims' needs assessed", "victims", "share",
          "Victims of crimes recorded in the period with a needs assessment, as a share of those victims.",
          target=0.95),

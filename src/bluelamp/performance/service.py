@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.chat.store import Chat
 from bluelamp.contact.store import Contact
-from bluelamp.crime.store import BureauTask, Crime, SupervisoryReview
+from bluelamp.crime.store import BureauTask, Crime, ReviewDue, SupervisoryReview
 from bluelamp.performance import contact_measures, crime_measures, rollup
 from bluelamp.performance.figures import Def, Family, Scope, record_ids, run_family
 from bluelamp.performance.model import (
@@ -204,6 +204,13 @@ def _review_row(r: SupervisoryReview) -> dict[str, Any]:
             "received_at": r.reviewed_at, "was_due_at": r.was_due_at, "late": r.late, "reviewer": r.reviewer}
 
 
+def _review_due_row(r: ReviewDue) -> dict[str, Any]:
+    state = "cancelled" if r.cancelled else "not done" if r.done_at is None else \
+        "on time" if r.done_at <= r.due_at else "late"
+    return {"id": r.id, "kind": "review_due", "link": f"/crimes/{r.crime_id}", "crime_id": r.crime_id,
+            "received_at": r.due_at, "due_at": r.due_at, "done_at": r.done_at, "risk": r.risk, "status": state}
+
+
 def _victim_row(v: Victim) -> dict[str, Any]:
     return {"id": v.id, "kind": "victim", "link": f"/victims/{v.id}", "crime_id": v.crime_id,
             "received_at": v.created_at, "needs_assessed_at": v.needs_assessed_at,
@@ -224,7 +231,7 @@ def _task_row(t: BureauTask) -> dict[str, Any]:
 
 _LINES: dict[Any, Any] = {
     Contact: contact_measures.contact_row, Chat: contact_measures.chat_row, Incident: _incident_row,
-    Crime: crime_measures.crime_row, SupervisoryReview: _review_row, Victim: _victim_row,
+    Crime: crime_measures.crime_row, SupervisoryReview: _review_row, ReviewDue: _review_due_row, Victim: _victim_row,
     Right6Clock: _clock_row, BureauTask: _task_row,
 }
 
