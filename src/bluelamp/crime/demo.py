@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session
 from bluelamp.audit import service as audit
 from bluelamp.contact.store import Contact
 from bluelamp.crime import model
-from bluelamp.crime.store import BureauTask, Crime, CrimeParty, InvestigationPlan, ReviewDue, SupervisoryReview
+from bluelamp.crime.store import (
+    BureauTask,
+    Crime,
+    CrimeParty,
+    InvestigationPlan,
+    ReviewDue,
+    SupervisoryReview,
+)
 from bluelamp.policy import Policy, load_policy
 from bluelamp.victims import model as vmodel
 from bluelamp.victims.store import DashAssessment, MaracReferral, Right6Clock, Victim
