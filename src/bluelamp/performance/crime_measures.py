@@ -42,11 +42,14 @@ def crimes_reported(session: Session, scope: Scope) -> tuple[list[ColumnElement[
     base = [Crime.reported_at >= scope.start, Crime.reported_at < scope.end, *_crime_filter(scope),
             *_agency_ok(scope)]
     every = Crime.id.is_not(None)
+    # A crime still inside its 24 hours and not yet recorded is not yet a figure; once recorded, or once
+    # its due time has passed, it is (met, or missed).
+    settled = or_(Crime.recorded_at.is_not(None), Crime.record_due_at <= scope.now)
     on_time = and_(Crime.recorded_at.is_not(None), Crime.recorded_at <= Crime.record_due_at)
     planned = Crime.plan_score.is_not(None)
     when = Crime.reported_at
     return base, [
-        Def("crime_recorded_24h", Crime, every, on_time, order=when),
+        Def("crime_recorded_24h", Crime, settled, on_time, order=when),
         Def("crime_with_plan", Crime, every, planned, order=when),
         Def("plan_quality", Crime, planned, value=Crime.plan_score, kind="mean", order=when),
     ]

@@ -128,7 +128,8 @@ CATALOGUE: tuple[Spec, ...] = (
          target=0.85, public=True),
     Spec("crime_recorded_24h", "Crimes recorded within 24 h", "crime", "share",
          "Crimes reported in the period recorded by their NCRS due time (reported + 24 h), as a share of "
-         "crimes reported; an unrecorded crime counts as not within.", target=0.95, public=True),
+         "crimes reported whose clock has settled (recorded, or past its due time); an unrecorded crime past "
+         "due counts as not within, one still inside its 24 hours is not yet counted.", target=0.95, public=True),
     Spec("crime_with_plan", "Crimes with an investigation plan", "crime", "share",
          "Crimes reported in the period that have an investigation plan, as a share of crimes reported.",
          target=0.95),
