@@ -346,7 +346,9 @@ def t_lost(rng):
         fitem = pick(rng, ["a wallet", "a phone", "a set of keys", "a purse", "a passport", "a bank card", "a bag"])
         text = f"{pick(rng, OPEN)}I've found {fitem} {where}, what do I do with it?"
     else:
-        text = f"{pick(rng, OPEN)}I've lost {item} {where}, I don't think it was stolen, has anyone handed it in?"
+        ask = pick(rng, ["has it turned up anywhere?", "is there a lost property I can check?", "do I need a reference for it?",
+                         "would it come to you if someone found it?", "who do I ask?", "can you log it as lost?"])
+        text = f"{pick(rng, OPEN)}I've lost {item} {where}, I don't think it was stolen, {ask}"
     return rng.choice(["101", "chat", "online"]), text.strip(), "member of the public", dict(
         grade=4, acc=[4], route="advice", flags=[], refs=[], cat="lost_found")
 
@@ -432,7 +434,7 @@ def t_medical(rng):
 
 
 def t_civil(rng):
-    what = pick(rng, ["my landlord won't give my deposit back", "my ex won't let me see the kids this weekend, there's no order",
+    what = pick(rng, ["my landlord's hanging on to my deposit", "my ex is stopping me having the kids on my weekend, we've nothing in writing",
                       "my builder's taken the money and not finished the job", "my neighbour's fence is on my land",
                       "my boss hasn't paid my wages", "the garage won't refund me for a faulty car",
                       "my ex won't give my stuff back", "my landlord keeps letting himself in",
@@ -505,14 +507,16 @@ def t_da_later(rng):
 
 
 def t_damage_now(rng):
-    who = pick(rng, ["a man", "a gang of lads", "my neighbour", "some kids", "a drunk bloke", "two women"])
-    what = pick(rng, ["is smashing my car windows", "is kicking my front door in", "is putting bricks through the shop window",
-                      "is jumping on the cars on our street", "is smashing up the bus stop", "is throwing stones at my windows"])
+    who, pl = pick(rng, [("a man", False), ("a gang of lads", True), ("my neighbour", False), ("some kids", True),
+                         ("a drunk bloke", False), ("two lads", True)])
+    what = pick(rng, ["smashing my car windows", "kicking my front door in", "putting bricks through the shop window",
+                      "jumping on the cars on our street", "smashing up the bus stop", "lobbing bottles at my front windows"])
+    they, theyre = ("they", "they're") if pl else ("he", "he's")
     extra, flags, g = pick(rng, [("right now", ["in_progress", "suspect_present"], 2),
-                                 ("right now with a hammer", ["in_progress", "suspect_present", "weapon"], 1),
-                                 ("and shouting he'll kill me, he's still here", ["in_progress", "suspect_present", "threat_to_life"], 1),
+                                 ("right now, " + ("they've" if pl else "he's") + " got a hammer", ["in_progress", "suspect_present", "weapon"], 1),
+                                 (f"and shouting {they}'ll kill me, {theyre} still here", ["in_progress", "suspect_present", "threat_to_life"], 1),
                                  ("as we speak, I'm watching from upstairs", ["in_progress", "suspect_present"], 2)])
-    text = f"{who} {what} {extra}"
+    text = f"{who} {'are' if pl else 'is'} {what} {extra}"
     return "999", text, "witness or victim, urgent", dict(grade=g, acc=[1, 2], route="deploy", flags=flags, refs=[],
                                                         cat="criminal_damage")
 
