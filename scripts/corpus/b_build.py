@@ -160,14 +160,8 @@ def validate(rec):
 
 
 def finalize(rec):
-    out = {k: rec[k] for k in ("id", "channel", "narrative")}
-    if rec["answers"]:
-        out["answers"] = rec["answers"]
-    for k in ("grade", "acceptable_grades", "route", "flags"):
-        out[k] = rec[k]
-    if rec["referrals"]:
-        out["referrals"] = rec["referrals"]
-    out["category"] = rec["category"]
+    out = {k: rec[k] for k in ("id", "channel", "narrative", "answers", "grade", "acceptable_grades", "route",
+                               "flags", "referrals", "category")}
     out["voice"] = rec["voice"]
     return out
 

@@ -120,6 +120,16 @@ CLOSE_CRIME = ["", "", " I need a crime number for the insurance.", " Just want 
                " Is there anything you can do?", " I've got it on camera.", " Can someone ring me back?",
                " Not expecting miracles.", " Cheers.", " It's the second time this year."]
 
+
+REPEAT = re.compile(r"\bagain\b|second time|third time", re.I)
+
+
+def repeat_bump(text, lab):
+    """A repeat victim of a non-urgent crime is scheduled (grade 3), as POLICY.md has it."""
+    if REPEAT.search(text) and lab["grade"] == 4:
+        lab = dict(lab, grade=3, acc=[3, 4], route="appointment")
+    return lab
+
 # --------------------------------------------------------------------------- templates
 # Each template: (function rng -> (channel, narrative, base_voice, labels dict)).
 
@@ -182,7 +192,7 @@ def t_theft(rng):
         ("my handbag", "off the back of my chair in a cafe"), ("the garden furniture", "from the back garden"),
         ("my headphones", "from the changing rooms"), ("my scooter", "from the front garden")])
     when = pick(rng, ["last night", "yesterday", "over the weekend", "on Tuesday", "last week", "some time overnight",
-                      "on Saturday night", "while I was at work", "a few days ago", "this morning, before I got up"])
+                      "on Saturday night", "while I was at work", "a few days ago", "this morning"])
     verb = pick(rng, ["someone's had", "someone's nicked", "somebody took", "some scrote has pinched", "someone stole",
                       "I've had", "they've taken"])
     mid = pick(rng, ["", " and they're long gone", ", no idea who", ", lock was cut", ", the thief's gone", ""])
@@ -192,8 +202,8 @@ def t_theft(rng):
         body = f"{verb} {item} {place} {when}{mid}."
     text = f"{pick(rng, OPEN)}{body}{pick(rng, CLOSE_CRIME)}".strip()
     ch = rng.choice(["101", "101", "chat", "online"])
-    return ch, text, "victim of theft", dict(grade=4, acc=[3, 4], route="telephone_resolution", flags=[], refs=[],
-                                             cat="theft")
+    return ch, text, "victim of theft", repeat_bump(text, dict(grade=4, acc=[3, 4], route="telephone_resolution",
+                                                               flags=[], refs=[], cat="theft"))
 
 
 def t_shoplift(rng):
@@ -211,7 +221,8 @@ def t_shoplift(rng):
         ch = "999" if rng.random() < 0.5 else "101"
         return ch, text, "store staff", dict(
             grade=2, acc=[2], route="deploy", flags=["suspect_present"], refs=[], cat="theft")
-    text = f"{pick(rng, OPEN)}someone walked out of {store} with {item} without paying, {gone}.{pick(rng, CLOSE_CRIME)}"
+    close = pick(rng, [c for c in CLOSE_CRIME if not REPEAT.search(c)])
+    text = f"{pick(rng, OPEN)}someone walked out of {store} with {item} without paying, {gone}.{close}"
     return rng.choice(["101", "online", "chat"]), text.strip(), "shop staff", dict(
         grade=4, acc=[3, 4], route="telephone_resolution", flags=[], refs=[], cat="theft")
 
@@ -227,9 +238,9 @@ def t_vehicle(rng):
     when = pick(rng, ["overnight", "last night", "some time over the weekend", "while I was asleep", "on Sunday night",
                       "when it was parked at the station", "sometime between 11 and 7"])
     text = f"{pick(rng, OPEN)}{what} {when}.{pick(rng, CLOSE_CRIME)}".strip()
-    return rng.choice(["101", "101", "chat", "online"]), text, "vehicle owner", dict(
+    return rng.choice(["101", "101", "chat", "online"]), text, "vehicle owner", repeat_bump(text, dict(
         grade=4, acc=[4] if rng.random() < 0.7 else [3, 4], route="telephone_resolution", flags=[], refs=[],
-        cat="vehicle_crime")
+        cat="vehicle_crime"))
 
 
 def t_vehicle_now(rng):
@@ -256,8 +267,8 @@ def t_damage(rng):
     tail = pick(rng, ["", " nobody was hurt.", " no one saw anything.", " I've got photos.", " it's the third time.",
                       " the fire brigade put it out." if "fire" in what else " I want it recorded."])
     text = f"{pick(rng, OPEN)}{what} {when}.{tail}".strip()
-    return rng.choice(["101", "101", "chat", "online"]), text, "victim of damage", dict(
-        grade=4, acc=[4], route="telephone_resolution", flags=[], refs=[], cat="criminal_damage")
+    return rng.choice(["101", "101", "chat", "online"]), text, "victim of damage", repeat_bump(text, dict(
+        grade=4, acc=[4], route="telephone_resolution", flags=[], refs=[], cat="criminal_damage"))
 
 
 def t_burglary(rng):
