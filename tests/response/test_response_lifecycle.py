@@ -69,12 +69,13 @@ def test_arrival_before_dispatch_is_refused(db, fixed_clock, make_incident, make
         service.mark_arrived(session, iid, uid, dispatcher, at=clock.now() - timedelta(minutes=1))
 
 
-def test_closing_twice_is_refused(db, fixed_clock, make_incident, dispatcher):
+def test_closing_twice_is_refused(db, fixed_clock, make_incident, supervisor):
     iid = make_incident()
+    # Closing an incident no unit attended reduces the response: a supervisor, with a disposition.
     with db.unit_of_work() as session:
-        service.close_incident(session, iid, dispatcher)
+        service.close_incident(session, iid, supervisor, disposition="caller cancelled")
     with pytest.raises(ResponseError, match="already closed") as err, db.unit_of_work() as session:
-        service.close_incident(session, iid, dispatcher)
+        service.close_incident(session, iid, supervisor, disposition="caller cancelled")
     assert err.value.status == 409
 
 

@@ -18,7 +18,7 @@ from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Reassessment
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
-from bluelamp.policy import Policy, load_policy
+from bluelamp.policy import Policy, controls, load_policy
 from bluelamp.response import service as response
 from bluelamp.triage import service as triage
 
@@ -166,17 +166,22 @@ def decide(
     changed = grade != proposed or route != contact.proposal["route"]
     if changed and not (reason and reason.strip()):
         raise ContactError("a reason is required when the grade or route differs from the proposal", "reason")
+    reduced = controls.reduces_response(   # "reduces the response", defined once (policy/controls.py)
+        controls.Response(proposed, str(contact.proposal["route"]),
+                          attend_by_for(proposed, contact.urban, contact.received_at, policy)),
+        controls.Response(grade, route, attend_by_for(grade, contact.urban, contact.received_at, policy,
+                                                      appointment_at) if route in DEPLOYING_ROUTES else None))
     decision = {"grade": grade, "route": route, "reason": reason, "by": principal.actor,
                 "at": clock.iso(clock.now()), "appointment_at": clock.iso(appointment_at),
-                "downgrade": grade > proposed}
+                "downgrade": bool(reduced), "reduces": reduced}
     before = {"status": contact.status, "grade": contact.grade, "route": contact.route}
-    if grade > proposed and not principal.has_any("supervisor"):
+    if reduced and not principal.has_any("supervisor"):
         contact.status = "awaiting_approval"
         contact.decision = decision
         audit.record(session, principal.actor, "contact.downgrade_requested", "contact", contact.id,
                      before=before, after=decision)
         return contact
-    if grade > proposed:
+    if reduced:
         decision["approved_by"] = principal.actor
     _apply(session, contact, decision, principal, policy)
     audit.record(session, principal.actor, "contact.decided", "contact", contact.id, before=before, after=decision)

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.identity.model import Principal
+from bluelamp.policy import controls
 from bluelamp.response import model
 from bluelamp.response.model import OPEN_STATUSES, ResponseError
 from bluelamp.response.store import Assignment, Incident, IncidentRegrade, Unit
@@ -336,11 +337,22 @@ def close_incident(session: Session, incident_id: int, principal: Principal, *,
     _open(incident)
     when = model.check_stage_time(_when(at, now), incident.arrived_at or incident.received_at, now, "closing",
                                   "arrival" if incident.arrived_at else "call received")
+    reduced = [] if incident.arrived_at is not None else controls.reduces_response(
+        controls.Response(incident.grade, "deploy", incident.attend_by),
+        controls.Response(incident.grade, controls.NOT_ATTENDED, None))
+    if reduced and not (disposition and disposition.strip()):
+        raise ResponseError("closing an incident no unit attended needs a disposition (what happened instead)",
+                            "disposition")
+    if reduced and not principal.has_any("supervisor"):
+        raise ResponseError(f"closing an incident no unit attended reduces the response ({'; '.join(reduced)}): "
+                            "it needs a supervisor", "role", 403)
     before = {"status": incident.status}
     _release_units(session, incident, when)
     incident.status, incident.closed_at = "closed", when
     if disposition:
         incident.extra = {**(incident.extra or {}), "disposition": disposition}
+    if reduced:
+        incident.extra = {**(incident.extra or {}), "approved_by": principal.actor, "reduced": reduced}
     audit.record(session, principal.actor, "incident.closed", "incident", incident.id, before=before,
                  after={"status": "closed", "at": clock.iso(when), "disposition": disposition})
     return incident
@@ -364,7 +376,9 @@ def regrade(session: Session, incident_id: int, grade: int, reason: str, princip
     _open(incident)
     if grade == incident.grade:
         raise ResponseError(f"incident {incident.id} is already grade {grade}", "grade", 409)
-    downgrade = grade > incident.grade
+    new_attend_by = attend_by_for_grade(grade, incident.urban, incident.received_at)
+    downgrade = bool(controls.reduces_response(controls.Response(incident.grade, "deploy", incident.attend_by),
+                                               controls.Response(grade, "deploy", new_attend_by)))
     if downgrade and not principal.has_any("supervisor"):
         raise ResponseError("a downgrade needs a supervisor", "grade", 403)
     before = {"grade": incident.grade, "attend_by": clock.iso(incident.attend_by)}
@@ -372,7 +386,7 @@ def regrade(session: Session, incident_id: int, grade: int, reason: str, princip
                                 from_grade=incident.grade, to_grade=grade, reason=reason.strip(),
                                 approved_by=principal.actor if downgrade else None))
     incident.grade = grade
-    incident.attend_by = attend_by_for_grade(grade, incident.urban, incident.received_at)
+    incident.attend_by = new_attend_by
     audit.record(session, principal.actor, "incident.regraded", "incident", incident.id, before=before,
                  after={"grade": grade, "attend_by": clock.iso(incident.attend_by), "reason": reason.strip(),
                         "downgrade": downgrade})
