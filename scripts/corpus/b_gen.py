@@ -236,7 +236,7 @@ def t_vehicle(rng):
                       "they've broken into the car and had my work laptop out of the boot",
                       "someone's had the cat off the Prius again"])
     when = pick(rng, ["overnight", "last night", "some time over the weekend", "while I was asleep", "on Sunday night",
-                      "when it was parked at the station", "sometime between 11 and 7"])
+                      "sometime between 11 and 7", "while it was parked outside the house"])
     text = f"{pick(rng, OPEN)}{what} {when}.{pick(rng, CLOSE_CRIME)}".strip()
     return rng.choice(["101", "101", "chat", "online"]), text, "vehicle owner", repeat_bump(text, dict(
         grade=4, acc=[4] if rng.random() < 0.7 else [3, 4], route="telephone_resolution", flags=[], refs=[],
@@ -355,7 +355,8 @@ def t_lost(rng):
     found = rng.random() < 0.35
     if found:
         fitem = pick(rng, ["a wallet", "a phone", "a set of keys", "a purse", "a passport", "a bank card", "a bag"])
-        text = f"{pick(rng, OPEN)}I've found {fitem} {where}, what do I do with it?"
+        text = f"{pick(rng, OPEN)}I've found {fitem} {where}, " + pick(rng, ["what do I do?", "who do I hand it to?",
+                                                                             "can I drop it at a station?"])
     else:
         ask = pick(rng, ["has it turned up anywhere?", "is there a lost property I can check?", "do I need a reference for it?",
                          "would it come to you if someone found it?", "who do I ask?", "can you log it as lost?"])
@@ -365,10 +366,13 @@ def t_lost(rng):
 
 
 def t_rtc(rng):
-    how = pick(rng, ["someone went into the back of me at the lights", "I clipped a parked car reversing",
-                     "we scraped each other in the car park", "a van caught my wing mirror",
-                     "a car pulled out and we touched bumpers", "I bumped the car in front in traffic"])
-    where = pick(rng, ["on London Road", "at Asda", "by the school", "on the roundabout", "in the multi-storey"])
+    how, where = pick(rng, [
+        ("someone went into the back of me at the lights", pick(rng, ["on London Road", "by the school", "on Victoria Road"])),
+        ("I clipped a parked car reversing", pick(rng, ["at Asda", "in the multi-storey", "outside my mum's"])),
+        ("we scraped each other", pick(rng, ["in the car park at Asda", "in the multi-storey", "in the school car park"])),
+        ("a van caught my wing mirror", pick(rng, ["on a narrow lane", "on London Road", "outside the shops"])),
+        ("a car pulled out and we touched bumpers", pick(rng, ["on the roundabout", "at the retail park", "by the school"])),
+        ("I bumped the car in front in traffic", pick(rng, ["on the A50", "on London Road", "on the ring road"]))])
     det = pick(rng, ["we've swapped details", "we've exchanged insurance", "I left a note with my number",
                      "we took photos and numbers"])
     hurt = pick(rng, ["nobody's hurt", "no one's injured", "we're both fine", "just a dent"])
@@ -568,7 +572,7 @@ def generate(make):
             else:
                 allow = ("plain", "typos", "lower", "text", "masked", "shouty", "lowtypo")
             narr, v = apply_voice(text, rng, ch, voice, allow)
-            key = " ".join(narr.lower().split())
+            key = " ".join(re.sub(r"[^a-z0-9 ]", "", narr.lower()).split())
             if key in seen:
                 continue
             seen.add(key)
