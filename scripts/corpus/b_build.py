@@ -78,8 +78,7 @@ def make(channel, grade, acceptable, route, flags, referrals, category, voice, n
             flag = "child_at_risk" if key == "child_present" else key
             if flag not in rec["flags"]:
                 rec["flags"].append(flag)
-    if "child_at_risk" in rec["flags"] and "children_services" not in rec["referrals"] \
-            and rec["route"] != "refer:children_services":
+    if "child_at_risk" in rec["flags"] and "children_services" not in rec["referrals"]:
         rec["referrals"].append("children_services")
     rec["flags"] = sorted(set(rec["flags"]), key=FLAG_ORDER.index)
     return rec
@@ -151,8 +150,7 @@ def validate(rec):
             errs.append(f"answer {k}")
     if rec["category"] not in CATEGORIES:
         errs.append(f"category {rec['category']}")
-    if "child_at_risk" in rec["flags"] and "children_services" not in rec["referrals"] \
-            and r != "refer:children_services":
+    if "child_at_risk" in rec["flags"] and "children_services" not in rec["referrals"]:
         errs.append("child_at_risk without children_services")
     if not rec["voice"]:
         errs.append("voice empty")
