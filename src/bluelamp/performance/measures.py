@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, literal_column, or_, select, text
+from sqlalchemy import and_, case, func, literal_column, or_, select, text
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -70,9 +70,15 @@ def _figures(incidents: int, attended: int, within: int, median: float | None, p
             "p90_s": None if p90 is None else round(float(p90), 1)}
 
 
+# The grade and attend-by an incident is measured on: after a regrade, the highest grade it held before
+# its first arrival (Incident.measure_grade); otherwise its grade. A downgrade after arrival never moves it.
+GRADE = func.coalesce(Incident.measure_grade, Incident.grade)
+ATTEND_BY = case((Incident.measure_grade.is_not(None), Incident.measure_attend_by), else_=Incident.attend_by)
+
+
 def _filters(agency: str, start: datetime, end: datetime, area: str | None) -> list[Any]:
     conds = [Incident.agency == agency, Incident.received_at >= start, Incident.received_at < end,
-             Incident.grade.in_(GRADES)]
+             GRADE.in_(GRADES)]
     if area:
         conds.append(Incident.area == area)
     return conds
@@ -80,7 +86,7 @@ def _filters(agency: str, start: datetime, end: datetime, area: str | None) -> l
 
 def _attendance_python(session: Session, conds: list[Any]) -> dict[str, Any]:
     rows = session.execute(
-        select(Incident.grade, Incident.urban, Incident.received_at, Incident.arrived_at, Incident.attend_by)
+        select(GRADE, Incident.urban, Incident.received_at, Incident.arrived_at, ATTEND_BY)
         .where(*conds)).all()
     groups: dict[tuple[int, bool | None], tuple[list[int], list[float]]] = {}
     for grade, urban, received, arrived, attend_by in rows:
@@ -110,15 +116,16 @@ def _attendance_python(session: Session, conds: list[Any]) -> dict[str, Any]:
 
 def _attendance_postgresql(session: Session, conds: list[Any]) -> dict[str, Any]:
     secs = func.extract("epoch", Incident.arrived_at - Incident.received_at)
-    within = func.count().filter(Incident.arrived_at <= Incident.attend_by)
+    within = func.count().filter(Incident.arrived_at <= ATTEND_BY)
     # Both percentiles from one sort per group; a year of a force sorts in memory with 64 MB.
     quantiles = func.percentile_cont(literal_column("ARRAY[0.5, 0.9]")).within_group(secs)
     query = (
-        select(Incident.grade, Incident.urban, func.grouping(Incident.urban).label("all_urban"),
+        select(GRADE.label("g"), Incident.urban, func.grouping(Incident.urban).label("all_urban"),
                func.count().label("n"), func.count(Incident.arrived_at).label("attended"), within.label("within"),
                quantiles.label("q"))
         .where(*conds)
-        .group_by(literal_column("GROUPING SETS ((incident.grade), (incident.grade, incident.urban))"))
+        .group_by(literal_column("GROUPING SETS ((coalesce(incident.measure_grade, incident.grade)), "
+                                 "(coalesce(incident.measure_grade, incident.grade), incident.urban))"))
     )
     session.execute(text("SET LOCAL work_mem = '64MB'"))
     out: dict[str, Any] = {str(g): {**_empty(), "urban": _empty(), "rural": _empty()} for g in GRADES}
@@ -156,9 +163,9 @@ def breaches(session: Session, start: datetime, end: datetime, agency: str = "po
     """
     now = now or clock.now()
     cutoff = min(now, end)
-    late = and_(Incident.arrived_at.is_not(None), Incident.arrived_at > Incident.attend_by)
-    unattended = and_(Incident.arrived_at.is_(None), Incident.attend_by < cutoff)
-    conds = [*_filters(agency, start, end, area), Incident.attend_by.is_not(None)]
+    late = and_(Incident.arrived_at.is_not(None), Incident.arrived_at > ATTEND_BY)
+    unattended = and_(Incident.arrived_at.is_(None), ATTEND_BY < cutoff)
+    conds = [*_filters(agency, start, end, area), ATTEND_BY.is_not(None)]
     counts = session.execute(
         select(func.count().filter(late), func.count().filter(unattended)).where(*conds)).one()
     rows = session.execute(
@@ -169,11 +176,12 @@ def breaches(session: Session, start: datetime, end: datetime, agency: str = "po
 
 
 def _breach(i: Incident, now: datetime) -> dict[str, Any]:
-    assert i.attend_by is not None
+    attend_by = i.measured_attend_by
+    assert attend_by is not None
     reasons: list[str] = []
     extra = i.extra or {}
     if i.arrived_at is not None:
-        reasons.append(f"arrived {_fmt((i.arrived_at - i.attend_by).total_seconds())} after the target")
+        reasons.append(f"arrived {_fmt((i.arrived_at - attend_by).total_seconds())} after the target")
     else:
         reasons.append("no arrival recorded" if i.status == "closed" else "no unit has arrived yet")
     if i.dispatched_at is None:
@@ -185,20 +193,21 @@ def _breach(i: Incident, now: datetime) -> dict[str, Any]:
     for key in ("breach_reason", "closure_reason", "disposition"):
         if extra.get(key):
             reasons.append(f"{key.replace('_', ' ')}: {extra[key]}")
-    return {"incident_id": i.id, "external_ref": i.external_ref, "grade": i.grade, "urban": i.urban,
-            "area": i.area, "received_at": clock.iso(i.received_at), "attend_by": clock.iso(i.attend_by),
+    return {"incident_id": i.id, "external_ref": i.external_ref, "grade": i.measured_grade, "urban": i.urban,
+            "area": i.area, "received_at": clock.iso(i.received_at), "attend_by": clock.iso(attend_by),
             "arrived_at": clock.iso(i.arrived_at),
             "late_s": _late_s(i, now), "reasons": reasons}
 
 
 def _late_s(i: Incident, now: datetime) -> int | None:
     """How late the arrival was; for a waiting incident, how late it is now; None if closed unattended."""
-    assert i.attend_by is not None
+    attend_by = i.measured_attend_by
+    assert attend_by is not None
     if i.arrived_at is not None:
-        return round((i.arrived_at - i.attend_by).total_seconds())
+        return round((i.arrived_at - attend_by).total_seconds())
     if i.status == "closed":
         return None
-    return round((now - i.attend_by).total_seconds())
+    return round((now - attend_by).total_seconds())
 
 
 def measures(session: Session, date_from: date | None = None, date_to: date | None = None,

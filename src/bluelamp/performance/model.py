@@ -126,6 +126,10 @@ CATALOGUE: tuple[Spec, ...] = (
     Spec("attendance_3", "Grade 3 attended by appointment", "response", "share",
          "Grade 3 incidents arriving by the appointment (at most 48 h), as a share of those attended.",
          target=0.85, public=True),
+    Spec("incident_downgraded", "Incidents downgraded after the call", "grading", "share",
+         "Incidents received in the period (grades 1 to 3) downgraded on the board after the call (a regrade to "
+         "a higher grade number, which needs a supervisor), as a share of incidents received. The attendance "
+         "measures keep the highest grade held before arrival.", direction=None),
     Spec("crime_recorded_24h", "Crimes recorded within 24 h", "crime", "share",
          "Crimes reported in the period recorded by their NCRS due time (reported + 24 h), as a share of "
          "crimes reported whose clock has settled (recorded, or past its due time); an unrecorded crime past "

@@ -7,14 +7,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import ColumnElement, select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.chat.store import Chat
 from bluelamp.contact.store import Contact
 from bluelamp.crime.store import BureauTask, Crime, ReviewDue, SupervisoryReview
-from bluelamp.performance import contact_measures, crime_measures, rollup
+from bluelamp.performance import contact_measures, crime_measures, measures, rollup
 from bluelamp.performance.figures import Def, Family, Scope, record_ids, run_family
 from bluelamp.performance.model import (
     CATALOGUE,
@@ -28,7 +28,7 @@ from bluelamp.performance.model import (
     check_period,
     previous_period,
 )
-from bluelamp.response.store import Incident
+from bluelamp.response.store import Incident, IncidentRegrade
 from bluelamp.victims.store import Right6Clock, Victim
 
 CHANNELS = ("999", "101", "chat", "online")
@@ -58,15 +58,20 @@ def zone() -> ZoneInfo:
 
 def incidents(session: Session, scope: Scope) -> tuple[list[ColumnElement[bool]], list[Def]]:
     """Attendance, counted exactly as the response measures count it (CONTRACT.md "Measures")."""
+    grade, attend_by = measures.GRADE, measures.ATTEND_BY  # the grade held before arrival (measures.py)
     base: list[ColumnElement[bool]] = [Incident.agency == scope.agency, Incident.received_at >= scope.start,
-                                       Incident.received_at < scope.end, Incident.grade.in_((1, 2, 3))]
+                                       Incident.received_at < scope.end, grade.in_((1, 2, 3))]
     if scope.area:
         base.append(Incident.area == scope.area)
     if scope.channel:
         base.append(Incident.contact_id.in_(select(Contact.id).where(Contact.channel == scope.channel)))
     attended = Incident.arrived_at.is_not(None)
-    return base, [Def(f"attendance_{g}", Incident, (Incident.grade == g) & attended,
-                      Incident.arrived_at <= Incident.attend_by, order=Incident.received_at) for g in (1, 2, 3)]
+    downgraded = exists().where(IncidentRegrade.incident_id == Incident.id,
+                                IncidentRegrade.to_grade > IncidentRegrade.from_grade)
+    return base, [*[Def(f"attendance_{g}", Incident, (grade == g) & attended, Incident.arrived_at <= attend_by,
+                        order=Incident.received_at) for g in (1, 2, 3)],
+                  Def("incident_downgraded", Incident, Incident.id.is_not(None), downgraded,
+                      order=Incident.received_at)]
 
 
 FAMILIES: tuple[Family, ...] = (

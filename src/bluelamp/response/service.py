@@ -75,9 +75,22 @@ def regrade_for_contact(session: Session, contact_id: int, grade: int, attend_by
     if incident is None or (incident.grade == grade and incident.attend_by == attend_by):
         return
     before = {"grade": incident.grade, "attend_by": clock.iso(incident.attend_by)}
+    if incident.arrived_at is not None:
+        _hold_measure(incident, grade, attend_by)  # after arrival the decision no longer moves the measure
+    elif incident.measure_grade is not None:
+        incident.measure_grade, incident.measure_attend_by = grade, attend_by  # the call's decided grade
     incident.grade, incident.attend_by = grade, attend_by
     audit.record(session, actor, "incident.regraded", "incident", incident.id, before=before,
                  after={"grade": grade, "attend_by": clock.iso(attend_by)})
+
+
+def _hold_measure(incident: Incident, grade: int, attend_by: datetime | None) -> None:
+    """Before a regrade: the attendance measure keeps the highest grade held before the first arrival
+    (and that grade's attend-by). An upgrade before arrival raises it; nothing after arrival moves it."""
+    if incident.measure_grade is None:
+        incident.measure_grade, incident.measure_attend_by = incident.grade, incident.attend_by
+    if incident.arrived_at is None and grade < incident.measure_grade:
+        incident.measure_grade, incident.measure_attend_by = grade, attend_by
 
 
 def incident_for_contact(session: Session, contact_id: int) -> Incident | None:
@@ -385,6 +398,7 @@ def regrade(session: Session, incident_id: int, grade: int, reason: str, princip
     session.add(IncidentRegrade(incident_id=incident.id, at=clock.now(), by=principal.actor,
                                 from_grade=incident.grade, to_grade=grade, reason=reason.strip(),
                                 approved_by=principal.actor if downgrade else None))
+    _hold_measure(incident, grade, new_attend_by)
     incident.grade = grade
     incident.attend_by = new_attend_by
     audit.record(session, principal.actor, "incident.regraded", "incident", incident.id, before=before,

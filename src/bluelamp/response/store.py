@@ -50,6 +50,18 @@ class Incident(Base):
     queued_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     call_type: Mapped[str | None] = mapped_column(String(120), nullable=True)
     source_priority: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # The grade and attend-by the attendance measure uses, once a regrade has happened (NULL: `grade`
+    # and `attend_by`): the highest grade held before the first arrival (issue 13; docs/measures.md).
+    measure_grade: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    measure_attend_by: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+
+    @property
+    def measured_grade(self) -> int:
+        return self.measure_grade if self.measure_grade is not None else self.grade
+
+    @property
+    def measured_attend_by(self) -> datetime | None:
+        return self.measure_attend_by if self.measure_grade is not None else self.attend_by
 
 
 class Unit(Base):
