@@ -164,7 +164,7 @@ def breaches(session: Session, start: datetime, end: datetime, agency: str = "po
     now = now or clock.now()
     cutoff = min(now, end)
     late = and_(Incident.arrived_at.is_not(None), Incident.arrived_at > ATTEND_BY)
-    unattended = and_(Incident.arrived_at.is_(None), ATTEND_BY < cutoff)
+    unattended = and_(Incident.arrived_at.is_(None), ATTEND_BY < cutoff)  # noqa: SIM300
     conds = [*_filters(agency, start, end, area), ATTEND_BY.is_not(None)]
     counts = session.execute(
         select(func.count().filter(late), func.count().filter(unattended)).where(*conds)).one()
