@@ -52,6 +52,7 @@ class CrimeIn(Strict):
     summary: str = Field(default="", max_length=10_000)
     domestic: bool = False
     hate: bool = False
+    restart_reason: str | None = Field(default=None, max_length=2000)
     oic: str | None = Field(default=None, max_length=120)
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
 

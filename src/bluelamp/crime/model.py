@@ -70,6 +70,19 @@ def recording_state(reported_at: datetime, recorded_at: datetime | None, now: da
     return "due"
 
 
+def check_restart(source_at: datetime, reported_at: datetime, reason: str | None,
+                  rules: InvestigationDoc) -> str | None:
+    """A `reported_at` later than the contact or incident restarts the 24-hour clock: it needs a reason
+    (and the original clock is kept). Returns the reason, or None when the clock is not restarted."""
+    if reported_at <= source_at + timedelta(minutes=rules.restart_slack_minutes):
+        return None
+    text = (reason or "").strip()
+    if len(text) < rules.restart_reason_min_chars:
+        raise CrimeError("a reported_at later than the contact or incident restarts the recording clock: give a "
+                         f"restart_reason of at least {rules.restart_reason_min_chars} characters", "restart_reason")
+    return text[:2000]
+
+
 # --- supervision -------------------------------------------------------------------------------
 
 

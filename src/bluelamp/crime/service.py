@@ -94,6 +94,7 @@ def record_crime(
     hate: bool = False,
     oic: str | None = None,
     parties: list[dict[str, Any]] | None = None,
+    restart_reason: str | None = None,
     policy: Policy | None = None,
 ) -> Crime:
     """Record a crime from a contact or incident; the NCRS clock runs from the report."""
@@ -111,12 +112,15 @@ def record_crime(
     model.check_not_future(reported_at, now, "reported_at")
     reported_at = clock.as_utc(reported_at)
     model.check_order(source_at, reported_at, "the contact or incident", "reported_at")
+    restart = model.check_restart(source_at, reported_at, restart_reason, rules)
     cleaned = [_clean_party(p) for p in (parties or [])]
     recorded_at = now if recorded else None
     crime = Crime(
         contact_id=contact_id, incident_id=incident_id, offence=off.id, offence_group=group.id,
         most_serious=off.most_serious, domestic=bool(domestic), hate=bool(hate), summary=(summary or "").strip()[:10_000],
         reported_at=reported_at, record_due_at=model.recording_due(reported_at, rules), recorded_at=recorded_at,
+        original_record_due_at=model.recording_due(source_at, rules) if restart else None,
+        recording_restart_reason=restart,
         recorded_by=principal.actor if recorded else None, oic=(oic or principal.username).strip(), risk=risk,
         status=OPEN, policy_version=policy.version, created_at=now,
         next_review_due_at=model.first_review_due(recorded_at, risk, rules) if recorded_at else None,
@@ -135,6 +139,7 @@ def record_crime(
         "offence": crime.offence, "group": crime.offence_group, "risk": risk, "reported_at": clock.iso(reported_at),
         "recorded_at": clock.iso(recorded_at), "record_due_at": clock.iso(crime.record_due_at),
         "contact_id": contact_id, "incident_id": incident_id, "parties": [p["role"] for p in cleaned],
+        "original_record_due_at": clock.iso(crime.original_record_due_at), "restart_reason": restart,
         "policy_version": policy.version,
     })
     bureau.create_task(session, "recording_check", actor=principal.actor, crime_id=crime.id,

@@ -37,6 +37,9 @@ class Crime(Base):
     summary: Mapped[str] = mapped_column(Text, default="")
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime)
     record_due_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # A restarted recording clock keeps the original (from the contact or incident) and the reason.
+    original_record_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    recording_restart_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     recorded_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     oic: Mapped[str] = mapped_column(String(120))  # officer in charge (username)

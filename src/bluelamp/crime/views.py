@@ -20,7 +20,10 @@ def crime_summary(crime: Crime, now: datetime) -> dict[str, Any]:
         "id": crime.id, "offence": crime.offence, "offence_group": crime.offence_group, "risk": crime.risk,
         "status": crime.status, "oic": crime.oic, "domestic": crime.domestic,
         "reported_at": clock.iso(crime.reported_at), "recorded_at": clock.iso(crime.recorded_at),
-        "record_due_at": clock.iso(crime.record_due_at),
+        "record_due_at": clock.iso(crime.record_due_at), "hate": crime.hate,
+        "recording_restart": None if crime.original_record_due_at is None else {
+            "original_record_due_at": clock.iso(crime.original_record_due_at),
+            "reason": crime.recording_restart_reason},
         "recording": model.recording_state(crime.reported_at, crime.recorded_at, now, rules),
         "next_review_due_at": clock.iso(due), "review_overdue": bool(due and due < now and crime.status != "closed"),
         "plan_score": crime.plan_score, "outcome": crime.outcome,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.store import Contact
@@ -44,8 +44,10 @@ def crimes_reported(session: Session, scope: Scope) -> tuple[list[ColumnElement[
     every = Crime.id.is_not(None)
     # A crime still inside its 24 hours and not yet recorded is not yet a figure; once recorded, or once
     # its due time has passed, it is (met, or missed).
-    settled = or_(Crime.recorded_at.is_not(None), Crime.record_due_at <= scope.now)
-    on_time = and_(Crime.recorded_at.is_not(None), Crime.recorded_at <= Crime.record_due_at)
+    # A restarted clock is measured on the original one (from the contact or incident).
+    due = func.coalesce(Crime.original_record_due_at, Crime.record_due_at)
+    settled = or_(Crime.recorded_at.is_not(None), due <= scope.now)
+    on_time = and_(Crime.recorded_at.is_not(None), Crime.recorded_at <= due)
     planned = Crime.plan_score.is_not(None)
     when = Crime.reported_at
     return base, [

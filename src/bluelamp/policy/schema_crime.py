@@ -98,6 +98,8 @@ class ReviewRule(Strict):
 class InvestigationDoc(Strict):
     recording_hours: float = Field(gt=0)  # NCRS: record within 24 h of the report
     recording_warn_hours: float = Field(ge=0)
+    restart_slack_minutes: float = Field(ge=0, default=1)  # a reported_at this much after the contact is no restart
+    restart_reason_min_chars: int = Field(ge=1, default=10)
     plan_within_hours: float = Field(gt=0)
     elements: list[PlanElement] = Field(min_length=1)
     quality_bands: dict[str, int]  # band -> minimum score, e.g. good: 80
