@@ -288,3 +288,31 @@ def who():  # type: ignore[no-untyped-def]
         return Principal(user_id=n, username=f"{roles[0]}{n}", roles=frozenset(roles))
 
     return make
+
+
+
+def csrf_of(client) -> str:  # type: ignore[no-untyped-def]
+    """The CSRF token of the client's session, as the sign-in page hands it out."""
+    import re
+
+    page = client.get("/login")
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert found, "the sign-in form carries no CSRF token"
+    return found.group(1)
+
+
+def _form_login(client, username: str, password: str = "correct horse battery"):  # type: ignore[no-untyped-def]
+    """Sign in through the form as a browser does (GET /login for the token, then POST); afterwards the
+    client sends the new session's token in X-CSRF-Token, as the pages' script does."""
+    token = csrf_of(client)
+    res = client.post("/login", data={"username": username, "password": password, "csrf_token": token},
+                      follow_redirects=False)
+    if res.status_code == 303:
+        client.headers["X-CSRF-Token"] = csrf_of(client)
+    return res
+
+
+@pytest.fixture
+def form_login():  # type: ignore[no-untyped-def]
+    """form_login(client, username, password=...) -> the sign-in response."""
+    return _form_login

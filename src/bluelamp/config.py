@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
@@ -10,6 +11,7 @@ from pydantic import field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_KEYS = {"", "change-me", "changeme", "secret", "dev"}
+MIN_SECRET_BYTES = 32
 
 
 class ConfigError(RuntimeError):
@@ -32,6 +34,12 @@ class Settings(BaseSettings):
     run_jobs_in_server: bool = True
     # Threads per server process for request handlers (see web/app.py).
     request_threads: int = 4
+    # Origins (scheme://host[:port]) besides the server's own that staff pages may be used from, e.g.
+    # behind a TLS-terminating proxy; and the force website(s) that embed the public chat widget.
+    allowed_origins: str = ""
+    public_origins: str = ""
+    # The key of the audit chain's HMAC (held outside the database); empty: derived from secret_key.
+    audit_key: str = ""
 
     @field_validator("env")
     @classmethod
@@ -50,17 +58,34 @@ class Settings(BaseSettings):
         self.var_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{(self.var_dir / 'bluelamp.sqlite3').resolve()}"
 
+    def allowed_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.allowed_origins.split(",") if o.strip())
+
+    def public_origin_list(self) -> tuple[str, ...]:
+        return tuple(o.strip() for o in self.public_origins.split(",") if o.strip())
+
     def resolved_secret_key(self) -> str:
         """The signing key; generated once and kept under var/ in development."""
+        if self.is_production:
+            if not self.secret_key or self.secret_key in PLACEHOLDER_KEYS:
+                raise ConfigError("BLUELAMP_SECRET_KEY must be set (and not a placeholder) in production")
+            if len(self.secret_key.encode()) < MIN_SECRET_BYTES or len(set(self.secret_key)) < 16:
+                raise ConfigError(f"BLUELAMP_SECRET_KEY must be at least {MIN_SECRET_BYTES} random bytes in "
+                                  "production (for example: python3 -c 'import secrets; "
+                                  "print(secrets.token_urlsafe(48))')")
+            return self.secret_key
         if self.secret_key and self.secret_key not in PLACEHOLDER_KEYS:
             return self.secret_key
-        if self.is_production:
-            raise ConfigError("BLUELAMP_SECRET_KEY must be set (and not a placeholder) in production")
         self.var_dir.mkdir(parents=True, exist_ok=True)
         path = self.var_dir / "secret_key"
         if not path.exists():
-            path.write_text(secrets.token_urlsafe(48))
-            path.chmod(0o600)
+            try:  # created 0600 from the start, never world-readable for a moment
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                pass  # another process made it first
+            else:
+                with os.fdopen(fd, "w") as out:
+                    out.write(secrets.token_urlsafe(48))
         return path.read_text().strip()
 
 

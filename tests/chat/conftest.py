@@ -28,7 +28,7 @@ def chat_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
 
 
 @pytest.fixture
-def staff(db, app):  # type: ignore[no-untyped-def]
+def staff(db, app, form_login):  # type: ignore[no-untyped-def]
     """staff(client, *roles, name=None) -> (user_id, username): a user signed in on that client's cookie."""
     from bluelamp.identity import service
 
@@ -37,8 +37,7 @@ def staff(db, app):  # type: ignore[no-untyped-def]
         with db.unit_of_work() as session:
             user = service.add_user(session, username, list(roles), "correct horse battery")
             uid = user.id
-        res = client.post(app.url_path_for("login"), data={"username": username, "password": "correct horse battery"},
-                          follow_redirects=False)
+        res = form_login(client, username)
         assert res.status_code == 303, res.text
         return uid, username
 

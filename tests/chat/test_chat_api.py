@@ -70,7 +70,7 @@ def test_an_online_report_lands_at_once_as_an_assessed_contact_with_a_reference(
     contact_id = int(body["reference"][2:])
     contact = client.get(f"/api/v1/contacts/{contact_id}", headers=handler).json()
     assert contact["channel"] == "online" and contact["recorded_by"] == PUBLIC_ONLINE.actor
-    assert contact["assessment"]["thrive"]["risk"] and contact["people"][0]["is_caller"]
+    assert contact["assessment"]["thrive"]["risk"] and contact["caller"]["person_id"]
     assert "yesterday afternoon" in contact["narrative"]
     queue = client.get("/api/v1/contacts", headers=handler).json()
     assert contact_id in [c["id"] for c in queue]

@@ -68,12 +68,12 @@ def test_the_progress_report_prints_to_pdf_in_under_10_seconds(client, make_user
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and elapsed < 10
 
 
-def test_the_pages_show_items_and_the_report(client, db, world, make_user):
+def test_the_pages_show_items_and_the_report(client, db, world, make_user, form_login):
     from bluelamp.identity import service as identity
 
     with db.unit_of_work() as s:
         identity.add_user(s, "boss", ["leader"], "correct horse battery")
-    client.post("/login", data={"username": "boss", "password": "correct horse battery"})
+    form_login(client, "boss")
     res = client.post("/performance/improvements", data={
         "kind": "cause_of_concern", "reference": "CoC-1", "title": "Risk not always assessed", "owner": "ACC",
         "measures": ["thrive_recorded"]}, follow_redirects=False)

@@ -152,9 +152,14 @@ def test_repeat_callers_share_one_person_row_that_the_spines_matching_finds(seed
         assert n >= 2
         person = s.get(Person, person_id)
         assert person is not None and person.phone
-        contact = ContactIn(channel="101", narrative="calling again", caller={"name": "x", "phone": person.phone})
+        contact = ContactIn(channel="101", narrative="calling again", caller={"name": person.name, "phone": person.phone})
         result = match_people(s, contact, clock.now(), policy)
         assert result.people[0][0].id == person_id
+        assert "repeat_caller" in result.history_flags
+        # A phone alone never links two people (issue 12), but it still counts the repeat calls.
+        contact = ContactIn(channel="101", narrative="calling again", caller={"name": "x", "phone": person.phone})
+        result = match_people(s, contact, clock.now(), policy)
+        assert result.people[0][0].id != person_id
         assert "repeat_caller" in result.history_flags
         s.rollback()
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, HTTPException, Query
 from sqlalchemy import select
 
 from bluelamp import clock
-from bluelamp.audit import service
+from bluelamp.audit import access, service
 from bluelamp.audit.store import AuditEntry
 from bluelamp.web.auth import DbSession, require_roles
 
@@ -36,6 +36,20 @@ def list_entries(
     if before_seq:
         query = query.where(AuditEntry.seq < before_seq)
     return [entry_json(e) for e in session.execute(query).scalars()]
+
+
+@router.get("/audit/access")
+def access_log(
+    session: DbSession,
+    record: str = Query(max_length=80, pattern=r"^[a-z]+:[A-Za-z0-9_.:-]{1,60}$",
+                        description="KIND:ID, KIND one of contact, person, crime, victim, chat, audit"),
+    limit: int = Query(default=500, ge=1, le=5000),
+) -> list[dict[str, Any]]:
+    """The reads of one record, newest first: actor, at, route (and client address, stated reason)."""
+    kind, _, record_id = record.partition(":")
+    if kind not in access.KINDS:
+        raise HTTPException(422, detail=f"record: KIND must be one of {', '.join(access.KINDS)}")
+    return access.reads_of(session, kind, record_id, limit)
 
 
 @router.get("/audit/verify")

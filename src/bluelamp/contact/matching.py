@@ -1,8 +1,15 @@
 """Person matching: the same person across contacts, repeat callers and victims, the household check.
 
-A person matches an existing record on phone number, or on name with date of birth. Address is not
-an identity (many people share one) but links a household: other people at the same address who
-carry a vulnerability marker are listed on the contact, as the inspectorate asked.
+A person matches an existing record on name with date of birth, or on name with phone number; a
+phone number alone never links two people (families and carers share one). Address is not an
+identity (many people share one) but links a household: other people at the same address who carry
+a vulnerability marker are listed on the contact, as the inspectorate asked.
+
+What a contact gives is kept on the contact as given (`given_json`). A person's details are a history
+(`PersonDetail`) with source and verified flag; only verified input (staff on a 999 or 101 call)
+changes a person's current details or markers. An online report or a chat (unverified public
+input) is recorded beside the person, never over them, and its address does not feed other
+contacts' household checks until a verified contact confirms it.
 """
 
 from __future__ import annotations
@@ -13,13 +20,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.model import Person as PersonIn
-from bluelamp.contact.store import ContactPerson, Person
+from bluelamp.contact.store import ContactPerson, Person, PersonDetail
 from bluelamp.policy import Policy
+
+# Channels where a member of staff takes the details from the caller; the rest are public input.
+VERIFIED_CHANNELS = ("999", "101")
+DETAIL_FIELDS = ("name", "phone", "dob", "address")
 
 
 def phone_key(phone: str | None) -> str | None:
@@ -55,62 +66,138 @@ class MatchResult:
     history_flags: set[str] = field(default_factory=set)
     reasons: list[str] = field(default_factory=list)
     household: list[dict[str, Any]] = field(default_factory=list)
+    verified: bool = True          # the contact's details come from a verified channel
+    created: set[int] = field(default_factory=set)   # people first created by this contact
+    phones: dict[int, str] = field(default_factory=dict)  # person id -> phone key as given here
+    addresses: set[str] = field(default_factory=set)      # address keys as given on this contact
+    given: dict[str, Any] = field(default_factory=dict)   # the people as given (see given_json)
+    pending: list[tuple[Person, PersonIn]] = field(default_factory=list)
 
 
 def match_people(session: Session, contact: ContactIn, received_at: datetime, policy: Policy) -> MatchResult:
     """Find or create every person in the contact and work out the repeat flags and household."""
-    result = MatchResult()
+    result = MatchResult(verified=contact.channel in VERIFIED_CHANNELS)
     entries: list[tuple[PersonIn, str, bool]] = []
     if contact.caller is not None:
         entries.append((contact.caller, contact.caller_role(), True))
     entries.extend((p, p.role or "other", False) for p in contact.people)
+    result.given = {"caller": None, "people": [], "channel": contact.channel, "verified": result.verified}
     for data, role, is_caller in entries:
-        person = _find_or_create(session, data)
+        person = _find_or_create(session, data, result)
+        given = {"name": data.name, "phone": data.phone, "dob": data.dob.isoformat() if data.dob else None,
+                 "address": data.address, "role": role, "person_id": person.id if person else None}
+        if is_caller:
+            result.given["caller"] = given
+        else:
+            result.given["people"].append(given)
         if person is not None:
             result.people.append((person, role, is_caller))
+            if data.phone and phone_key(data.phone):
+                result.phones[person.id] = phone_key(data.phone) or ""
+            if text_key(data.address):
+                result.addresses.add(text_key(data.address) or "")
     _repeat_checks(session, result, received_at, policy)
     _household_check(session, result, received_at, policy)
     return result
 
 
-def _find_or_create(session: Session, data: PersonIn) -> Person | None:
+def _find_or_create(session: Session, data: PersonIn, result: MatchResult) -> Person | None:
     pkey, nkey, akey = phone_key(data.phone), text_key(data.name), text_key(data.address)
     if not (pkey or nkey or akey):
         return None
     person = None
-    if pkey:
-        person = session.execute(select(Person).where(Person.phone_key == pkey).limit(1)).scalar_one_or_none()
-    if person is None and nkey and data.dob:
+    # Name with date of birth, or name with phone. A phone alone never links two people.
+    if nkey and data.dob:
         person = session.execute(
-            select(Person).where(Person.name_key == nkey, Person.dob == data.dob).limit(1)
+            select(Person).where(Person.name_key == nkey, Person.dob == data.dob).order_by(Person.id).limit(1)
+        ).scalar_one_or_none()
+    if person is None and nkey and pkey:
+        person = session.execute(
+            select(Person).where(Person.phone_key == pkey, Person.name_key == nkey).order_by(Person.id).limit(1)
         ).scalar_one_or_none()
     if person is None:
         person = Person(name=data.name, name_key=nkey, phone=data.phone, phone_key=pkey, dob=data.dob,
-                        address=data.address, address_key=akey, markers=[])
+                        address=data.address, address_key=akey, markers=[], address_verified=result.verified)
         session.add(person)
         session.flush()
+        result.created.add(person.id)
+        result.pending.append((person, data))
         return person
-    # Keep the newest details given; an earlier one is not lost (it stays on the earlier contact).
+    result.pending.append((person, data))
+    if not result.verified:
+        # Unverified public input is kept as history and on the contact, never over the person.
+        return person
     for attr, value in (("name", data.name), ("phone", data.phone), ("dob", data.dob), ("address", data.address)):
         if value:
             setattr(person, attr, value)
+    if data.address:
+        person.address_verified = True
     person.name_key = text_key(person.name)
     person.phone_key = phone_key(person.phone)
     person.address_key = text_key(person.address)
     return person
 
 
-def _earlier_counts(session: Session, person_id: int, received_at: datetime, policy: Policy) -> tuple[int, int]:
-    """Earlier contacts as caller and as victim, each within its own policy window, in one query."""
+def record_details(session: Session, result: MatchResult, contact_id: int, actor: str, at: datetime) -> None:
+    """Write each detail given on this contact into the people's history (source, verified, actor)."""
+    source = f"contact:{result.given.get('channel', 'unknown')}"
+    rows = []
+    for person, data in result.pending:
+        for name in DETAIL_FIELDS:
+            value = getattr(data, name)
+            if value:
+                rows.append(PersonDetail(person_id=person.id, field=name, value=str(value)[:500], source=source,
+                                         verified=result.verified, contact_id=contact_id, actor=actor, at=at))
+    session.add_all(rows)
+
+
+def given_json(result: MatchResult, actor: str, at: datetime) -> dict[str, Any]:
+    """The people as this contact gave them, for Contact.given."""
+    return {**result.given, "actor": actor, "at": at.isoformat().replace("+00:00", "Z")}
+
+
+def person_json(session: Session, person: Person) -> dict[str, Any]:
+    """A person's current details and their history, each value with its source and verified flag."""
+    history = list(session.execute(
+        select(PersonDetail).where(PersonDetail.person_id == person.id).order_by(PersonDetail.id)).scalars())
+    current: dict[str, Any] = {}
+    for name in DETAIL_FIELDS:
+        value = getattr(person, name)
+        shown = value.isoformat() if isinstance(value, date) else value
+        rows = [h for h in history if h.field == name]
+        match = next((h for h in reversed(rows) if h.verified and h.value == str(shown)), None) or \
+            next((h for h in reversed(rows) if h.value == str(shown)), None)
+        current[name] = {"value": shown, "source": match.source if match else ("record" if shown else None),
+                         "verified": match.verified if match else shown is not None,
+                         "at": match.at.isoformat().replace("+00:00", "Z") if match else None}
+    return {
+        "id": person.id, "current": current, "markers": list(person.markers or []),
+        "history": [{"field": h.field, "value": h.value, "source": h.source, "verified": h.verified,
+                     "contact_id": h.contact_id, "actor": h.actor,
+                     "at": h.at.isoformat().replace("+00:00", "Z")} for h in history],
+    }
+
+
+def _earlier_counts(session: Session, person_id: int, received_at: datetime, policy: Policy,
+                    phone: str | None = None) -> tuple[int, int]:
+    """Earlier contacts as caller and as victim, each within its own policy window, in one query.
+
+    The same caller is the same person or the same phone as given (CONTRACT: "phone, or name with
+    date of birth"): a phone counts towards the repeat flags without linking the people."""
     rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
     caller_since = received_at - timedelta(days=rc.window_days)
     victim_since = received_at - timedelta(days=rv.window_days)
     cp = ContactPerson
     as_caller = case((and_(cp.is_caller.is_(True), cp.received_at >= caller_since), cp.contact_id))
     as_victim = case((and_(cp.role == "victim", cp.received_at >= victim_since), cp.contact_id))
+    who = cp.person_id == person_id
+    if phone:
+        # Earlier contacts given with this phone, and those of people recorded with it (older rows).
+        same_phone = select(Person.id).where(Person.phone_key == phone).scalar_subquery()
+        who = or_(who, cp.phone_key == phone, cp.person_id.in_(same_phone))
     row = session.execute(
         select(func.count(func.distinct(as_caller)), func.count(func.distinct(as_victim))).where(
-            cp.person_id == person_id, cp.received_at >= min(caller_since, victim_since), cp.received_at < received_at)
+            who, cp.received_at >= min(caller_since, victim_since), cp.received_at < received_at)
     ).one()
     return int(row[0]), int(row[1])
 
@@ -120,7 +207,7 @@ def _repeat_checks(session: Session, result: MatchResult, received_at: datetime,
     for person, role, is_caller in result.people:
         if not (is_caller or role == "victim"):
             continue
-        as_caller, as_victim = _earlier_counts(session, person.id, received_at, policy)
+        as_caller, as_victim = _earlier_counts(session, person.id, received_at, policy, result.phones.get(person.id))
         if is_caller and as_caller >= rc.min_earlier:
             result.history_flags.add("repeat_caller")
             result.reasons.append(f"repeat caller: {as_caller} earlier contacts in {rc.window_days} days")
@@ -134,12 +221,16 @@ def _repeat_checks(session: Session, result: MatchResult, received_at: datetime,
 
 def _household_check(session: Session, result: MatchResult, received_at: datetime, policy: Policy) -> None:
     """Other people at the same address with a vulnerability marker (or a child's age)."""
-    addresses = {p.address_key for p, _, _ in result.people if p.address_key}
+    # The addresses as given on this contact (and the people's verified ones); other people count only
+    # where their own address is verified, so a stranger's report cannot plant a "household".
+    addresses = set(result.addresses) | {p.address_key for p, _, _ in result.people
+                                         if p.address_key and p.address_verified}
     if not addresses:
         return
     involved = {p.id for p, _, _ in result.people}
     others = session.execute(
-        select(Person).where(Person.address_key.in_(addresses), Person.id.not_in(involved or {0})).limit(50)
+        select(Person).where(Person.address_key.in_(addresses), Person.address_verified.is_(True),
+                             Person.id.not_in(involved or {0})).limit(50)
     ).scalars()
     markers_known = policy.flags.vulnerability_markers() | {"child", "older_person"}
     for other in others:
@@ -152,9 +243,12 @@ def _household_check(session: Session, result: MatchResult, received_at: datetim
 
 
 def mark_people(result: MatchResult, flags: list[str], policy: Policy, received_at: datetime) -> None:
-    """Carry the contact's vulnerability flags onto its victims (and ages onto everyone)."""
+    """Carry the contact's vulnerability flags onto its victims (and ages onto everyone). Markers never
+    flow from an unverified contact onto a person who existed before it."""
     vuln = [f for f in flags if f in policy.flags.vulnerability_markers()]
     for person, role, _ in result.people:
+        if not result.verified and person.id not in result.created:
+            continue
         markers = set(person.markers or [])
         if role == "victim":
             markers.update(vuln)

@@ -13,6 +13,7 @@ from bluelamp.audit import service as audit
 from bluelamp.contact import service
 from bluelamp.contact.api import READERS
 from bluelamp.contact.model import ContactIn
+from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.web.auth import DbSession, page_roles
@@ -89,8 +90,13 @@ def view_contact(contact_id: int, request: Request, session: DbSession,
     contact = service.get_contact(session, contact_id)
     if contact is None:
         raise HTTPException(404, detail=f"contact {contact_id} not found")
+    try:
+        shown = access.view_for("contact", principal, own=contact.recorded_by == principal.actor,
+                                reason=request.query_params.get("reason"))
+    except access.AccessDenied as exc:
+        raise HTTPException(403, detail=f"{exc.field}: {exc}") from None
     policy = load_policy()
-    view = service.contact_json(session, contact)
+    view = access.shape_contact(service.contact_json(session, contact), shown)
     return render(request, "contact/view.html", {
         "c": contact, "view": view, "trail": audit.trail(session, "contact", contact.id),
         "vuln": policy.flags.vulnerability_markers(), "routes": _route_choices(policy),

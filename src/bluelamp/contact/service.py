@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.audit.model import canonical
-from bluelamp.contact.matching import mark_people, match_people
+from bluelamp.contact.matching import given_json, mark_people, match_people, record_details
 from bluelamp.contact.model import ContactIn
-from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Reassessment
+from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
 from bluelamp.policy import Policy, controls, load_policy
@@ -96,12 +96,14 @@ def record_contact(
         answers=data.answers.model_dump(exclude_none=True), proposal=proposal, grade=assessment.grade,
         route=assessment.route, flags=list(assessment.flags), policy_version=assessment.policy_version,
         household=match.household, status="awaiting_decision", decision=None, recorded_by=principal.actor,
+        given=given_json(match, principal.actor, now),
     )
     session.add(contact)
     session.flush()
     for person, role, is_caller in match.people:
         session.add(ContactPerson(contact_id=contact.id, person_id=person.id, role=role, is_caller=is_caller,
-                                  received_at=received_at))
+                                  received_at=received_at, phone_key=match.phones.get(person.id)))
+    record_details(session, match, contact.id, principal.actor, now)
     mark_people(match, list(assessment.flags), policy, received_at)
     incident_id = None
     if assessment.route in DEPLOYING_ROUTES:
@@ -253,6 +255,10 @@ def get_contact(session: Session, contact_id: int) -> Contact | None:
     return session.get(Contact, contact_id)
 
 
+def get_person(session: Session, person_id: int) -> Person | None:
+    return session.get(Person, person_id)
+
+
 def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
     incident = response.incident_for_contact(session, contact.id)
     people = session.execute(
@@ -267,9 +273,21 @@ def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
         "area": contact.area, "answers": contact.answers, "assessment": contact.proposal,
         "status": contact.status, "decision": contact.decision, "grade": contact.grade, "route": contact.route,
         "flags": contact.flags, "policy_version": contact.policy_version, "household": contact.household,
-        "people": [{"person_id": p.person_id, "role": p.role, "is_caller": p.is_caller} for p in people],
+        **_as_given(contact, list(people)),
         "incident_id": incident.id if incident else None, "recorded_by": contact.recorded_by,
     }
+
+
+def _as_given(contact: Contact, links: list[ContactPerson]) -> dict[str, Any]:
+    """`caller` and `people` as this contact gave them (CONTRACT: name, phone, dob, address, role)."""
+    given = contact.given or {}
+    if given:
+        return {"caller": given.get("caller"), "people": list(given.get("people") or []),
+                "details_verified": bool(given.get("verified"))}
+    # Contacts recorded before details were kept as given (or seeded in bulk): the links only.
+    caller = next(({"person_id": p.person_id, "role": p.role} for p in links if p.is_caller), None)
+    return {"caller": caller, "people": [{"person_id": p.person_id, "role": p.role} for p in links
+                                         if not p.is_caller], "details_verified": None}
 
 
 def queue(session: Session, limit: int = 200) -> list[Contact]:

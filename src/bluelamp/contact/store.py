@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Date, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bluelamp.db.base import Base, JSONType, UTCDateTime
@@ -45,6 +45,9 @@ class Contact(Base):
     status: Mapped[str] = mapped_column(String(24), default="awaiting_decision")
     decision: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     recorded_by: Mapped[str] = mapped_column(String(120))
+    # The people exactly as this contact gave them, with source, time, actor and whether the channel
+    # counts as verified (staff on a 999/101 call) or not (online report, chat): {"caller", "people", ...}.
+    given: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class Person(Base):
@@ -61,15 +64,37 @@ class Person(Base):
     address: Mapped[str | None] = mapped_column(String(500), nullable=True)
     address_key: Mapped[str | None] = mapped_column(String(500), nullable=True, index=True)
     markers: Mapped[list[str]] = mapped_column(JSONType, default=list)
+    # False while the address is only what an unverified channel gave: the household check of
+    # others ignores it, so a stranger cannot plant people at a victim's address.
+    address_verified: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
 
     __table_args__ = (Index("ix_person_name_dob", "name_key", "dob"),)
+
+
+class PersonDetail(Base):
+    """One value of a person's detail (name, phone, dob, address) as some source gave it. Never
+    overwritten: the person's current value is the newest verified one."""
+
+    __tablename__ = "person_detail"
+    __table_args__ = (Index("ix_person_detail_person", "person_id", "field", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    field: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(40))  # contact:999, contact:online, contact:chat ...
+    verified: Mapped[bool] = mapped_column(Boolean)
+    contact_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    actor: Mapped[str] = mapped_column(String(120))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class ContactPerson(Base):
     """A person's part in one contact (caller, victim, suspect, witness, other)."""
 
     __tablename__ = "contact_person"
-    __table_args__ = (Index("ix_contact_person_person", "person_id", "role"),)
+    __table_args__ = (Index("ix_contact_person_person", "person_id", "role"),
+                      Index("ix_contact_person_phone", "phone_key", "received_at"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contact.id", ondelete="CASCADE"), index=True)
@@ -77,6 +102,8 @@ class ContactPerson(Base):
     role: Mapped[str] = mapped_column(String(16))
     is_caller: Mapped[bool] = mapped_column(Boolean, default=False)
     received_at: Mapped[datetime] = mapped_column(UTCDateTime)  # copied so repeat checks need no join
+    # The phone as given on this contact: repeat callers are counted by it without linking people.
+    phone_key: Mapped[str | None] = mapped_column(String(40), nullable=True)
 
 
 class IdempotencyKey(Base):

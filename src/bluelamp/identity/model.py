@@ -11,7 +11,10 @@ ROLES: tuple[str, ...] = (
 )
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")
-MIN_PASSWORD = 8
+# NCSC password guidance: length over complexity, a deny-list of common and breached passwords, and
+# not the username. Twelve characters admits three random words ("correct horse battery").
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024
 
 
 class IdentityError(ValueError):
@@ -49,7 +52,22 @@ def check_roles(roles: list[str]) -> list[str]:
     return sorted(set(roles))
 
 
-def check_password(password: str) -> str:
-    if len(password) < MIN_PASSWORD:
-        raise IdentityError(f"password must be at least {MIN_PASSWORD} characters")
+def check_password(password: str, username: str | None = None, deny: frozenset[str] = frozenset()) -> str:
+    """A new password: long enough, not common, not the username. The message never repeats it."""
+    if len(password) > MAX_PASSWORD:
+        raise IdentityError(f"password must be at most {MAX_PASSWORD} characters")
+    if len(password.strip()) < MIN_PASSWORD or len(set(password)) < 4:
+        raise IdentityError(f"password must be at least {MIN_PASSWORD} characters, not mostly repeats or spaces")
+    folded = "".join(ch for ch in password.lower() if ch.isalnum())
+    if username:
+        name = "".join(ch for ch in username.lower() if ch.isalnum())
+        if name and len(name) >= 3 and name in folded:
+            raise IdentityError("password must not contain the username")
+    if password.lower() in deny or folded in deny or _stem(folded) in deny or not _stem(folded):
+        raise IdentityError("password is on the list of common or breached passwords; choose three random words")
     return password
+
+
+def _stem(folded: str) -> str:
+    """'password2024!' and 'Password123' are the same common password with digits added."""
+    return folded.rstrip("0123456789")

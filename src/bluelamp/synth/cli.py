@@ -25,8 +25,11 @@ def register(app: typer.Typer) -> None:
         """
         from tqdm import tqdm
 
+        from bluelamp.config import get_settings
         from bluelamp.synth import demo
 
+        if get_settings().is_production:
+            fail("the demo force (public passwords) is refused with BLUELAMP_ENV=production")
         db = database()
         bars: list[tqdm] = []
 

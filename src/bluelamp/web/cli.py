@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
             get_settings().resolved_secret_key()
         except ConfigError as exc:
             fail(str(exc))
+        if demo and get_settings().is_production:
+            fail("--demo (public passwords) is refused with BLUELAMP_ENV=production")
         db = database()
         if demo:
             if importlib.util.find_spec("bluelamp.synth.demo") is None:

@@ -2,7 +2,7 @@
 // against the server's clock (the offset is taken from each poll), so no reload is ever needed.
 (function () {
   "use strict";
-  const canAct = window.BOARD_CAN_ACT === true;
+  const canAct = JSON.parse((document.getElementById("board-can-act") || {}).textContent || "false") === true;
   const POLL_MS = 5000;
   let data = JSON.parse(document.getElementById("board-data").textContent);
   let offsetMs = Date.parse(data.now) - Date.now();

@@ -1,0 +1,175 @@
+"""The access log: every read of a personal record (contact, person, crime, victim with its DASH and
+MARAC, chat transcript, the audit trail) with actor, time, record, route, client address and the
+stated reason where one is asked. The Data Protection Act 2018 s.62 asks for logs of consultation.
+
+Reads are logged by one ASGI middleware from a table of routes (so every context's read routes are
+covered without each remembering to), before the first byte of the answer is sent: if the log cannot
+be written the read is refused (503). Rows go to their own table in their own short transaction, never
+through the audit chain's head lock. Many distinct records read by one actor in a minute raises an
+enumeration alert (a warning in the log and an audit entry).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+from urllib.parse import parse_qs
+
+import anyio.to_thread
+from sqlalchemy import insert, select
+
+from bluelamp import clock
+
+log = logging.getLogger("bluelamp.access")
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+KINDS = ("contact", "person", "crime", "victim", "chat", "audit")
+
+# (path pattern, kind): a GET that answers 2xx on one of these is a read of that record.
+READS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
+    (r"^/api/v1/contacts/(\d+)$", "contact"),
+    (r"^/contacts/(\d+)$", "contact"),
+    (r"^/api/v1/people/(\d+)$", "person"),
+    (r"^/api/v1/crimes/(\d+)(?:/.*)?$", "crime"),
+    (r"^/crimes/(\d+)(?:/.*)?$", "crime"),
+    (r"^/api/v1/victims/(\d+)(?:/.*)?$", "victim"),  # the victim record carries DASH and MARAC
+    (r"^/victims/(\d+)(?:/.*)?$", "victim"),
+    (r"^/api/v1/chats/(\d+)$", "chat"),
+    (r"^/api/v1/chats/by-contact/(\d+)$", "contact"),
+    (r"^/api/v1/audit$", "audit"),
+    (r"^/api/v1/audit/access$", "audit"),
+    (r"^/audit$", "audit"),
+))
+
+ENUMERATION_RECORDS = 30   # distinct records ...
+ENUMERATION_WINDOW_S = 60  # ... a minute
+ALERT_EVERY_S = 300
+
+
+def match_read(path: str) -> tuple[str, str | None] | None:
+    for pattern, kind in READS:
+        m = pattern.match(path)
+        if m:
+            return kind, (m.group(1) if m.groups() else None)
+    return None
+
+
+def _audit_record_id(query: dict[str, list[str]]) -> str:
+    if "record" in query:
+        return f"access:{query['record'][0]}"[:64]
+    entity, eid = query.get("entity", [""])[0], query.get("entity_id", [""])[0]
+    return f"{entity}:{eid}"[:64] if entity else "trail"
+
+
+def write(db: Any, actor: str, kind: str, record_id: str, route: str, address: str | None,
+          reason: str | None) -> None:
+    """Append one read to the access log in its own transaction (not the caller's, not the chain's)."""
+    from bluelamp.audit.store import AccessEntry
+
+    with db.engine.begin() as conn:
+        conn.execute(insert(AccessEntry).values(
+            at=clock.now(), actor=actor[:120], kind=kind, record_id=str(record_id)[:64], route=route[:200],
+            address=(address or None), reason=(reason[:300] if reason else None)))
+    detector.seen(db, actor, f"{kind}:{record_id}")
+
+
+def reads_of(session: Any, kind: str, record_id: str, limit: int = 500) -> list[dict[str, Any]]:
+    from bluelamp.audit.store import AccessEntry
+
+    rows = session.execute(
+        select(AccessEntry).where(AccessEntry.kind == kind, AccessEntry.record_id == str(record_id))
+        .order_by(AccessEntry.id.desc()).limit(limit)).scalars()
+    return [{"actor": r.actor, "at": clock.iso(r.at), "route": r.route, "address": r.address,
+             "reason": r.reason} for r in rows]
+
+
+class EnumerationDetector:
+    """Many distinct records read by one actor within a minute: someone may be copying the table."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[str, deque[tuple[float, str]]] = {}
+        self._alerted: dict[str, float] = {}
+
+    def seen(self, db: Any, actor: str, record: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            q = self._seen.setdefault(actor, deque())
+            q.append((now, record))
+            while q and now - q[0][0] > ENUMERATION_WINDOW_S:
+                q.popleft()
+            distinct = len({r for _, r in q})
+            if distinct < ENUMERATION_RECORDS or now - self._alerted.get(actor, -1e9) < ALERT_EVERY_S:
+                return
+            self._alerted[actor] = now
+        log.warning("possible enumeration: one actor read %d distinct records in %d s", distinct,
+                    ENUMERATION_WINDOW_S)
+        from bluelamp.audit import service as audit
+
+        with db.unit_of_work() as session:
+            audit.record(session, "system:access", "access.enumeration_suspected", "actor", actor[:64],
+                         after={"distinct_records": distinct, "window_s": ENUMERATION_WINDOW_S})
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
+            self._alerted.clear()
+
+
+detector = EnumerationDetector()
+
+
+class AccessLogMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("method") not in ("GET", "HEAD"):
+            await self.app(scope, receive, send)
+            return
+        found = match_read(scope.get("path", ""))
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        kind, record_id = found
+        query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
+        if kind == "audit":
+            record_id = _audit_record_id(query)
+        reason = query.get("reason", [None])[0]
+        scope.setdefault("state", {})  # shared with the route, which puts the principal there
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            # The answer is held until the route has finished (its transaction closed) and the read
+            # is logged: nothing is shown that was not recorded.
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        status = next((int(m["status"]) for m in held if m["type"] == "http.response.start"), 500)
+        if 200 <= status < 300:
+            principal = (scope.get("state") or {}).get("principal")
+            actor = principal.actor if principal is not None else "anonymous"
+            client = scope.get("client")
+            try:
+                await anyio.to_thread.run_sync(
+                    write, scope["app"].state.db, actor, kind, str(record_id), scope.get("path", ""),
+                    client[0] if client else None, reason)
+            except Exception as exc:  # the read is not answered if it cannot be logged
+                log.error("access log not written (%s): read refused", type(exc).__name__)
+                body = b'{"detail":"access log unavailable: the read was not answered"}'
+                await send({"type": "http.response.start", "status": 503, "headers": [
+                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                await send({"type": "http.response.body", "body": body})
+                return
+        for message in held:
+            await send(message)
