@@ -149,7 +149,8 @@ def test_the_policy_version_is_recorded() -> None:
 def test_to_dict_is_exactly_the_contract_shape() -> None:
     out = assess(contact("my partner hit me, the kids are here")).to_dict()
     assert list(out) == ["grade", "grade_name", "route", "flags", "attend_by", "thrive", "referrals",
-                         "reasons", "policy_version"]
+                         "reasons", "policy_version", "provisional", "questions"]
+    assert out["provisional"] is False and all(isinstance(q, str) for q in out["questions"])
     assert set(out["thrive"]) == {"threat", "harm", "risk", "investigation", "vulnerability", "engagement"}
     assert out["thrive"]["risk"] in {"high", "medium", "low"}
     assert out["attend_by"].endswith("Z")

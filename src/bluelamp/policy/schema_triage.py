@@ -76,6 +76,8 @@ class Suppression(Strict):
 
 class IndicatorsDoc(Strict):
     normalise: dict[str, str]  # whole words rewritten before matching (chat spellings)
+    unmask: dict[str, str] = Field(default_factory=dict)  # "f***ing" -> "fucking": first letter -> stem
+    drop: list[str] = Field(default_factory=list)  # intensifiers removed after normalising
     negation: NegationRules
     indicators: list[Indicator]
     suppress: list[Suppression] = Field(default_factory=list)
@@ -126,6 +128,26 @@ class ReferralRule(Condition):
     routes: list[str] = Field(default_factory=list)  # only when the route is one of these
 
 
+class FloorRule(Condition):
+    """Whenever the condition holds, the grade is at most `grade` (at least this urgent)."""
+
+    grade: int = Field(ge=1, le=3)
+    reason: str
+
+
+class ChannelDefault(Strict):
+    grade: int = Field(ge=1, le=3)  # never 4: grade 4 needs evidence
+    reason: str
+
+
+class NoEvidence(Strict):
+    """The safe, provisional proposal when the narrative evidences nothing (per channel)."""
+
+    by_channel: dict[str, ChannelDefault]
+    lifted_by: list[str]  # answer keys: when every one is answered "no", `answered` applies
+    answered: ChannelDefault
+
+
 class GradingDoc(Strict):
     derive: list[DeriveRule]
     answers: dict[str, AnswerRule]
@@ -134,8 +156,30 @@ class GradingDoc(Strict):
     fallback_route: str
     referrals: list[ReferralRule]
     risk: dict[int, str]
+    floors: list[FloorRule] = Field(default_factory=list)
+    unclear: list[str] = Field(default_factory=list)
+    no_evidence: NoEvidence | None = None
 
-DOCUMENTS.update({"indicators": IndicatorsDoc, "grading": GradingDoc})
+
+class Question(Strict):
+    text: str = Field(min_length=1)
+    answer: str | None = None  # a contract answer key this question settles
+
+
+class QuestionKind(Condition):
+    id: str
+    questions: list[Question] = Field(min_length=1)
+
+
+class QuestionsDoc(Strict):
+    """Key questions per kind of incident (questions.yaml)."""
+
+    always: list[Question] = Field(default_factory=list)
+    provisional: list[Question] = Field(default_factory=list)
+    kinds: list[QuestionKind] = Field(default_factory=list)
+
+
+DOCUMENTS.update({"indicators": IndicatorsDoc, "grading": GradingDoc, "questions": QuestionsDoc})
 REQUIRED.extend(["indicators", "grading"])
 
 def _check_triage(policy: Policy) -> None:
@@ -143,8 +187,16 @@ def _check_triage(policy: Policy) -> None:
     if "grading" not in policy.names or "indicators" not in policy.names:
         return
     grading: GradingDoc = policy.doc("grading")
-    known = set(policy.flags.ids()) | policy.doc("indicators").names() | {d.fact for d in grading.derive}
-    rules: list[Condition] = [*grading.derive, *grading.urgent, *grading.routes, *grading.referrals]
+    channel_facts = {f"channel_{c}" for c in ("999", "101", "chat", "online")}
+    known = (set(policy.flags.ids()) | policy.doc("indicators").names() | {d.fact for d in grading.derive}
+             | channel_facts)
+    rules: list[Condition] = [*grading.derive, *grading.urgent, *grading.routes, *grading.referrals,
+                              *grading.floors]
+    if "questions" in policy.names:
+        rules.extend(policy.doc("questions").kinds)
+    for name in grading.unclear:
+        if name not in known:
+            raise ValueError(f"grading.yaml: unknown fact {name!r} in unclear")
     for rule in rules:
         unknown = sorted(rule.names() - known)
         if unknown:
@@ -156,6 +208,10 @@ def _check_triage(policy: Policy) -> None:
     for ref in grading.referrals:
         if ref.agency not in agencies:
             raise ValueError(f"grading.yaml: unknown agency {ref.agency!r}")
+    if grading.no_evidence is not None:
+        for key in grading.no_evidence.lifted_by:
+            if key not in grading.answers:
+                raise ValueError(f"grading.yaml: no_evidence.lifted_by names unknown answer {key!r}")
     for name, answer in grading.answers.items():
         if answer.flag not in policy.flags.ids():
             raise ValueError(f"grading.yaml: answer {name!r} raises unknown flag {answer.flag!r}")

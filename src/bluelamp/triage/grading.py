@@ -7,9 +7,11 @@ from typing import Any
 
 from bluelamp.policy import Policy
 from bluelamp.policy.schema import Condition, GradingDoc
-from bluelamp.triage.model import Decision, Findings
+from bluelamp.triage.model import Decision, Findings, Learned
 
 HISTORY_FLAGS = ("repeat_victim", "repeat_caller")
+CHANNELS = ("999", "101", "chat", "online")
+CHANNEL_FACTS = tuple(f"channel_{c}" for c in CHANNELS)  # rules may test the channel as a fact
 _HISTORY_REASONS = {
     "repeat_victim": "repeat victim: an earlier contact as victim in the last 12 months (check for escalation)",
     "repeat_caller": "repeat caller: earlier contacts in the last 12 months (check the history)",
@@ -40,32 +42,91 @@ class Grader:
         self._urgent = [_Rule(r) for r in self.doc.urgent]
         self._routes = [_Rule(r) for r in self.doc.routes]
         self._referral_rules = [_Rule(r) for r in self.doc.referrals]
+        self._floors = [_Rule(r) for r in self.doc.floors]
+        self.unclear = frozenset(self.doc.unclear)
         self.flag_ids = policy.flags.ids()
         self.labels = {f.id: f.label.lower() for f in policy.flags.flags}
         self.police_attend_when = frozenset(policy.thrive.right_care_right_person.police_attend_when)
         self.agency_order = [a.id for a in policy.routes.agencies]
         self.agency_names = {a.id: a.name for a in policy.routes.agencies}
 
-    def decide(self, findings: Findings, answers: Mapping[str, bool], history: Iterable[str] = ()) -> Decision:
-        """Apply answers and history to the narrative's facts, then grade, route and refer."""
+    def decide(self, findings: Findings, answers: Mapping[str, bool], history: Iterable[str] = (),
+               channel: str | None = None, learned: Learned | None = None) -> Decision:
+        """Apply answers and history to the narrative's facts, then grade, route and refer.
+
+        Fail safe (DESIGN.md): floors make urgent facts deploy whatever else was found; a contact with
+        no positive evidence gets its channel's safe grade, marked provisional; grade 4 needs a rule
+        (or the learned model) that positively places it there.
+        """
         facts = set(findings.facts)
         reasons = _mention_reasons(findings)
+        if learned is not None:
+            for flag, why in learned.flags:
+                if flag not in facts:
+                    facts.add(flag)
+                    reasons.append(why)
         reasons += self._apply_answers(facts, answers)
         for flag in history:
             if flag in HISTORY_FLAGS and flag not in facts:
                 facts.add(flag)
                 reasons.append(_HISTORY_REASONS[flag])
+        if channel in CHANNELS:
+            facts.add(f"channel_{channel}")
         for rule in self._derive:
             if rule.holds(facts):
                 facts.add(rule.source.fact)
         # A given answer overrides everything, derived facts included.
         facts -= {r.flag for k, r in self.doc.answers.items() if answers.get(k) is False and r.removes_flag}
         frozen = frozenset(facts)
-        grade, route, why = self._grade_and_route(frozen)
+        grade, route, why, evidenced = self._grade_and_route(frozen)
         reasons += why
+        grade, route, provisional = self._fail_safe(frozen, answers, channel, learned, grade, route, evidenced,
+                                                    reasons)
         referrals = self._referrals(frozen, route)
         flags = tuple(f for f in self.flag_ids if f in frozen)
-        return Decision(grade, route, frozen, flags, referrals, tuple(_unique(reasons)))
+        return Decision(grade, route, frozen, flags, referrals, tuple(_unique(reasons)), provisional)
+
+    def _fail_safe(self, facts: frozenset[str], answers: Mapping[str, bool], channel: str | None,
+                   learned: Learned | None, grade: int, route: str, evidenced: bool,
+                   reasons: list[str]) -> tuple[int, str, bool]:
+        """Floors, the learned model's reading, and the channel's safe grade when nothing is evidenced."""
+        lifted = self._answers_lift(answers)
+        for compiled in self._floors:
+            rule = compiled.source
+            if rule.grade < grade and compiled.holds(facts):
+                grade, route = rule.grade, self._route_for(rule.grade)
+                reasons.append(f"at least grade {rule.grade}: {rule.reason}")
+        if learned is not None and learned.floor is not None and not lifted:
+            floor, why = learned.floor
+            if floor < grade:
+                grade, route = floor, self._route_for(floor)
+                reasons.append(why)
+                evidenced = True
+        provisional = bool(facts & self.unclear)
+        if not evidenced and grade == 4:
+            if learned is not None and learned.route is not None:
+                route, why = learned.route
+                reasons.append(why)
+            elif self.doc.no_evidence is not None:
+                rules = self.doc.no_evidence
+                default = rules.answered if lifted else rules.by_channel.get(channel or "", rules.answered)
+                if default.grade < grade:
+                    grade, route = default.grade, self._route_for(default.grade)
+                    reasons.append(f"provisional grade {default.grade}: {default.reason}")
+                provisional = True
+            else:
+                reasons.append(f"grade 4, {route}: nothing needing police action was identified")
+                provisional = True
+        return grade, route, provisional
+
+    def _answers_lift(self, answers: Mapping[str, bool]) -> bool:
+        """True when the handler has answered "no" to every question that rules out an emergency."""
+        keys = self.doc.no_evidence.lifted_by if self.doc.no_evidence is not None else []
+        return bool(keys) and all(answers.get(k) is False for k in keys)
+
+    @staticmethod
+    def _route_for(grade: int) -> str:
+        return "deploy" if grade <= 2 else "appointment"
 
     def _apply_answers(self, facts: set[str], answers: Mapping[str, bool]) -> list[str]:
         reasons = []
@@ -86,7 +147,8 @@ class Grader:
                 reasons.append(f"handler answered no {key.replace('_', ' ')}: the narrative's mention is set aside")
         return reasons
 
-    def _grade_and_route(self, facts: frozenset[str]) -> tuple[int, str, list[str]]:
+    def _grade_and_route(self, facts: frozenset[str]) -> tuple[int, str, list[str], bool]:
+        """The grade and route the rules give, and whether a rule positively placed it (not the fallback)."""
         reasons: list[str] = []
         urgent = [r.source for r in self._urgent if r.holds(facts)]
         if "mental_health" in facts:
@@ -94,16 +156,15 @@ class Grader:
         if urgent:
             best = min(urgent, key=lambda r: r.grade)
             reasons.append(f"grade {best.grade}: {best.reason}")
-            return best.grade, "deploy", reasons
+            return best.grade, "deploy", reasons, True
         for compiled in self._routes:
             rule = compiled.source
             if rule.right_care_right_person and facts & self.police_attend_when:
                 continue
             if compiled.holds(facts):
                 reasons.append(f"grade {rule.grade}, {rule.route}: {rule.reason}")
-                return rule.grade, rule.route, reasons
-        reasons.append(f"grade 4, {self.doc.fallback_route}: nothing needing police action was identified")
-        return 4, self.doc.fallback_route, reasons
+                return rule.grade, rule.route, reasons, True
+        return 4, self.doc.fallback_route, reasons, False
 
     def _rcrp_reason(self, facts: frozenset[str], urgent_route: bool) -> str:
         met = sorted(facts & self.police_attend_when)

@@ -37,6 +37,16 @@ class Decision:
     flags: tuple[str, ...]
     referrals: tuple[str, ...]
     reasons: tuple[str, ...]
+    provisional: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Learned:
+    """What the learned text model reads, already thresholded: flags, a grade floor, a grade-4 route."""
+
+    flags: tuple[tuple[str, str], ...] = ()  # (flag, reason)
+    floor: tuple[int, str] | None = None  # (grade, reason): at least this urgent
+    route: tuple[str, str] | None = None  # (route, reason): a grade-4 route read with confidence
 
 
 @dataclass(frozen=True)
@@ -52,6 +62,8 @@ class Assessment:
     referrals: list[str]
     reasons: list[str]
     policy_version: str
+    provisional: bool = False
+    questions: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.attend_by is not None and self.attend_by.tzinfo is None:
@@ -72,6 +84,8 @@ class Assessment:
             "referrals": list(self.referrals),
             "reasons": list(self.reasons),
             "policy_version": self.policy_version,
+            "provisional": self.provisional,
+            "questions": list(self.questions),
         }
 
 

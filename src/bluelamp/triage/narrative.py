@@ -19,6 +19,7 @@ _REPEATS = re.compile(r"([a-z])\1{2,}")  # "helppp" -> "help", "noooo" -> "no"
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _NEWLINES = re.compile(r" ?\n[\s]*")
 _WORD = re.compile(r"\w+")
+_MASKED = re.compile(r"\b([a-z]{1,2})[*#@$%]+([a-z]*)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +46,9 @@ class Lexicon:
         words = sorted(doc.normalise, key=len, reverse=True)
         self._replacements = dict(doc.normalise)
         self._words = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in words) + r")\b") if words else None
+        self._unmask = dict(doc.unmask)
+        drops = sorted(doc.drop, key=len, reverse=True)
+        self._drop = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in drops) + r")\b ?") if drops else None
         self._indicators = [self._compile(i.id, i.raises, i.patterns, i.label, i.reason, i.negatable, labels)
                             for i in doc.indicators]
         self._gate = LiteralGate([i.literals for i in self._indicators])
@@ -63,10 +67,21 @@ class Lexicon:
         """Lower-case, drop apostrophes, shrink letter runs, rewrite chat spellings, tidy spaces."""
         text = text.translate(_QUOTES).lower().replace("'", "")
         text = _REPEATS.sub(r"\1", text)
+        if self._unmask and ("*" in text or "#" in text or "@" in text or "$" in text or "%" in text):
+            text = _MASKED.sub(self._unmasked, text)
         if self._words is not None:
             text = self._words.sub(lambda m: self._replacements[m.group(0)], text)
+        if self._drop is not None:
+            text = self._drop.sub("", text)
         text = _SPACES.sub(" ", text)
         return _NEWLINES.sub("\n", text).strip()
+
+    def _unmasked(self, m: re.Match[str]) -> str:
+        stem = self._unmask.get(m.group(1)[0])
+        if stem is None:
+            return m.group(0)
+        tail = m.group(2)
+        return stem if stem.endswith(tail) else stem + tail
 
     def analyse(self, narrative: str) -> Findings:
         """The facts evidenced by the narrative, with every mention (negated ones marked)."""

@@ -14,6 +14,8 @@ from bluelamp.triage import thrive
 from bluelamp.triage.grading import HISTORY_FLAGS, Grader
 from bluelamp.triage.model import Assessment, Screening
 from bluelamp.triage.narrative import Lexicon
+from bluelamp.triage.questions import Questioner
+from bluelamp.triage.textmodel import TextReader, load_reader
 
 DEPLOYING_ROUTES = ("deploy", "appointment")
 
@@ -24,13 +26,26 @@ class _Engine:
     grader: Grader
     labels: dict[str, str]
     markers: set[str]
+    questioner: Questioner
+    reader: TextReader | None
 
 
 @lru_cache(maxsize=8)
 def _engine(policy: Policy) -> _Engine:
     labels = {f.id: f.label.lower() for f in policy.flags.flags}
     return _Engine(Lexicon(policy.doc("indicators"), labels), Grader(policy), labels,
-                   policy.flags.vulnerability_markers())
+                   policy.flags.vulnerability_markers(), Questioner(policy),
+                   load_reader(policy, labels) if _USE_MODEL else None)
+
+
+def disable_text_model() -> None:
+    """Rules only from now on in this process (for comparisons in `triage.evaluate --rules-only`)."""
+    _engine.cache_clear()
+    global _USE_MODEL
+    _USE_MODEL = False
+
+
+_USE_MODEL = True
 
 
 def assess(contact: ContactIn, *, policy: Policy | None = None, now: datetime | None = None,
@@ -42,9 +57,12 @@ def assess(contact: ContactIn, *, policy: Policy | None = None, now: datetime | 
     """
     policy = policy or load_policy()
     engine = _engine(policy)
+    text = engine.lexicon.normalise(contact.narrative)
     findings = engine.lexicon.analyse(contact.narrative)
+    learned = engine.reader.read(text, findings, contact.channel) if engine.reader is not None else None
     answers = contact.answers.model_dump(exclude_none=True)
-    decision = engine.grader.decide(findings, answers, [f for f in history_flags if f in HISTORY_FLAGS])
+    decision = engine.grader.decide(findings, answers, [f for f in history_flags if f in HISTORY_FLAGS],
+                                    channel=contact.channel, learned=learned)
     grade = policy.grades.get(decision.grade)
     attend_by = None
     if decision.route in DEPLOYING_ROUTES:
@@ -63,6 +81,8 @@ def assess(contact: ContactIn, *, policy: Policy | None = None, now: datetime | 
         referrals=list(decision.referrals),
         reasons=list(decision.reasons),
         policy_version=policy.version,
+        provisional=decision.provisional,
+        questions=engine.questioner.open_questions(decision, answers),
     )
 
 
@@ -78,7 +98,10 @@ def screen_text(text: str, prior_flags: Iterable[str] = (), *, policy: Policy | 
     prior = frozenset(f for f in prior_flags if f not in HISTORY_FLAGS)
     if prior:
         findings = type(findings)(findings.facts | prior, findings.mentions)
-    decision = engine.grader.decide(findings, {})
+    learned = None
+    if engine.reader is not None:
+        learned = engine.reader.read(engine.lexicon.normalise(text), findings, "chat")
+    decision = engine.grader.decide(findings, {}, channel="chat", learned=learned)
     return Screening(
         flags=list(decision.flags), grade=decision.grade, route=decision.route,
         is_emergency=decision.grade == 1, reasons=list(decision.reasons), policy_version=policy.version,

@@ -1,0 +1,221 @@
+"""Train the triage text model on the training corpus: `python -m bluelamp.triage.train`.
+
+Reads `data/triage/train/*.jsonl` (docs/triage-corpus.md) and, as more development data, the public
+cases in `tests/triage/cases.yaml`. Never reads `data/triage/heldout`. Thresholds are chosen from
+out-of-fold predictions (5-fold cross-validation on the training part only), and written into the
+model file with the cross-validated figures, so the choice can be checked and repeated.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+
+from bluelamp.policy import load_policy
+from bluelamp.triage import textmodel
+from bluelamp.triage.narrative import Lexicon
+
+ROOT = Path(__file__).resolve().parents[3]
+TRAIN_DIR = ROOT / "data" / "triage" / "train"
+CASES = ROOT / "tests" / "triage" / "cases.yaml"
+
+META = {"n_features": 2**17, "word_ngrams": [1, 2], "char_ngrams": [3, 5]}
+C_GRADE, C_ROUTE, C_FLAG = 4.0, 4.0, 4.0
+MIN_POSITIVES = 8
+PRUNE = 0.02  # weights smaller than this (absolute) are dropped: a smaller file, the same decisions
+
+
+def read_jsonl(folder: Path) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for path in sorted(folder.glob("*.jsonl")):
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    rows.append(json.loads(line))
+                except json.JSONDecodeError as exc:
+                    raise SystemExit(f"{path.name}:{number}: not JSON ({exc.msg})") from None
+    return rows
+
+
+def read_cases(path: Path) -> list[dict[str, Any]]:
+    import yaml
+
+    if not path.exists():
+        return []
+    out = []
+    for case in yaml.safe_load(path.read_text(encoding="utf-8"))["cases"]:
+        out.append({"id": case["id"], "channel": str(case.get("channel", "999")), "narrative": case["narrative"],
+                    "answers": case.get("answers", {}), "grade": case["grade"], "route": case["route"],
+                    "flags": case["flags"]})
+    return out
+
+
+def training_rows(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Rows whose labels follow from the narrative alone (answers change labels the text cannot see)."""
+    return [r for r in rows if not r.get("answers")]
+
+
+def _binary(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, float]:
+    """One binary logistic regression (liblinear: fast on sparse n-grams); weights and intercept."""
+    from sklearn.linear_model import LogisticRegression
+
+    if y.all() or not y.any():
+        return np.zeros(x.shape[1]), (10.0 if y.all() else -10.0)
+    model = LogisticRegression(C=c, solver="liblinear", class_weight="balanced", max_iter=200)
+    model.fit(x, y)
+    return model.coef_[0], float(model.intercept_[0])
+
+
+def _one_vs_rest(x: sp.csr_matrix, labels: np.ndarray, c: float) -> textmodel.Head:
+    classes = sorted(set(labels.tolist()))
+    fitted = [_binary(x, labels == k, c) for k in classes]
+    return textmodel.Head(tuple(str(k) for k in classes), _sparse(np.vstack([w for w, _ in fitted])),
+                          np.array([b for _, b in fitted]))
+
+
+def fit_heads(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str]) -> dict[str, textmodel.Head]:
+    heads: dict[str, textmodel.Head] = {
+        "grade": _one_vs_rest(x, np.array([str(r["grade"]) for r in rows]), C_GRADE),
+        "route": _one_vs_rest(x, np.array([r["route"] for r in rows]), C_ROUTE),
+    }
+    kept = [f for f in flag_ids if sum(f in r["flags"] for r in rows) >= MIN_POSITIVES]
+    fitted = [_binary(x, np.array([f in r["flags"] for r in rows]), C_FLAG) for f in kept]
+    heads["flags"] = textmodel.Head(tuple(kept), _sparse(np.vstack([w for w, _ in fitted])),
+                                    np.array([b for _, b in fitted]))
+    return heads
+
+
+def _sparse(coef: np.ndarray) -> sp.csr_matrix:
+    c = np.where(np.abs(coef) >= PRUNE, coef, 0.0)
+    return sp.csr_matrix(c)
+
+
+def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str], folds: int = 5,
+                seed: int = 7) -> dict[str, Any]:
+    """Probabilities for every row from a model that never saw it (k-fold)."""
+    rng = np.random.default_rng(seed)
+    order = rng.permutation(len(rows))
+    parts = np.array_split(order, folds)
+    grade_p = np.zeros((len(rows), 4))
+    route_p: dict[int, dict[str, float]] = {}
+    flag_p: dict[int, dict[str, float]] = {}
+    for part in parts:
+        train_idx = np.setdiff1d(order, part)
+        heads = fit_heads(x[train_idx], [rows[i] for i in train_idx], flag_ids)
+        sub = x[part]
+        for name, head in heads.items():
+            scores = np.asarray((sub @ head.coef.T).todense()) + head.intercept
+            for row, i in enumerate(part):
+                p = textmodel._probs(name, scores[row])
+                if name == "grade":
+                    for k, cls in enumerate(head.classes):
+                        grade_p[i, int(cls) - 1] = p[k]
+                elif name == "route":
+                    route_p[int(i)] = dict(zip(head.classes, p.tolist(), strict=True))
+                else:
+                    flag_p[int(i)] = dict(zip(head.classes, p.tolist(), strict=True))
+    return {"grade": grade_p, "route": route_p, "flags": flag_p}
+
+
+def choose_thresholds(rows: list[dict[str, Any]], oof: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Thresholds from out-of-fold predictions, with the figures that justify each."""
+    truth = np.array([r["grade"] for r in rows])
+    gp = oof["grade"]
+    grid = [round(t, 2) for t in np.arange(0.30, 0.96, 0.05)]
+    figures: dict[str, Any] = {}
+    floor: dict[str, float] = {}
+    # Floor 1: as sensitive as possible while at most 2% of true grade 3-4 contacts are lifted to 1.
+    # Floor 2: at most 4% of true grade 4 contacts lifted to 2 or 1.
+    for g, limit, low in ((1, 0.02, truth >= 3), (2, 0.04, truth == 4)):
+        p_at_least = gp[:, :g].sum(axis=1)
+        chosen = grid[-1]
+        for t in grid:
+            if low.sum() and (p_at_least[low] >= t).mean() <= limit:
+                chosen = t
+                break
+        floor[str(g)] = chosen
+        hit = truth <= g
+        figures[f"floor_{g}"] = {"threshold": chosen,
+                                 "recall_of_true": float((p_at_least[hit] >= chosen).mean()) if hit.sum() else None,
+                                 "lifted_false": float((p_at_least[low] >= chosen).mean()) if low.sum() else None}
+    # Route: accept a grade-4 route when the model's pick is right at least 85% of the time.
+    route_t = grid[-1]
+    for t in grid:
+        picks = [(max(p, key=p.get), r["route"]) for i, r in enumerate(rows)
+                 if (p := oof["route"][i]) and max(p.values()) >= t and gp[i, 3] >= t
+                 and max(p, key=p.get) not in ("deploy", "appointment")]
+        if picks and sum(a == b for a, b in picks) / len(picks) >= 0.85:
+            route_t = t
+            break
+    figures["route"] = {"threshold": route_t}
+    # Flags: per flag, the threshold with the best F2 (recall weighs twice precision: a missed
+    # vulnerability is worse than an extra prompt), never below 0.35.
+    flags: dict[str, float] = {}
+    names = sorted({f for p in oof["flags"].values() for f in p})
+    for flag in names:
+        y = np.array([flag in r["flags"] for r in rows])
+        p = np.array([oof["flags"][i].get(flag, 0.0) for i in range(len(rows))])
+        best, best_f = None, -1.0
+        for t in grid:
+            pred = p >= t
+            tp = float((pred & y).sum())
+            if tp == 0:
+                continue
+            prec, rec = tp / pred.sum(), tp / y.sum()
+            f2 = 5 * prec * rec / (4 * prec + rec)
+            if f2 > best_f and prec >= 0.6:
+                best, best_f = t, f2
+        if best is not None:
+            flags[flag] = max(best, 0.35)
+            figures[f"flag_{flag}"] = {"threshold": flags[flag], "f2": round(best_f, 3)}
+    return {"floor": floor, "route": route_t, "flags": flags}, figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=TRAIN_DIR)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--no-cases", action="store_true", help="leave out tests/triage/cases.yaml")
+    args = parser.parse_args(argv)
+    if "heldout" in str(args.corpus):
+        print("refusing to train on the held-out part", file=sys.stderr)
+        return 2
+    import sklearn
+
+    policy = load_policy()
+    lexicon = Lexicon(policy.doc("indicators"), {})
+    rows = read_jsonl(args.corpus) + ([] if args.no_cases else read_cases(CASES))
+    rows = training_rows(rows)
+    if len(rows) < 50:
+        print(f"only {len(rows)} training rows under {args.corpus}", file=sys.stderr)
+        return 1
+    flag_ids = [f for f in policy.flags.ids() if f not in ("repeat_victim", "repeat_caller")]
+    word, char = textmodel.featurizer(META)
+    texts = [textmodel.model_text(lexicon.normalise(r["narrative"]), str(r["channel"])) for r in rows]
+    x = textmodel.features(word, char, texts)
+    oof = out_of_fold(x, rows, flag_ids)
+    thresholds, figures = choose_thresholds(rows, oof)
+    heads = fit_heads(x, rows, flag_ids)
+    digest = hashlib.sha256("\n".join(sorted(json.dumps(r, sort_keys=True) for r in rows)).encode()).hexdigest()
+    meta = dict(META, thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
+                policy_version=policy.version, trained_on={"rows": len(rows), "sha256": digest[:16],
+                                                           "grades": dict(Counter(str(r["grade"]) for r in rows))})
+    out = args.out or textmodel.model_path(policy.version)
+    textmodel.save(out, meta, heads)
+    nnz = sum(h.coef.nnz for h in heads.values())
+    print(json.dumps({"rows": len(rows), "model": str(out), "bytes": out.stat().st_size, "weights": nnz,
+                      "thresholds": thresholds, "cross_validation": figures}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
