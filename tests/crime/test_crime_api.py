@@ -24,8 +24,9 @@ def test_crime_to_plan_to_review_to_outcome_over_the_api(client, make_user, make
     assert res.status_code == 200 and "safeguarding not considered" in res.json()["reasons"]
     elements = {e.id: GOOD for e in load_policy().doc("investigation").elements}
     assert client.put(f"/api/v1/crimes/{cid}/plan", headers=inv, json={"elements": elements}).json()["score"] == 90
-    assert client.post(f"/api/v1/crimes/{cid}/actions", headers=inv,
-                       json={"element": "suspect_actions", "description": "Arrest on identification"}).status_code == 201
+    action = client.post(f"/api/v1/crimes/{cid}/actions", headers=inv,
+                         json={"element": "suspect_actions", "description": "Arrest on identification"})
+    assert action.status_code == 201
 
     refused = client.post(f"/api/v1/crimes/{cid}/reviews", headers=inv, json={"direction": "x" * 30})
     assert refused.status_code == 403
@@ -40,6 +41,8 @@ def test_crime_to_plan_to_review_to_outcome_over_the_api(client, make_user, make
     res = client.post(f"/api/v1/crimes/{cid}/closure", headers=inv, json={"outcome": "16", "evidence": {
         "rationale": "Victim withdrew support after interview"}})
     assert res.status_code == 422 and "victim wishes" in res.json()["detail"]
+    assert client.post(f"/api/v1/crimes/{cid}/actions/{action.json()['id']}/done", headers=inv,
+                       json={"result": "Arrested and interviewed"}).status_code == 200
     res = client.post(f"/api/v1/crimes/{cid}/closure", headers=inv, json={"outcome": "16", "evidence": {
         "rationale": "Victim withdrew support after interview", "victim_wishes": "Does not support a prosecution"}})
     assert res.status_code == 200 and res.json()["status"] == "pending_closure"

@@ -37,6 +37,9 @@ def test_crime_to_plan_to_review_to_outcome(page, browser, live_server, login, m
     page.click("#add-action")
     page.wait_for_load_state("networkidle")
     assert page.inner_text("#plan-score") == "100"
+    page.click("#actions .action-done")  # a crime does not close with actions still open
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#actions .action-done").count() == 0
 
     supervisor = browser.new_context().new_page()
     login(supervisor, live_server, "supervisor")

@@ -97,6 +97,17 @@ def confirm_recording(crime_id: int, session: DbSession,
     return views.crime_summary(crime, clock.now())
 
 
+@router.post("/crimes/{crime_id}/parties", status_code=201)
+def add_party(crime_id: int, data: PartyIn, session: DbSession,
+              principal: Annotated[Principal, Depends(require_roles(*RECORDERS))]) -> dict[str, Any]:
+    """Add a victim, suspect or witness after recording."""
+    try:
+        party = service.add_party(session, crime_id, principal, data.model_dump())
+    except CrimeError as exc:
+        raise _error(exc) from None
+    return {"id": party.id, "crime_id": crime_id, "role": party.role}
+
+
 class PlanIn(Strict):
     elements: dict[str, str | dict[str, str]]
 

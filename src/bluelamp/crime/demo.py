@@ -144,7 +144,7 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
         name = f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"
         parties.append({"crime_id": cid, "role": "victim", "name": name, "name_key": name.lower(), "details": {}})
         if m.get("suspect") or rng.random() < 0.35:
-            parties.append({"crime_id": cid, "role": "suspect", "name": None, "name_key": None, "details": {}})
+            parties.append({"crime_id": cid, "role": "suspect", "name": "Demo suspect", "name_key": "demo suspect", "details": {}})
         active = row["status"] != "closed"
         # Domestic abuse is a most serious crime under the Victims' Code (victims_code.yaml enhanced_rules).
         enhanced = ["most_serious_crime"] if row["most_serious"] or row["domestic"] else (["vulnerable"] if rng.random() < 0.08 else [])

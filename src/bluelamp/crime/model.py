@@ -234,4 +234,7 @@ def check_outcome(code: str | None, evidence: dict[str, Any] | None, suspect_kno
                              f"{doc.min_evidence_chars} characters", f"evidence.{key}")
     if outcome.needs_suspect and not suspect_known:
         raise CrimeError(f"outcome {outcome.code} needs an identified suspect recorded on the crime", "outcome")
+    if outcome.no_suspect and suspect_known:
+        raise CrimeError(f"outcome {outcome.code} says no suspect was identified, but an identified suspect is "
+                         "recorded on the crime", "outcome")
     return outcome, given

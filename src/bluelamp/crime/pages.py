@@ -120,6 +120,14 @@ async def add_action(crime_id: int, request: Request,
         s, crime_id, principal, element=_text(form, "element"), description=_text(form, "description")))
 
 
+@router.post("/crimes/{crime_id}/actions/{action_id}/done")
+async def complete_action(crime_id: int, action_id: int, request: Request,
+                          principal: Annotated[Principal, Depends(page_roles(*INVESTIGATORS))]) -> Response:
+    form = await request.form()
+    return _act(request, crime_id, lambda s: service.complete_action(
+        s, crime_id, action_id, principal, result=_text(form, "result") or None))
+
+
 @router.post("/crimes/{crime_id}/reviews")
 async def review(crime_id: int, request: Request,
                  principal: Annotated[Principal, Depends(page_roles("supervisor"))]) -> Response:

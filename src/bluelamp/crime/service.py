@@ -193,9 +193,38 @@ def parties_of(session: Session, crime_id: int) -> list[CrimeParty]:
                                 .order_by(CrimeParty.id)).scalars())
 
 
+def _identified(p: CrimeParty) -> bool:
+    """A party is identified by a name or a matched person; an empty row is not an identification."""
+    return bool((p.name or "").strip()) or p.person_id is not None
+
+
 def plan_context(session: Session, crime: Crime) -> PlanContext:
-    roles = {p.role for p in parties_of(session, crime.id)}
-    return PlanContext(suspect_known="suspect" in roles, domestic=crime.domestic, has_victim="victim" in roles)
+    parties = parties_of(session, crime.id)
+    return PlanContext(suspect_known=any(p.role == "suspect" and _identified(p) for p in parties),
+                       domestic=crime.domestic, has_victim=any(p.role == "victim" for p in parties))
+
+
+def add_party(session: Session, crime_id: int, principal: Principal, raw: dict[str, Any],
+              policy: Policy | None = None) -> CrimeParty:
+    """Add a victim, suspect or witness after recording (a suspect identified later, a second victim)."""
+    if not principal.has_any(*RECORDERS):
+        raise CrimeError("only an investigator, a supervisor or the bureau may add a party", "role", 403)
+    policy = policy or load_policy()
+    p = _clean_party(raw)
+    if not p["name"] and p["person_id"] is None:
+        raise CrimeError("a party added to a crime needs a name or a matched person", "parties.name")
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    party = CrimeParty(crime_id=crime.id, role=p["role"], name=p["name"], name_key=text_key(p["name"]),
+                       dob=p["dob"], person_id=p["person_id"], details=p["details"])
+    session.add(party)
+    session.flush()
+    if party.role == "victim":
+        victims.open_victim(session, crime, party, principal.actor, policy=policy)
+    _rescore(session, crime, policy)
+    audit.record(session, principal.actor, "crime.party_added", "crime", crime.id,
+                 after={"party_id": party.id, "role": party.role})
+    return party
 
 
 def _action_count(session: Session, crime_id: int) -> int:
@@ -365,6 +394,10 @@ def request_closure(session: Session, crime_id: int, principal: Principal, *, ou
         raise CrimeError("a crime cannot close without an investigation plan", "plan", 409)
     ctx = plan_context(session, crime)
     out, clean = model.check_outcome(outcome, evidence, ctx.suspect_known, policy.doc("outcomes"))
+    still_open = [a.id for a in actions_of(session, crime.id) if a.done_at is None]
+    if still_open:
+        raise CrimeError(f"a crime cannot close with {len(still_open)} open action(s) (ids "
+                         f"{', '.join(map(str, still_open))}): record their results first", "actions", 409)
     now = clock.now()
     crime.outcome, crime.outcome_evidence = out.code, clean
     crime.closure_requested_by, crime.closure_requested_at = principal.actor, now

@@ -52,7 +52,8 @@ class Outcome(Strict):
     code: str
     name: str
     evidence: list[str] = Field(default_factory=list)
-    needs_suspect: bool = False
+    needs_suspect: bool = False  # only with an identified suspect recorded on the crime
+    no_suspect: bool = False  # "suspect not identified": refused when a suspect is identified
     supervisor_approval: bool = True
     bureau_tasks: list[str] = Field(default_factory=list)
     right6_event: str | None = None  # the Right 6 event its decision is (charged, out_of_court_disposal, ...)
@@ -69,6 +70,8 @@ class OutcomesDoc(Strict):
         if len(codes) != len(set(codes)):
             raise ValueError("outcome codes must be unique")
         for o in self.outcomes:
+            if o.needs_suspect and o.no_suspect:
+                raise ValueError(f"outcome {o.code}: needs_suspect and no_suspect contradict each other")
             unknown = [e for e in o.evidence if e not in self.evidence_fields]
             if unknown:
                 raise ValueError(f"outcome {o.code}: unknown evidence field {unknown[0]!r}")
