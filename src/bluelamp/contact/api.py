@@ -13,6 +13,7 @@ from bluelamp.contact import service
 from bluelamp.contact.model import ContactIn
 from bluelamp.identity.model import Principal
 from bluelamp.web.auth import DbSession, require_roles
+from bluelamp.web.pools import pooled
 
 router = APIRouter(tags=["contacts"])
 
@@ -21,11 +22,8 @@ READERS = ("call_handler", "chat_operator", "dispatcher", "supervisor", "investi
            "victim_care", "auditor")
 
 
-def _error(exc: service.ContactError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
-
-
 @router.post("/contacts", status_code=201)
+@pooled("contacts")  # threads of its own: nothing else can starve contact recording
 def record_contact(
     request: Request,
     data: Annotated[ContactIn, Body()],
@@ -43,18 +41,13 @@ def record_contact(
             result = service.record_contact(session, data, principal, idempotency=idem)
     except service.ReplayRace:
         return _replay_after_race(db, idem, principal)
-    except service.ContactError as exc:
-        raise _error(exc) from None
     return JSONResponse(result, 201)
 
 
 def _replay_after_race(db: Any, idem: tuple[str, str] | None, principal: Principal) -> JSONResponse:
     """A concurrent twin with the same key committed first: answer with its response."""
-    try:
-        with db.unit_of_work() as session:
-            replay = service.find_replay(session, idem[0], principal, idem[1]) if idem else None
-    except service.ContactError as exc:
-        raise _error(exc) from None
+    with db.unit_of_work() as session:
+        replay = service.find_replay(session, idem[0], principal, idem[1]) if idem else None
     if replay is None or not replay.response:
         raise HTTPException(409, detail="Idempotency-Key: a request with this key is still in progress")
     return JSONResponse(replay.response, replay.status_code, headers={"Idempotent-Replayed": "true"})
@@ -99,11 +92,8 @@ def decide(
     contact_id: int, data: DecisionIn, session: DbSession,
     principal: Annotated[Principal, Depends(require_roles("call_handler", "chat_operator", "supervisor"))],
 ) -> dict[str, Any]:
-    try:
-        contact = service.decide(session, contact_id, principal, grade=data.grade, route=data.route,
-                                 reason=data.reason, appointment_at=data.appointment_at)
-    except service.ContactError as exc:
-        raise _error(exc) from None
+    contact = service.decide(session, contact_id, principal, grade=data.grade, route=data.route,
+                             reason=data.reason, appointment_at=data.appointment_at)
     return service.contact_json(session, contact)
 
 
@@ -112,8 +102,5 @@ def approve(
     contact_id: int, data: ApprovalIn, session: DbSession,
     principal: Annotated[Principal, Depends(require_roles("supervisor"))],
 ) -> dict[str, Any]:
-    try:
-        contact = service.approve_downgrade(session, contact_id, principal, data.approve, data.note)
-    except service.ContactError as exc:
-        raise _error(exc) from None
+    contact = service.approve_downgrade(session, contact_id, principal, data.approve, data.note)
     return service.contact_json(session, contact)

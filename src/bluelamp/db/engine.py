@@ -8,13 +8,25 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from bluelamp.config import get_settings
 
 
 class DatabaseUnavailable(RuntimeError):
-    """The database did not answer; callers turn this into a 503."""
+    """The database did not answer; the app's error handler turns this into a 503."""
+
+
+class CommitFailed(DatabaseUnavailable):
+    """The transaction could not be committed, so nothing of it was stored (answered with a 503)."""
+
+
+READ_ONLY_OPTION = "bluelamp_read_only"
+
+
+class ReadOnlyViolation(RuntimeError):
+    """A read-only unit of work (a GET) tried to write: a programming error, never a user's."""
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -38,7 +50,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn: Any) -> None:
-            conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.info.get("write", True) else "BEGIN")
+            # Writers take the write lock at BEGIN; read-only units (Database.unit_of_work(write=False))
+            # use a deferred BEGIN and so never wait for, or hold up, a writer (WAL).
+            read_only = conn.get_execution_options().get(READ_ONLY_OPTION, False)
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -60,19 +75,34 @@ class Database:
         event.listen(self.sessions, "before_commit", flush_pending)
         event.listen(self.sessions, "after_commit", anchor_after_commit)
         event.listen(self.sessions, "after_rollback", forget_pending)
+        self.read_engine = self.engine.execution_options(**{READ_ONLY_OPTION: True})
+        event.listen(self.sessions, "before_flush", _refuse_read_only_flush)
+        event.listen(self.sessions, "do_orm_execute", _refuse_read_only_write)
 
     @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """One transaction: commits on success, rolls back on any error."""
-        session = self.sessions()
+    def unit_of_work(self, write: bool = True) -> Iterator[Session]:
+        """One transaction: commits on success, rolls back on any error.
+
+        A failed commit raises `CommitFailed` (nothing was stored); a unique-key clash found at commit
+        stays an `IntegrityError` (a conflict, answered with a 409). `write=False` marks a read-only
+        unit: on SQLite it starts with a deferred BEGIN, so it never takes the write lock.
+        """
+        session = self.sessions() if write else self.sessions(bind=self.read_engine)
+        if not write:
+            session.info["read_only"] = True
         try:
             yield session
-            session.commit()
-        except Exception:
+            try:
+                session.commit()
+            except IntegrityError:
+                raise
+            except Exception as exc:
+                raise CommitFailed("the transaction could not be committed; nothing was stored") from exc
+        except BaseException:
             session.rollback()
             raise
         finally:
@@ -80,6 +110,16 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _refuse_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:
+    if session.info.get("read_only") and (session.new or session.dirty or session.deleted):
+        raise ReadOnlyViolation("a read-only unit of work (GET) tried to write; use a write unit of work")
+
+
+def _refuse_read_only_write(state: Any) -> None:
+    if state.session.info.get("read_only") and (state.is_insert or state.is_update or state.is_delete):
+        raise ReadOnlyViolation("a read-only unit of work (GET) tried to write; use a write unit of work")
 
 
 @lru_cache(maxsize=8)

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from bluelamp.demand import service
 from bluelamp.demand.staffing import Target
 from bluelamp.web.auth import require_roles
+from bluelamp.web.pools import pooled
 
 router = APIRouter(prefix="/demand", tags=["demand"])
+
+# Bounds on planning inputs, so that every request finishes in seconds (absurd values are a 422).
+MAX_SECONDS = 7 * 86_400.0  # an interval, a handling time or a patience of at most a week
+MAX_CALLS = 1_000_000.0  # calls in one interval
+MAX_ERLANGS = 10_000.0  # offered load of one interval
+MAX_SIMULATED_CALLS = 200_000
 GUARD = [Depends(require_roles("analyst", "leader"))]
 
 
@@ -36,21 +43,29 @@ class StaffingIn(BaseModel):
     """One interval (calls) or many (intervals) to staff."""
 
     model_config = ConfigDict(extra="forbid")
-    calls: float | None = Field(default=None, ge=0)
-    intervals: list[float] | None = None
-    interval_s: float = Field(gt=0)
-    aht_s: float = Field(gt=0)
-    target_answer_s: float = Field(ge=0)
+    calls: float | None = Field(default=None, ge=0, le=MAX_CALLS)
+    intervals: list[Annotated[float, Field(ge=0, le=MAX_CALLS)]] | None = Field(default=None, max_length=5000)
+    interval_s: float = Field(ge=1, le=MAX_SECONDS)
+    aht_s: float = Field(ge=0.1, le=MAX_SECONDS)
+    target_answer_s: float = Field(ge=0, le=MAX_SECONDS)
     target_level: float = Field(ge=0, lt=1)
-    patience_s: float | None = Field(default=None, gt=0)
+    patience_s: float | None = Field(default=None, ge=0.1, le=MAX_SECONDS)
     shrinkage: str = Field(default="0", pattern=r"^(0(\.\d+)?|\.\d+)$")
     max_occupancy: float | None = Field(default=None, gt=0, le=1)
     concurrency: int = Field(default=1, ge=1, le=10)
 
+    @model_validator(mode="after")
+    def _bounded_load(self) -> StaffingIn:
+        # The search for agents grows with the offered load (erlangs); a control room has hundreds.
+        peak = max([self.calls or 0.0, *(self.intervals or [])])
+        if peak * self.aht_s / self.interval_s / self.concurrency > MAX_ERLANGS:
+            raise ValueError(f"the offered load (calls x aht_s / interval_s) is over {MAX_ERLANGS:g} erlangs")
+        return self
+
 
 class RosterIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    required: list[int] = Field(min_length=48, max_length=28 * 48)
+    required: list[Annotated[int, Field(ge=0, le=1000)]] = Field(min_length=48, max_length=28 * 48)
     people: int = Field(ge=1, le=500)
     max_nights: int = Field(default=4, ge=1, le=14)
     max_shifts_per_week: int = Field(default=5, ge=1, le=7)
@@ -58,13 +73,21 @@ class RosterIn(BaseModel):
 
 class SimulateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    calls: list[float] = Field(min_length=1, max_length=5000)
-    handlers: list[int] = Field(min_length=1, max_length=5000)
-    compare_handlers: list[int] | None = None
-    interval_s: float = Field(default=1800, gt=0)
-    aht_s: float = Field(default=180, gt=0)
-    target_answer_s: float = Field(default=10, ge=0)
-    patience_s: float | None = Field(default=None, gt=0)
+    calls: list[Annotated[float, Field(ge=0, le=MAX_CALLS)]] = Field(min_length=1, max_length=5000)
+    handlers: list[Annotated[int, Field(ge=0, le=5000)]] = Field(min_length=1, max_length=5000)
+    compare_handlers: list[Annotated[int, Field(ge=0, le=5000)]] | None = Field(default=None, max_length=5000)
+    interval_s: float = Field(default=1800, ge=1, le=MAX_SECONDS)
+    aht_s: float = Field(default=180, ge=0.1, le=MAX_SECONDS)
+    target_answer_s: float = Field(default=10, ge=0, le=MAX_SECONDS)
+    patience_s: float | None = Field(default=None, ge=0.1, le=MAX_SECONDS)
+
+    @model_validator(mode="after")
+    def _bounded_work(self) -> SimulateIn:
+        # One simulated event per call: bound the total so a request finishes in seconds.
+        total = sum(self.calls) * (2 if self.compare_handlers else 1)
+        if total > MAX_SIMULATED_CALLS:
+            raise ValueError(f"calls: at most {MAX_SIMULATED_CALLS:,} calls in all can be simulated at once")
+        return self
 
 
 def _bad(field: str, exc: Exception) -> HTTPException:
@@ -72,6 +95,7 @@ def _bad(field: str, exc: Exception) -> HTTPException:
 
 
 @router.post("/forecast", dependencies=GUARD)
+@pooled("analyst")
 def post_forecast(body: ForecastIn) -> dict[str, Any]:
     try:
         values = pd.Series([p.y for p in body.series], index=pd.to_datetime([p.ds for p in body.series], format="mixed"))
@@ -82,6 +106,7 @@ def post_forecast(body: ForecastIn) -> dict[str, Any]:
 
 
 @router.post("/staffing", dependencies=GUARD)
+@pooled("analyst")
 def post_staffing(body: StaffingIn) -> dict[str, Any]:
     target = Target(body.aht_s, body.target_answer_s, body.target_level, body.patience_s, body.shrinkage,
                     body.max_occupancy, body.concurrency)
@@ -96,6 +121,7 @@ def post_staffing(body: StaffingIn) -> dict[str, Any]:
 
 
 @router.post("/roster", dependencies=GUARD)
+@pooled("analyst")
 def post_roster(body: RosterIn) -> dict[str, Any]:
     from bluelamp.demand import rota
 
@@ -111,6 +137,7 @@ def post_roster(body: RosterIn) -> dict[str, Any]:
 
 
 @router.post("/simulate", dependencies=GUARD)
+@pooled("analyst")
 def post_simulate(body: SimulateIn) -> dict[str, Any]:
     from bluelamp.demand import simulate as sim
 

@@ -12,6 +12,8 @@ from bluelamp.jobs.runner import enqueue
 # kind, payload, local time of day (Europe/London) at which it runs
 DAILY: tuple[tuple[str, dict[str, Any], time], ...] = (
     ("performance.rollup", {"days": 35}, time(2, 0)),  # recount the dashboard's daily summaries
+    # summarise days not yet summarised (a fresh or imported database): due at once on start-up
+    ("performance.rollup.fill", {"days": 400}, time(0, 0)),
     ("crime.sweep", {}, time(6, 0)),  # also re-queued by itself through the day
 )
 

@@ -10,16 +10,17 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp.identity.model import Principal
 from bluelamp.performance import casefile, improvement, public, report, rollup, service
-from bluelamp.performance.measures import MeasuresError, measures
-from bluelamp.performance.model import CATALOGUE, PeriodError
+from bluelamp.performance.measures import measures
+from bluelamp.performance.model import CATALOGUE
 from bluelamp.web.auth import DbSession, require_roles
 from bluelamp.web.auth import public as public_access
+from bluelamp.web.pools import pooled
 
 router = APIRouter(tags=["performance"])
 READERS = ("leader", "analyst", "supervisor", "dispatcher", "auditor")
@@ -33,10 +34,6 @@ Channel = Annotated[str | None, Query(max_length=16)]
 Agency = Annotated[str, Query(max_length=32)]
 
 
-def _bad(exc: PeriodError | MeasuresError) -> HTTPException:
-    return HTTPException(422, detail=f"{exc.field}: {exc}")
-
-
 @router.get("/measures", dependencies=[Depends(require_roles(*READERS))])
 def get_measures(
     session: DbSession,
@@ -47,10 +44,7 @@ def get_measures(
     breaches: Annotated[int, Query(ge=0, le=1000)] = 50,
 ) -> dict[str, Any]:
     """Attendance per grade and urban/rural over a period (dates inclusive, force local time), and every measure."""
-    try:
-        result = measures(session, date_from, date_to, agency=agency, area=area, breaches_limit=breaches)
-    except MeasuresError as exc:
-        raise _bad(exc) from None
+    result = measures(session, date_from, date_to, agency=agency, area=area, breaches_limit=breaches)
     return service.with_all_measures(session, result)
 
 
@@ -59,10 +53,7 @@ def get_dashboard(session: DbSession, date_from: From = None, date_to: To = None
                   channel: Channel = None, agency: Agency = "police",
                   min_records: Annotated[int | None, Query(ge=0, le=100000)] = None) -> dict[str, Any]:
     """Every measure for a period with target, RAG, the previous equal period and the trend."""
-    try:
-        return service.dashboard(session, date_from, date_to, area, channel, agency, min_records)
-    except PeriodError as exc:
-        raise _bad(exc) from None
+    return service.dashboard(session, date_from, date_to, area, channel, agency, min_records)
 
 
 @router.get("/performance/records", dependencies=[Depends(require_roles(*READERS))])
@@ -71,10 +62,7 @@ def get_records(session: DbSession, measure: Annotated[str, Query(max_length=48)
                 met: bool | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
                 offset: Annotated[int, Query(ge=0)] = 0) -> dict[str, Any]:
     """The records behind a figure: their ids and a line each (`met=true|false` for one side)."""
-    try:
-        out = service.records(session, measure, date_from, date_to, area, channel, agency, met, limit, offset)
-    except PeriodError as exc:
-        raise _bad(exc) from None
+    out = service.records(session, measure, date_from, date_to, area, channel, agency, met, limit, offset)
     out["rows"] = [{k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.items()} for r in out["rows"]]
     return out
 
@@ -82,10 +70,7 @@ def get_records(session: DbSession, measure: Annotated[str, Query(max_length=48)
 @router.post("/performance/rollup", dependencies=[Depends(require_roles("leader", "analyst"))])
 def refresh_rollup(session: DbSession, date_from: From = None, date_to: To = None) -> dict[str, Any]:
     """Recount the daily roll-up of contact figures over a period (default: the last 28 days)."""
-    try:
-        d_from, d_to = service.resolve_period(date_from, date_to)
-    except PeriodError as exc:
-        raise _bad(exc) from None
+    d_from, d_to = service.resolve_period(date_from, date_to)
     days = rollup.refresh(session, d_from, d_to, service.zone())
     return {"from": d_from.isoformat(), "to": d_to.isoformat(), "days_recounted": days}
 
@@ -135,10 +120,6 @@ class DoneIn(Strict):
     note: str | None = Field(None, max_length=5000)
 
 
-def _improvement_error(exc: improvement.ImprovementError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
-
-
 def _item_out(session: DbSession, item_id: int) -> dict[str, Any]:
     item = improvement.get_item(session, item_id)
     prog = improvement.progress(session, [item])
@@ -148,10 +129,7 @@ def _item_out(session: DbSession, item_id: int) -> dict[str, Any]:
 @router.get("/performance/improvements", dependencies=[Depends(require_roles(*READERS))])
 def list_improvements(session: DbSession, status: Annotated[str | None, Query(max_length=24)] = None) -> dict[str, Any]:
     """Causes of concern, recommendations and areas for improvement, with actions and measures."""
-    try:
-        items = improvement.list_items(session, status)
-    except improvement.ImprovementError as exc:
-        raise _improvement_error(exc) from None
+    items = improvement.list_items(session, status)
     acts = improvement.actions_of(session, [i.id for i in items])
     return {"items": [improvement.item_json(i, acts[i.id]) for i in items]}
 
@@ -159,49 +137,34 @@ def list_improvements(session: DbSession, status: Annotated[str | None, Query(ma
 @router.post("/performance/improvements", status_code=201)
 def create_improvement(data: ItemIn, session: DbSession,
                        principal: Principal = Depends(require_roles(*PLANNERS))) -> dict[str, Any]:
-    try:
-        item = improvement.create_item(session, principal, **data.model_dump())
-        return _item_out(session, item.id)
-    except improvement.ImprovementError as exc:
-        raise _improvement_error(exc) from None
+    item = improvement.create_item(session, principal, **data.model_dump())
+    return _item_out(session, item.id)
 
 
 @router.get("/performance/improvements/{item_id}", dependencies=[Depends(require_roles(*READERS))])
 def get_improvement(item_id: int, session: DbSession) -> dict[str, Any]:
-    try:
-        return _item_out(session, item_id)
-    except improvement.ImprovementError as exc:
-        raise _improvement_error(exc) from None
+    return _item_out(session, item_id)
 
 
 @router.patch("/performance/improvements/{item_id}")
 def patch_improvement(item_id: int, data: ItemPatch, session: DbSession,
                       principal: Principal = Depends(require_roles(*PLANNERS))) -> dict[str, Any]:
-    try:
-        improvement.update_item(session, item_id, principal, **data.model_dump())
-        return _item_out(session, item_id)
-    except improvement.ImprovementError as exc:
-        raise _improvement_error(exc) from None
+    improvement.update_item(session, item_id, principal, **data.model_dump())
+    return _item_out(session, item_id)
 
 
 @router.post("/performance/improvements/{item_id}/actions", status_code=201)
 def add_improvement_action(item_id: int, data: ActionIn, session: DbSession,
                            principal: Principal = Depends(require_roles(*PLANNERS))) -> dict[str, Any]:
-    try:
-        improvement.add_action(session, item_id, principal, **data.model_dump())
-        return _item_out(session, item_id)
-    except improvement.ImprovementError as exc:
-        raise _improvement_error(exc) from None
+    improvement.add_action(session, item_id, principal, **data.model_dump())
+    return _item_out(session, item_id)
 
 
 @router.post("/performance/improvements/{item_id}/actions/{action_id}/done")
 def complete_improvement_action(item_id: int, action_id: int, data: DoneIn, session: DbSession,
                                 principal: Principal = Depends(require_roles(*PLANNERS))) -> dict[str, Any]:
-    try:
-        improvement.complete_action(session, item_id, action_id, principal, data.note)
-        return _item_out(session, item_id)
-    except improvement.ImprovementError as exc:
-        raise _improvement_error(exc) from None
+    improvement.complete_action(session, item_id, action_id, principal, data.note)
+    return _item_out(session, item_id)
 
 
 @router.get("/performance/progress-report", dependencies=[Depends(require_roles(*READERS))])
@@ -235,20 +198,13 @@ class FindingIn(Strict):
     note: str | None = Field(None, max_length=5000)
 
 
-def _audit_error(exc: casefile.CaseAuditError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
-
-
 @router.post("/performance/case-audits", status_code=201)
 def start_case_audit(data: AuditIn, session: DbSession,
                      principal: Principal = Depends(require_roles(*AUDITORS))) -> dict[str, Any]:
     """Draw a seeded random sample of crimes by offence group and pre-fill its checklists."""
-    try:
-        case = casefile.start_audit(session, principal, d_from=data.date_from, d_to=data.date_to,
-                                    per_group=data.per_group, seed=data.seed, groups=data.groups, title=data.title)
-        return casefile.rollup(session, case.id)
-    except casefile.CaseAuditError as exc:
-        raise _audit_error(exc) from None
+    case = casefile.start_audit(session, principal, d_from=data.date_from, d_to=data.date_to,
+                                per_group=data.per_group, seed=data.seed, groups=data.groups, title=data.title)
+    return casefile.rollup(session, case.id)
 
 
 @router.get("/performance/case-audits", dependencies=[Depends(require_roles(*AUDITORS, "auditor"))])
@@ -261,10 +217,7 @@ def list_case_audits(session: DbSession) -> dict[str, Any]:
 @router.get("/performance/case-audits/{audit_id}", dependencies=[Depends(require_roles(*AUDITORS, "auditor"))])
 def get_case_audit(audit_id: int, session: DbSession) -> dict[str, Any]:
     """The roll-up (quality-of-service report) and every checklist item."""
-    try:
-        out = casefile.rollup(session, audit_id)
-    except casefile.CaseAuditError as exc:
-        raise _audit_error(exc) from None
+    out = casefile.rollup(session, audit_id)
     out["checklist"] = [{"id": i.id, "crime_id": i.crime_id, "offence_group": i.offence_group, "stage": i.stage,
                          "check": i.check, "prefilled": i.prefilled, "evidence": i.evidence, "finding": i.finding,
                          "note": i.note, "reviewed_by": i.reviewed_by} for i in casefile.items_of(session, audit_id)]
@@ -275,18 +228,15 @@ def get_case_audit(audit_id: int, session: DbSession) -> dict[str, Any]:
 def review_case_audit_item(audit_id: int, item_id: int, data: FindingIn, session: DbSession,
                            principal: Principal = Depends(require_roles(*AUDITORS))) -> dict[str, Any]:
     """Confirm (same answer) or correct (another answer, with a note) one checklist item."""
-    try:
-        item = casefile.review_item(session, audit_id, item_id, principal, finding=data.finding, note=data.note)
-    except casefile.CaseAuditError as exc:
-        raise _audit_error(exc) from None
+    item = casefile.review_item(session, audit_id, item_id, principal, finding=data.finding, note=data.note)
     return {"id": item.id, "check": item.check, "prefilled": item.prefilled, "finding": item.finding,
             "note": item.note}
 
 
 @router.get("/public/dashboard", dependencies=[Depends(public_access)])
-def public_dashboard(session: DbSession, date_from: From = None, date_to: To = None) -> dict[str, Any]:
-    """Force-level figures for the public: aggregated, small numbers suppressed, nothing personal."""
-    try:
-        return public.figures(session, date_from, date_to)
-    except PeriodError as exc:
-        raise _bad(exc) from None
+@pooled("public")
+def public_dashboard(request: Request, session: DbSession, date_from: From = None,
+                     date_to: To = None) -> dict[str, Any]:
+    """Force-level figures for the public: aggregated, small numbers suppressed, nothing personal
+    (cached for a few minutes; counted in a pool of its own, so it never takes a request thread)."""
+    return public.cached_figures(public.app_cache(request.app), session, date_from, date_to)

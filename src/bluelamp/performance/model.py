@@ -247,7 +247,14 @@ def previous_period(date_from: date, date_to: date) -> tuple[date, date]:
     return date_from - timedelta(days=days), date_from - timedelta(days=1)
 
 
+EARLIEST_DATE = date(2000, 1, 1)  # no force record is older; and date arithmetic stays in range
+LATEST_DATE = date(2100, 12, 31)
+
+
 def check_period(date_from: date, date_to: date) -> None:
+    for value, name in ((date_from, "from"), (date_to, "to")):
+        if not EARLIEST_DATE <= value <= LATEST_DATE:
+            raise PeriodError(f"must be between {EARLIEST_DATE} and {LATEST_DATE}", name)
     if date_from > date_to:
         raise PeriodError(f"from ({date_from}) is after to ({date_to}): the period is reversed", "from")
     if (date_to - date_from).days + 1 > MAX_PERIOD_DAYS:

@@ -17,6 +17,7 @@ from bluelamp.performance import casefile, improvement, public, report, service
 from bluelamp.performance.model import CATALOGUE, SPECS, PeriodError
 from bluelamp.web.auth import DbSession, page_roles
 from bluelamp.web.auth import public as public_access
+from bluelamp.web.pools import pooled
 from bluelamp.web.templating import render
 
 router = APIRouter(tags=["performance pages"])
@@ -250,6 +251,8 @@ def audit_review(request: Request, audit_id: int, item_id: int, session: DbSessi
 
 
 @router.get("/public/dashboard", dependencies=[Depends(public_access)], response_class=HTMLResponse)
+@pooled("public")
 def public_page(request: Request, session: DbSession) -> HTMLResponse:
     """Open to everyone: force-level figures, aggregated, small numbers withheld, nothing personal."""
-    return render(request, "performance/public.html", {"data": public.figures(session), "principal": None})
+    data = public.cached_figures(public.app_cache(request.app), session)
+    return render(request, "performance/public.html", {"data": data, "principal": None})

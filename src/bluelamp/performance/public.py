@@ -7,6 +7,8 @@ group cannot be worked out by subtraction). No area, no record, no id, no free t
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import date
 from typing import Any
 
@@ -25,6 +27,39 @@ OUTCOME_GROUPS = (
 
 def _mean(total: float, n: int, threshold: int, scale: float = 1.0) -> float | None:
     return round(total / n / scale, 1) if n >= threshold else None
+
+
+CACHE_S = 300.0  # a public answer is at most five minutes old
+_CACHE_MAX = 512
+_cache_lock = threading.Lock()
+Cache = dict[tuple[date, date, int], tuple[float, dict[str, Any]]]
+
+
+def app_cache(app: Any) -> Cache:
+    cache = getattr(app.state, "public_cache", None)
+    if cache is None:
+        cache = app.state.public_cache = {}
+    return cache  # type: ignore[no-any-return]
+
+
+def cached_figures(cache: Cache, session: Session, date_from: date | None = None,
+                   date_to: date | None = None) -> dict[str, Any]:
+    """`figures`, served from a small cache (one per app): the anonymous dashboard asked in a loop
+    counts each period once per CACHE_S, not once per request."""
+    floor = service.suppress_below_setting()
+    d_from, d_to = service.resolve_period(date_from, date_to, service.zone())
+    key = (d_from, d_to, floor)
+    now = time.monotonic()
+    with _cache_lock:
+        hit = cache.get(key)
+    if hit is not None and hit[0] > now:
+        return hit[1]
+    out = figures(session, d_from, d_to, floor)
+    with _cache_lock:
+        if len(cache) >= _CACHE_MAX:
+            cache.clear()
+        cache[key] = (now + CACHE_S, out)
+    return out
 
 
 def figures(session: Session, date_from: date | None = None, date_to: date | None = None,

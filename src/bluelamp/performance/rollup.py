@@ -112,14 +112,25 @@ def figures(session: Session, scope: Scope, d_from: date, d_to: date, tz: ZoneIn
 
     settled_to = min(d_to, last_settled(tz))
     out: dict[str, Figure] = {}
+    live_runs: list[tuple[date, date]] = []
     if d_from <= settled_to:
-        ensure(session, d_from, settled_to, tz)
+        if session.info.get("read_only"):
+            # A read (a GET, a page) never writes: settled days not yet summarised are counted live
+            # here (the same figures, only slower) and summarised by the `performance.rollup.fill`
+            # job; the count of such days is left in session.info for the page to say so.
+            live_runs = missing_runs(session, d_from, settled_to)
+            session.info["rollup_missing_days"] = (session.info.get("rollup_missing_days", 0)
+                                                   + sum((b - a).days + 1 for a, b in live_runs))
+        else:
+            ensure(session, d_from, settled_to, tz)
         out = summed(session, d_from, settled_to, scope.area, scope.channel, scope.agency)
     live_from = max(d_from, settled_to + timedelta(days=1))
     if live_from <= d_to:
-        start, _ = _bounds(live_from, tz)
-        live = Scope(start=start, end=scope.end, now=scope.now, area=scope.area, channel=scope.channel,
-                     agency=scope.agency)
+        live_runs.append((live_from, d_to))
+    for run_from, run_to in live_runs:
+        start, end = _bounds(run_from, tz)[0], _bounds(run_to, tz)[1]
+        live = Scope(start=start, end=min(end, scope.end), now=scope.now, area=scope.area,
+                     channel=scope.channel, agency=scope.agency)
         base, defs = contact_measures.contacts(session, live)
         for key, fig in run_family(session, base, defs).items():
             have = out.get(key, Figure())
@@ -127,9 +138,28 @@ def figures(session: Session, scope: Scope, d_from: date, d_to: date, tz: ZoneIn
     return out
 
 
+def missing_runs(session: Session, d_from: date, d_to: date) -> list[tuple[date, date]]:
+    """The runs of consecutive days in [d_from, d_to] that have no summary yet."""
+    done = set(session.execute(select(RollupDay.day).where(
+        RollupDay.family == FAMILY, RollupDay.day >= d_from, RollupDay.day <= d_to)).scalars())
+    runs: list[tuple[date, date]] = []
+    for day in _days(d_from, d_to):
+        if day in done:
+            continue
+        if runs and runs[-1][1] == day - timedelta(days=1):
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+FILL_DAYS = 400  # the fill job summarises the settled days of the last 13 months or so
+FILL_CHUNK = 7  # days summarised per job run (each run is one short write transaction)
+
+
 def _register_job() -> None:
     """`performance.rollup` job: recount the last `days` days (default 35), e.g. nightly."""
-    from bluelamp.jobs.runner import handler
+    from bluelamp.jobs.runner import enqueue, handler
 
     @handler("performance.rollup")
     def _job(session: Session, payload: dict[str, object]) -> None:
@@ -139,6 +169,24 @@ def _register_job() -> None:
         today = clock.now().astimezone(tz).date()
         days = payload.get("days", 35)
         refresh(session, today - timedelta(days=int(days) if isinstance(days, int | str) else 35), today, tz)
+
+    @handler("performance.rollup.fill")
+    def _fill(session: Session, payload: dict[str, object]) -> None:
+        """Summarise the settled days not yet summarised (the dashboard counts them live until then)."""
+        from bluelamp.performance.service import zone
+
+        tz = zone()
+        days = payload.get("days", FILL_DAYS)
+        span = int(days) if isinstance(days, int | str) else FILL_DAYS
+        to = last_settled(tz)
+        runs = missing_runs(session, to - timedelta(days=span), to)
+        # A few days per job, newest first, so the write lock is held briefly; then queue the rest.
+        todo = [d for a, b in reversed(runs) for d in reversed(list(_days(a, b)))]
+        for day in todo[:FILL_CHUNK]:
+            with session.begin_nested():
+                _count_day(session, day, tz)
+        if len(todo) > FILL_CHUNK:
+            enqueue(session, "performance.rollup.fill", {"days": span}, clock.now())
 
 
 _register_job()

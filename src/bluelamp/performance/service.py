@@ -132,6 +132,7 @@ def dashboard(session: Session, date_from: date | None = None, date_to: date | N
     d_from, d_to = resolve_period(date_from, date_to, tz)
     p_from, p_to = previous_period(d_from, d_to)
     scope = make_scope(d_from, d_to, area, channel, agency, tz)
+    session.info.pop("rollup_missing_days", None)
     current = figures(session, scope, (d_from, d_to), tz)
     previous = figures(session, make_scope(p_from, p_to, area, channel, agency, tz), (p_from, p_to), tz)
     floor = min_records if min_records is not None else min_records_setting()
@@ -146,7 +147,9 @@ def dashboard(session: Session, date_from: date | None = None, date_to: date | N
             "previous": {"from": p_from.isoformat(), "to": p_to.isoformat()},
             "area": scope.area, "channel": scope.channel, "agency": scope.agency, "timezone": tz.key,
             "min_records": floor, "computed_at": clock.iso(clock.now()), "measures": results,
-            "sections": sections}
+            "sections": sections,
+            # settled days whose daily summaries the job runner has not built yet: counted live
+            "summaries_pending_days": int(session.info.pop("rollup_missing_days", 0))}
 
 
 def records_link(key: str, d_from: date, d_to: date, area: str | None, channel: str | None, agency: str) -> str:

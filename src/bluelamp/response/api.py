@@ -11,17 +11,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from bluelamp import clock
 from bluelamp.identity.model import Principal
 from bluelamp.response import service, units
-from bluelamp.response.model import STATUSES, UNIT_STATUSES, UNIT_TYPES, ResponseError
+from bluelamp.response.model import STATUSES, UNIT_STATUSES, UNIT_TYPES
 from bluelamp.web.auth import DbSession, require_roles
 
 router = APIRouter(tags=["incidents"])
 
 READERS = ("dispatcher", "supervisor", "call_handler")
 ACTORS = ("dispatcher", "supervisor")
-
-
-def _error(exc: ResponseError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
 
 
 @router.get("/incidents", dependencies=[Depends(require_roles(*READERS))])
@@ -68,10 +64,7 @@ def get_incident(incident_id: int, session: DbSession) -> dict[str, Any]:
 @router.get("/incidents/{incident_id}/recommendation", dependencies=[Depends(require_roles(*READERS))])
 def recommendation(incident_id: int, session: DbSession) -> dict[str, Any]:
     """Available suitable units ranked by estimated arrival, with warnings."""
-    try:
-        return units.recommendation(session, incident_id).to_dict()
-    except ResponseError as exc:
-        raise _error(exc) from None
+    return units.recommendation(session, incident_id).to_dict()
 
 
 class DispatchIn(BaseModel):
@@ -108,10 +101,7 @@ def _detail(session: DbSession, incident_id: int) -> dict[str, Any]:
 @router.post("/incidents/{incident_id}/dispatch")
 def dispatch(incident_id: int, data: DispatchIn, session: DbSession,
              principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    try:
-        service.dispatch(session, incident_id, data.unit_id, principal, reason=data.reason, at=data.at)
-    except ResponseError as exc:
-        raise _error(exc) from None
+    service.dispatch(session, incident_id, data.unit_id, principal, reason=data.reason, at=data.at)
     return _detail(session, incident_id)
 
 
@@ -121,20 +111,14 @@ def unit_stage(incident_id: int, unit_id: int, stage: Literal["en-route", "arriv
                principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
     """Record a unit en route, arrived, or cleared from the incident (`at` defaults to now)."""
     action = {"en-route": service.mark_en_route, "arrived": service.mark_arrived, "clear": service.clear_unit}[stage]
-    try:
-        action(session, incident_id, unit_id, principal, at=data.at)
-    except ResponseError as exc:
-        raise _error(exc) from None
+    action(session, incident_id, unit_id, principal, at=data.at)
     return _detail(session, incident_id)
 
 
 @router.post("/incidents/{incident_id}/close")
 def close(incident_id: int, data: CloseIn, session: DbSession,
           principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    try:
-        service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition)
-    except ResponseError as exc:
-        raise _error(exc) from None
+    service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition)
     return _detail(session, incident_id)
 
 
@@ -142,10 +126,7 @@ def close(incident_id: int, data: CloseIn, session: DbSession,
 def regrade(incident_id: int, data: RegradeIn, session: DbSession,
             principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
     """Change the grade with a reason; a downgrade needs a supervisor."""
-    try:
-        service.regrade(session, incident_id, data.grade, data.reason, principal)
-    except ResponseError as exc:
-        raise _error(exc) from None
+    service.regrade(session, incident_id, data.grade, data.reason, principal)
     return _detail(session, incident_id)
 
 
@@ -188,20 +169,14 @@ def list_units(session: DbSession) -> list[dict[str, Any]]:
 @router.post("/units", status_code=201, tags=["units"])
 def create_unit(data: UnitIn, session: DbSession,
                 principal: Annotated[Principal, Depends(require_roles("supervisor"))]) -> dict[str, Any]:
-    try:
-        unit = units.create_unit(session, principal, **data.model_dump())
-    except ResponseError as exc:
-        raise _error(exc) from None
+    unit = units.create_unit(session, principal, **data.model_dump())
     return units.unit_json(unit)
 
 
 @router.patch("/units/{unit_id}", tags=["units"])
 def update_unit(unit_id: int, data: UnitPatch, session: DbSession,
                 principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    try:
-        unit = units.update_unit(session, unit_id, principal, **data.model_dump(exclude_unset=True))
-    except ResponseError as exc:
-        raise _error(exc) from None
+    unit = units.update_unit(session, unit_id, principal, **data.model_dump(exclude_unset=True))
     return units.unit_json(unit)
 
 

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
 
-from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi import Depends, FastAPI
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
 from starlette.middleware.sessions import SessionMiddleware
 
 from bluelamp import __version__
@@ -23,11 +21,15 @@ from bluelamp.config import get_settings
 from bluelamp.db.engine import Database, get_database
 from bluelamp.db.migrate import upgrade
 from bluelamp.policy import load_policy
-from bluelamp.web.auth import LoginRequired, public
+from bluelamp.web import errors
+from bluelamp.web.auth import public
+from bluelamp.web.bounds import check_params
+from bluelamp.web.limits import MAX_BODY_BYTES, BodyLimit
+from bluelamp.web.pools import pool
 
 log = logging.getLogger("bluelamp.web")
 STATIC = Path(__file__).parent / "static"
-MAX_BODY_BYTES = 1_000_000
+HEALTH_TIMEOUT_S = 1.0
 
 ROUTER_CONTEXTS = (
     "web", "identity", "audit", "contact", "triage", "response", "chat", "crime", "victims",
@@ -69,25 +71,22 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         same_site="lax", https_only=settings.is_production, max_age=12 * 3600,
     )
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    _install_error_handlers(app)
+    errors.install(app)
 
-    @app.middleware("http")
-    async def _limit_body(request: Request, call_next: Any) -> Any:
-        # Refuse huge bodies before reading them; the narrative limit is checked again by the schema.
-        length = request.headers.get("content-length")
-        if length and length.isdigit() and int(length) > MAX_BODY_BYTES:
-            return JSONResponse({"detail": f"body: larger than {MAX_BODY_BYTES} bytes"}, 413)
-        return await call_next(request)
+    # Bodies are counted as they arrive (chunked ones too) and refused with a 413 at the limit.
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
 
     @app.get("/healthz", dependencies=[Depends(public)], tags=["health"])
-    def healthz() -> JSONResponse:
+    async def healthz() -> JSONResponse:
+        """Within HEALTH_TIMEOUT_S: 200 when the database answers, else 503 (never waits on a lock)."""
         try:
-            with db.engine.connect() as conn:
-                conn.execute(text("SELECT 1"))
+            await asyncio.wait_for(pool("health").run(lambda: _database_answers(app.state.db)), HEALTH_TIMEOUT_S)
         except Exception:
             return JSONResponse({"status": "unavailable", "detail": "database does not answer"}, 503)
         return JSONResponse({"status": "ok"})
 
+    # Every integer and date in a path or query is bounded, for every route (web/bounds.py).
+    app.router.dependencies.append(Depends(check_params))
     app.state.mounted = []  # (prefix, router) pairs: the route-role test walks these
     for name in ROUTER_CONTEXTS:
         for part, prefix in (("api", "/api/v1"), ("pages", "")):
@@ -101,33 +100,9 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
     return app
 
 
-def _install_error_handlers(app: FastAPI) -> None:
-    @app.exception_handler(LoginRequired)
-    async def _login(request: Request, exc: LoginRequired) -> RedirectResponse:
-        return RedirectResponse(f"/login?next={request.url.path}", status_code=303)
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        # Name the bad field; never echo the submitted value (it may be personal data).
-        errors = []
-        for err in exc.errors():
-            loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
-            errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid"),
-                           "type": err.get("type")})
-        status = 413 if any(e["type"] == "string_too_long" and e["field"] == "narrative" for e in errors) else 422
-        first = errors[0] if errors else {"field": "body", "message": "invalid"}
-        return JSONResponse({"detail": f"{first['field']}: {first['message']}", "errors": errors}, status)
-
-    @app.exception_handler(OperationalError)
-    async def _db_down(request: Request, exc: OperationalError) -> JSONResponse:
-        log.warning("database unavailable on %s", request.url.path)
-        return JSONResponse({"detail": "database unavailable; nothing was recorded, try again"}, 503,
-                            headers={"Retry-After": "5"})
-
-    @app.exception_handler(DBAPIError)
-    async def _db_error(request: Request, exc: DBAPIError) -> JSONResponse:
-        if exc.connection_invalidated:
-            return JSONResponse({"detail": "database unavailable; nothing was recorded, try again"}, 503)
-        log.error("database error on %s: %s", request.url.path, type(exc.orig).__name__)
-        return JSONResponse({"detail": "database error; nothing was recorded"}, 500)
-
+def _database_answers(db: Database) -> None:
+    # A read-only connection (a deferred BEGIN on SQLite, so a held write lock does not stall it).
+    with db.read_engine.connect() as conn:
+        if db.dialect == "postgresql":
+            conn.execute(text("SET LOCAL statement_timeout = 1000"))
+        conn.execute(text("SELECT 1"))

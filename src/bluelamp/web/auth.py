@@ -18,12 +18,16 @@ class LoginRequired(Exception):
 
 
 def get_session(request: Request) -> Iterator[Session]:
-    """A unit of work for the request: committed when the route returns, rolled back on error."""
-    with request.app.state.db.unit_of_work() as session:
+    """A unit of work for the request: committed as soon as the route function returns, before the
+    response is built (scope="function" below), rolled back on error. A failed commit raises
+    CommitFailed, answered with a 503, so nothing unstored is ever acknowledged. GET and HEAD get a
+    read-only unit (a deferred BEGIN on SQLite: reads never take the write lock; a write in it fails)."""
+    write = request.method not in ("GET", "HEAD")
+    with request.app.state.db.unit_of_work(write=write) as session:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_session)]
+DbSession = Annotated[Session, Depends(get_session, scope="function")]
 
 
 # Bearer tokens resolved in the last few seconds, so a busy client costs one lookup, not one per

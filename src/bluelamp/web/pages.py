@@ -11,6 +11,7 @@ from bluelamp.audit import service as audit
 from bluelamp.identity import service as identity
 from bluelamp.identity.model import ROLES, Principal
 from bluelamp.web.auth import current_principal, page_roles, public
+from bluelamp.web.pools import pooled
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,6 +37,7 @@ def login_form(request: Request, next: str = "/") -> HTMLResponse:
 
 
 @router.post("/login", dependencies=[Depends(public)])
+@pooled("login")  # argon2 in a small pool of its own: a flood of sign-ins cannot take the request threads
 def login(
     request: Request,
     username: Annotated[str, Form(max_length=64)],
