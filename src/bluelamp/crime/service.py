@@ -364,6 +364,32 @@ def review(session: Session, crime_id: int, principal: Principal, *, direction: 
     return row
 
 
+def raise_risk(session: Session, crime_id: int, risk: str, reason: str, actor: str,
+               policy: Policy | None = None) -> Crime:
+    """Raise (never lower) a crime's review risk for a reason (a high DASH); the next review comes sooner
+    when the new risk's schedule asks for it. A review not yet due moves; one already missed stays missed."""
+    policy = policy or load_policy()
+    rules = policy.doc("investigation")
+    model.check_risk(risk)
+    crime = get_crime(session, crime_id, for_update=True)
+    if crime.status == CLOSED or model.RISKS.index(risk) >= model.RISKS.index(crime.risk):
+        return crime
+    now = clock.now()
+    before = {"risk": crime.risk, "next_review_due_at": clock.iso(crime.next_review_due_at)}
+    crime.risk = risk
+    if crime.recorded_at is not None:
+        sooner = model.first_review_due(now, risk, rules)
+        if crime.next_review_due_at is None or crime.next_review_due_at > sooner:
+            session.execute(update(ReviewDue).where(ReviewDue.crime_id == crime.id, ReviewDue.done_at.is_(None),
+                                                    ReviewDue.cancelled.is_(False), ReviewDue.due_at > now)
+                            .values(cancelled=True))
+            crime.next_review_due_at = sooner
+            _review_falls_due(session, crime)
+    audit.record(session, actor, "crime.risk_raised", "crime", crime.id, before=before, after={
+        "risk": risk, "next_review_due_at": clock.iso(crime.next_review_due_at), "reason": reason[:500]})
+    return crime
+
+
 def reviews_of(session: Session, crime_id: int) -> list[SupervisoryReview]:
     return list(session.execute(select(SupervisoryReview).where(SupervisoryReview.crime_id == crime_id)
                                 .order_by(SupervisoryReview.reviewed_at)).scalars())

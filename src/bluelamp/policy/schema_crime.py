@@ -200,6 +200,10 @@ class DashDoc(Strict):
     escalation_window_days: int = Field(gt=0)
     escalation_level: str
     marac_levels: list[str]
+    repeat_marac_window_days: int = Field(gt=0, default=365)  # a new incident this soon after a MARAC referral
+    count_domestic_contacts: bool = True  # escalation counts domestic call-outs, not only recorded crimes
+    domestic_contact_flag: str = "domestic_abuse"
+    crime_risk_for_level: dict[str, str] = Field(default_factory=lambda: {"high": "high"})  # DASH level -> review risk
 
     @model_validator(mode="after")
     def _valid(self) -> DashDoc:

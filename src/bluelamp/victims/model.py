@@ -241,6 +241,7 @@ class DashResult:
     level: str
     marac: bool
     reasons: list[str] = field(default_factory=list)
+    repeat_marac: bool = False
 
 
 def level_rank(level: str) -> int:
@@ -255,8 +256,9 @@ def check_dash_answers(answers: dict[str, Any], doc: DashDoc) -> dict[str, str]:
         raise VictimsError(f"unknown DASH question {unknown[0]!r}", f"answers.{unknown[0]}")
     missing = [q for q in ids if answers.get(q) in (None, "")]
     if missing:
+        numbers = ", ".join(str(ids.index(q) + 1) for q in missing)
         raise VictimsError(f"DASH is incomplete: {len(missing)} of {len(ids)} questions unanswered "
-                           f"(first: {missing[0]})", f"answers.{missing[0]}")
+                           f"(question {numbers}; first: {missing[0]})", f"answers.{missing[0]}")
     bad = [k for k in ids if str(answers[k]) not in doc.answers]
     if bad:
         raise VictimsError(f"answer to {bad[0]} must be one of {', '.join(doc.answers)}", f"answers.{bad[0]}")
@@ -264,7 +266,8 @@ def check_dash_answers(answers: dict[str, Any], doc: DashDoc) -> dict[str, str]:
 
 
 def score_dash(answers: dict[str, Any], doc: DashDoc, *, judgement: str | None = None,
-               judgement_reason: str | None = None, incidents_in_window: int = 1) -> DashResult:
+               judgement_reason: str | None = None, incidents_in_window: int = 1,
+               repeat_marac: bool = False) -> DashResult:
     """Score to standard / medium / high; judgement may raise, never lower; escalation raises too.
 
     `incidents_in_window` counts this incident and the earlier ones within the escalation window.
@@ -291,9 +294,12 @@ def score_dash(answers: dict[str, Any], doc: DashDoc, *, judgement: str | None =
         if level_rank(doc.escalation_level) > level_rank(level):
             level = doc.escalation_level
             reasons.append(f"raised to {level} by escalation")
-    marac = level in doc.marac_levels or escalation
+    if repeat_marac:
+        reasons.append(f"repeat MARAC: a new incident within {doc.repeat_marac_window_days} days of a MARAC referral")
+    marac = level in doc.marac_levels or escalation or repeat_marac
     return DashResult(yes_count=yes, actuarial=actuarial, judgement=judgement or None, escalation=escalation,
-                      incidents_in_window=incidents_in_window, level=level, marac=marac, reasons=reasons)
+                      incidents_in_window=incidents_in_window, level=level, marac=marac, reasons=reasons,
+                      repeat_marac=repeat_marac)
 
 
 def incidents_in_window(times: list[datetime], at: datetime, window_days: int) -> int:

@@ -42,7 +42,17 @@ def view_victim(victim_id: int, request: Request, session: DbSession,
     policy = load_policy()
     return render(request, "victims/view.html", {
         "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
-        "error": request.query_params.get("error")})
+        "error": request.query_params.get("error"), "form": {}})
+
+
+def _view(request: Request, victim_id: int, *, error: str, status_code: int, form: dict[str, Any]) -> HTMLResponse:
+    """The victim's page again, with the refused form's values kept and the reason shown."""
+    policy = load_policy()
+    with request.app.state.db.unit_of_work() as session:
+        victim = service.get_victim(session, victim_id)
+        return render(request, "victims/view.html", {
+            "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
+            "error": error, "form": form}, status_code=status_code)
 
 
 def _act(request: Request, victim_id: int, do: Any) -> Response:
@@ -79,6 +89,16 @@ async def assess_dash(victim_id: int, request: Request,
                       ) -> Response:
     form = await request.form()
     answers = {q.id: str(form.get(q.id) or "") for q in load_policy().doc("dash").questions}
-    return _act(request, victim_id, lambda s: dash.assess(
-        s, victim_id, principal, answers=answers, judgement=str(form.get("judgement") or "") or None,
-        judgement_reason=str(form.get("judgement_reason") or "") or None))
+    judgement = str(form.get("judgement") or "") or None
+    reason = str(form.get("judgement_reason") or "") or None
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            dash.assess(session, victim_id, principal, answers=answers, judgement=judgement, judgement_reason=reason)
+    except VictimsError as exc:
+        if exc.status == 404:
+            raise HTTPException(404, detail=str(exc)) from None
+        # Refused: show the form again with every answer typed, and what is wrong.
+        return _view(request, victim_id, error=f"{exc.field}: {exc}", status_code=422, form={
+            "answers": {k: v for k, v in answers.items() if v}, "judgement": judgement or "",
+            "judgement_reason": reason or "", "open": True})
+    return RedirectResponse(f"/victims/{victim_id}", status_code=303)
