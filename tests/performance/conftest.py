@@ -89,6 +89,8 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                       offence_group=kw.pop("group", "criminal damage and arson"), summary="", reported_at=reported,
                       record_due_at=reported + timedelta(hours=24), recorded_at=recorded, oic="pc001", risk="standard",
                       status=kw.pop("status", "open"), plan_score=score, policy_version="2026.1", created_at=reported,
+                      plan_due_at=reported + timedelta(hours=72),
+                      first_plan_at=reported + timedelta(hours=5) if score is not None else None,
                       contact_id=kw.pop("contact_id", None), **kw)
             s.add(c)
             s.flush()

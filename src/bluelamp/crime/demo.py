@@ -129,6 +129,9 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
             rng.choice([40, 55, 65, 70, 80, 85, 90, 100])
         rows.append(row)
         meta.append(m)
+    for row in rows:  # the 72-hour plan clock (a plan is taken as made when the crime was created)
+        row["plan_due_at"] = row["reported_at"] + timedelta(hours=inv.plan_within_hours)
+        row["first_plan_at"] = row["created_at"] if row["plan_score"] is not None else None
     ids = _bulk(session, Crime, rows, ids=True)
     counts = {"crimes": len(ids)}
     counts.update(_children(session, rng, now, ids, rows, meta, policy, inv, vcode))

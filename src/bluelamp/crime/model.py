@@ -191,11 +191,20 @@ def score_plan(elements: dict[str, dict[str, str]], ctx: PlanContext, actions: i
         entry = elements.get(element.id, {})
         text = entry.get("text", "")
         na = entry.get("not_applicable", "")
-        if len(text) >= element.min_chars or (na and element.may_be_not_applicable):
+        always = [c for c in element.not_applicable_unless if ctx.holds(c)]
+        na_ok = bool(na) and element.may_be_not_applicable and not always and len(na) >= rules.min_not_applicable_chars
+        if len(text) >= element.min_chars or na_ok:
             got += element.weight
         else:
             missing.append(element.id)
-            short = f" (too brief: under {element.min_chars} characters)" if text else ""
+            if text:
+                short = f" (too brief: under {element.min_chars} characters)"
+            elif na and always:
+                short = f" (it cannot be marked not applicable on a {' and '.join(always).replace('_', ' ')} crime)"
+            elif na:
+                short = f" (the not-applicable reason is too brief: under {rules.min_not_applicable_chars} characters)"
+            else:
+                short = ""
             reasons.append(f"{element.missing}{short}")
     score = round(100 * got / due) if due else 100
     if actions == 0 and rules.no_actions_penalty:

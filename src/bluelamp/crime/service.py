@@ -7,7 +7,7 @@ in `sweep.py`, the JSON shapes in `views.py`.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -120,6 +120,7 @@ def record_crime(
         most_serious=off.most_serious, domestic=bool(domestic), hate=bool(hate), summary=(summary or "").strip()[:10_000],
         reported_at=reported_at, record_due_at=model.recording_due(reported_at, rules), recorded_at=recorded_at,
         original_record_due_at=model.recording_due(source_at, rules) if restart else None,
+        plan_due_at=reported_at + timedelta(hours=rules.plan_within_hours),
         recording_restart_reason=restart,
         recorded_by=principal.actor if recorded else None, oic=(oic or principal.username).strip(), risk=risk,
         status=OPEN, policy_version=policy.version, created_at=now,
@@ -252,7 +253,10 @@ def save_plan(session: Session, crime_id: int, principal: Principal, elements: d
     plan.elements, plan.score, plan.band, plan.reasons = clean, score.score, score.band, score.reasons
     plan.updated_at, plan.updated_by, plan.policy_version = now, principal.actor, policy.version
     crime.plan_score = score.score
+    if crime.first_plan_at is None:
+        crime.first_plan_at = now
     session.flush()
+    _resolve_alerts(session, crime.id, ("no_plan",), now)
     audit.record(session, principal.actor, "crime.plan_saved", "crime", crime.id, before=before,
                  after={"version": plan.version, **score.to_dict()})
     return plan
@@ -464,7 +468,7 @@ def _close(session: Session, crime: Crime, principal: Principal, policy: Policy,
     # A review not yet due when the crime closes never fell due; an overdue one stays missed.
     session.execute(update(ReviewDue).where(ReviewDue.crime_id == crime.id, ReviewDue.done_at.is_(None),
                                             ReviewDue.due_at > now).values(cancelled=True))
-    _resolve_alerts(session, crime.id, ("review_missed", "recording"), now)
+    _resolve_alerts(session, crime.id, ("review_missed", "recording", "no_plan"), now)
     audit.record(session, principal.actor, "crime.closed", "crime", crime.id, after={
         "outcome": crime.outcome, "approved_by": principal.actor, "note": (note or "")[:2000] or None})
     out = policy.doc("outcomes").get(crime.outcome or "")

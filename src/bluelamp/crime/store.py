@@ -48,6 +48,8 @@ class Crime(Base):
     next_review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     last_review_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     plan_score: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    plan_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # report + plan_within_hours
+    first_plan_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # the first plan saved
     outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)
     outcome_evidence: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
     closure_requested_by: Mapped[str | None] = mapped_column(String(120), nullable=True)

@@ -59,6 +59,9 @@ def sweep_crimes(session: Session, now: datetime, policy: Policy) -> dict[str, i
                                            Crime.recorded_at.is_(None), rec <= at(warn)),
         "recording_missed": raise_alerts(session, "recording", 2, "supervisor", now, Crime.id, Crime.id, rec,
                                          Crime.recorded_at.is_(None), rec < at(now)),
+        # No investigation plan within plan_within_hours (72) of the report.
+        "no_plan": raise_alerts(session, "no_plan", 1, "supervisor", now, Crime.id, Crime.id, Crime.plan_due_at,
+                                NOT_CLOSED, Crime.first_plan_at.is_(None), Crime.plan_due_at < at(now)),
     }
 
 

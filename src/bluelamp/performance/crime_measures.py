@@ -41,7 +41,6 @@ def _agency_ok(scope: Scope) -> list[ColumnElement[bool]]:
 def crimes_reported(session: Session, scope: Scope) -> tuple[list[ColumnElement[bool]], list[Def]]:
     base = [Crime.reported_at >= scope.start, Crime.reported_at < scope.end, *_crime_filter(scope),
             *_agency_ok(scope)]
-    every = Crime.id.is_not(None)
     # A crime still inside its 24 hours and not yet recorded is not yet a figure; once recorded, or once
     # its due time has passed, it is (met, or missed).
     # A restarted clock is measured on the original one (from the contact or incident).
@@ -49,10 +48,16 @@ def crimes_reported(session: Session, scope: Scope) -> tuple[list[ColumnElement[
     settled = or_(Crime.recorded_at.is_not(None), due <= scope.now)
     on_time = and_(Crime.recorded_at.is_not(None), Crime.recorded_at <= due)
     planned = Crime.plan_score.is_not(None)
+    # A plan is due within plan_within_hours (72) of the report: a crime still inside that time with no
+    # plan is not yet a figure; a plan made after it counts as not within. (Rows from before the plan
+    # clock was kept, with no plan_due_at, count as before: planned or not.)
+    plan_settled = or_(planned, Crime.plan_due_at.is_(None), Crime.plan_due_at <= scope.now)
+    planned_in_time = and_(planned, or_(Crime.plan_due_at.is_(None), Crime.first_plan_at.is_(None),
+                                        Crime.first_plan_at <= Crime.plan_due_at))
     when = Crime.reported_at
     return base, [
         Def("crime_recorded_24h", Crime, settled, on_time, order=when),
-        Def("crime_with_plan", Crime, every, planned, order=when),
+        Def("crime_with_plan", Crime, plan_settled, planned_in_time, order=when),
         Def("plan_quality", Crime, planned, value=Crime.plan_score, kind="mean", order=when),
     ]
 

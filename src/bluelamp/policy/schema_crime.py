@@ -90,6 +90,7 @@ class PlanElement(Strict):
     min_chars: int = Field(ge=1, default=15)
     applies_when: str | None = None  # suspect_known, domestic, has_victim; None: always
     may_be_not_applicable: bool = True
+    not_applicable_unless: list[str] = Field(default_factory=list)  # facts under which it always applies
     missing: str  # the reason shown when it is missing
 
 
@@ -107,6 +108,7 @@ class InvestigationDoc(Strict):
     elements: list[PlanElement] = Field(min_length=1)
     quality_bands: dict[str, int]  # band -> minimum score, e.g. good: 80
     no_actions_penalty: int = Field(ge=0, default=0)
+    min_not_applicable_chars: int = Field(ge=1, default=15)  # a reason shorter than this earns nothing
     reviews: dict[str, ReviewRule]  # by risk: high, medium, low
     escalate_after_hours: float = Field(gt=0)  # a missed review goes up a level after this long
     min_direction_chars: int = Field(ge=1)
