@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Float, and_, cast, func, literal, not_, select, true
+from sqlalchemy import ColumnElement, Float, and_, cast, func, not_, select, true
 from sqlalchemy.orm import Session
 
 from bluelamp.performance.model import Figure
@@ -52,7 +52,12 @@ def seconds(session: Session, later: Any, earlier: Any) -> ColumnElement[Any]:
     """`later - earlier` in seconds, on PostgreSQL and SQLite alike."""
     if session.get_bind().dialect.name == "postgresql":
         return func.extract("epoch", later - earlier)
-    return (func.julianday(later) - func.julianday(earlier)) * literal(86400.0)
+    # SQLite's date functions keep milliseconds only (10.0003 s would be 10.000): whole seconds from
+    # strftime('%s'), plus the stored microseconds (SQLAlchemy writes 'YYYY-MM-DD HH:MM:SS.ffffff').
+    def exact(t: Any) -> Any:
+        return cast(func.strftime("%s", t), Float) + cast(func.substr(t, 20), Float)
+
+    return exact(later) - exact(earlier)
 
 
 def run_family(session: Session, base: Sequence[ColumnElement[bool]], defs: Sequence[Def]) -> dict[str, Figure]:

@@ -89,15 +89,18 @@ CATALOGUE: tuple[Spec, ...] = (
     Spec("chat_abandoned", "Chats abandoned", "contact", "share",
          "Closed chats that were queued and never answered, as a share of closed chats started in the period.",
          direction="lower", target=0.10, amber=0.05),
-    Spec("thrive_recorded", "THRIVE recorded", "risk", "share",
-         "Contacts whose stored assessment holds a THRIVE risk level, as a share of contacts.",
+    Spec("thrive_recorded", "THRIVE recorded (automatic for live contacts)", "risk", "share",
+         "Contacts whose stored assessment holds a THRIVE risk level, as a share of contacts. Live contacts get "
+         "one from triage when recorded, so this is 100% by construction for them; it tells imported or "
+         "converted records apart, not whether a handler reviewed the assessment.",
          target=1.0, amber=0.02),
-    Spec("repeat_victim_checked", "Repeat-victim check done", "risk", "share",
-         "Contacts with an identified person (caller or anyone named), so that the 12-month repeat-victim "
-         "check ran, as a share of contacts.", target=0.95, amber=0.05),
-    Spec("household_checked", "Household check done", "risk", "share",
-         "Contacts with an identified person with an address, so that the household check of others "
-         "at the address ran, as a share of contacts.", target=0.90, amber=0.10),
+    Spec("repeat_victim_checked", "Repeat-victim check (automatic)", "risk", "share",
+         "Contacts with an identified person (caller or anyone named), so that the automatic 12-month "
+         "repeat-victim check ran, as a share of contacts (inferred from person matching, not a check a "
+         "person confirmed).", target=0.95, amber=0.05),
+    Spec("household_checked", "Household check (automatic)", "risk", "share",
+         "Contacts with an identified person with an address, so that the automatic household check of "
+         "others at the address ran, as a share of contacts (inferred, not a check a person confirmed).", target=0.90, amber=0.10),
     Spec("vulnerability_identified", "Vulnerability identified", "risk", "share",
          "Contacts carrying at least one vulnerability flag (policy flags.yaml), as a share of contacts. "
          "Context, not a target.", direction=None),
@@ -145,13 +148,13 @@ CATALOGUE: tuple[Spec, ...] = (
          "reviews that fell due; a review never done counts as missed, one not yet due is not yet counted.",
          target=0.90),
     Spec("needs_assessed", "Victims' needs assessed", "victims", "share",
-         "Victims of crimes recorded in the period with a needs assessment, as a share of those victims.",
+         "Victims of crimes reported in the period with a needs assessment, as a share of those victims.",
          target=0.95),
     Spec("right6_on_time", "Right 6 updates on time", "victims", "share",
          "Right 6 clocks falling due in the period met by their due time, as a share of clocks due (an open "
          "clock past due and a clock met late count as missed).", target=0.95),
     Spec("vps_offered", "Victim Personal Statement offered", "victims", "share",
-         "Victims of crimes recorded in the period offered a VPS, as a share of those victims.", target=0.90),
+         "Victims of crimes reported in the period offered a VPS, as a share of those victims.", target=0.90),
     Spec("outcome_charged", "Outcome: charged or summonsed", "outcomes", "share",
          "Crimes closed in the period with outcome 1 or 1A, as a share of crimes closed.", direction=None,
          public=True),

@@ -115,7 +115,12 @@ def right6_clock(event: str, event_at: datetime, enhanced: bool, rules: Right6Ru
     days = rules.enhanced_working_days if enhanced else rules.standard_working_days
     due = cal.add_working_days(event_at, days, rules.day_rule)
     warn_hours = rules.warn_before_hours_enhanced if enhanced else rules.warn_before_hours_standard
-    warn = max(event_at, due - timedelta(hours=warn_hours))
+    warn = (due - timedelta(hours=warn_hours)).astimezone(LONDON)
+    while not cal.is_working_day(warn.date()) and warn > event_at:
+        # A warning never falls at a weekend or bank holiday: the working day before, same local time.
+        day = warn.date() - timedelta(days=1)
+        warn = datetime.combine(day, warn.time().replace(tzinfo=None), tzinfo=LONDON)
+    warn = max(event_at, warn.astimezone(ZoneInfo("UTC")))
     return Right6Clock(event=event, event_at=event_at, working_days=days, due_at=due, warn_at=warn)
 
 
