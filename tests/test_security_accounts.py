@@ -247,7 +247,7 @@ def test_login_and_forms_need_the_csrf_token(db, client, form_login):
 
 @pytest.mark.parametrize("headers", [{"Origin": "http://evil.example"}, {"Origin": "http://testserver:8081"},
                                      {"Sec-Fetch-Site": "same-site"}, {"Sec-Fetch-Site": "cross-site"},
-                                     {"Origin": "null"}])
+                                     {"Origin": "null"}, {"Origin": "null", "Sec-Fetch-Site": "cross-site"}])
 def test_a_cookie_authenticated_post_from_a_foreign_origin_is_refused(db, client, form_login, headers):
     _user(db, "lee", "call_handler")
     assert form_login(client, "lee").status_code == 303

@@ -12,7 +12,7 @@ def test_a_leader_drills_from_a_figure_to_its_records(page, live_server, login, 
     page.goto(f"{live_server}/performance?from=2026-02-01&to=2026-02-28")
     row = page.locator("#measure-call_999_within_10s")
     assert "60.0%" in row.inner_text() and "Red" in row.inner_text()
-    page.wait_for_function("document.querySelector('#chart-999 .main-svg') !== null")  # plotly drew, offline
+    page.wait_for_selector("#chart-999 .main-svg", state="attached")  # plotly drew, offline (and under the CSP)
     row.locator("a.figure").click()
     page.wait_for_load_state("networkidle")
     assert "999 calls answered within 10 s: the records" in page.inner_text("h1")

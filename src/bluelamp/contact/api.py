@@ -2,20 +2,24 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Header, HTTPException, Request
+from fastapi import APIRouter, Body, Depends, Header, HTTPException, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
+from bluelamp import clock
 from bluelamp.contact import service
-from bluelamp.contact.model import ContactIn
+from bluelamp.contact.matching import person_json
+from bluelamp.contact.model import Answers, ContactIn
+from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.web.auth import DbSession, require_roles
 from bluelamp.web.pools import pooled
 
 router = APIRouter(tags=["contacts"])
+MAX_FUTURE = timedelta(minutes=2)  # clock skew allowed between the sender and us
 
 RECORDERS = ("call_handler", "chat_operator", "supervisor")
 READERS = ("call_handler", "chat_operator", "dispatcher", "supervisor", "investigator", "cab_officer",
@@ -31,6 +35,10 @@ def record_contact(
     idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
 ) -> JSONResponse:
     """Record a contact: person matching, triage, and the proposal applied at once."""
+    if data.received_at is not None and clock.as_utc(data.received_at) > clock.now() + MAX_FUTURE:
+        # A contact from the future would sink down the board and never breach its clock.
+        raise HTTPException(422, detail="received_at: more than 2 minutes in the future; send the time the "
+                                        "contact was received, with its time zone")
     db = request.app.state.db
     body = data.model_dump(mode="json", exclude_unset=True)
     idem = (idempotency_key, service.request_digest(body)) if idempotency_key else None
@@ -53,12 +61,32 @@ def _replay_after_race(db: Any, idem: tuple[str, str] | None, principal: Princip
     return JSONResponse(replay.response, replay.status_code, headers={"Idempotent-Replayed": "true"})
 
 
-@router.get("/contacts/{contact_id}", dependencies=[Depends(require_roles(*READERS))])
-def get_contact(contact_id: int, session: DbSession) -> dict[str, Any]:
+@router.get("/contacts/{contact_id}")
+def get_contact(
+    contact_id: int, session: DbSession,
+    principal: Annotated[Principal, Depends(require_roles(*READERS))],
+    reason: Annotated[str | None, Query(max_length=300)] = None,
+) -> dict[str, Any]:
+    """The stored contact with its assessment, and `caller` and `people` as given on it; what each
+    role sees is the need-to-know policy (identity/access.py)."""
     contact = service.get_contact(session, contact_id)
     if contact is None:
         raise HTTPException(404, detail=f"id: contact {contact_id} not found")
-    return service.contact_json(session, contact)
+    try:
+        view = access.view_for("contact", principal, own=contact.recorded_by == principal.actor, reason=reason)
+    except access.AccessDenied as exc:
+        raise HTTPException(403, detail=f"{exc.field}: {exc}") from None
+    return access.shape_contact(service.contact_json(session, contact), view)
+
+
+@router.get("/people/{person_id}", tags=["people"])
+def get_person(person_id: int, session: DbSession,
+               principal: Annotated[Principal, Depends(require_roles("call_handler", "supervisor"))]) -> dict[str, Any]:
+    """A person's current details and their history, each value with its source and verified flag."""
+    person = service.get_person(session, person_id)
+    if person is None:
+        raise HTTPException(404, detail=f"id: person {person_id} not found")
+    return person_json(session, person)
 
 
 @router.get("/contacts", dependencies=[Depends(require_roles(*READERS))])
@@ -94,6 +122,16 @@ def decide(
 ) -> dict[str, Any]:
     contact = service.decide(session, contact_id, principal, grade=data.grade, route=data.route,
                              reason=data.reason, appointment_at=data.appointment_at)
+    return service.contact_json(session, contact)
+
+
+@router.post("/contacts/{contact_id}/answers")
+def record_answers(
+    contact_id: Annotated[int, Path(ge=1, le=2**63 - 1)], data: Answers, session: DbSession,
+    principal: Annotated[Principal, Depends(require_roles("call_handler", "chat_operator", "supervisor"))],
+) -> dict[str, Any]:
+    """The handler's answers to the key questions: triage runs again and the result is the proposal."""
+    contact = service.reassess_with_answers(session, contact_id, principal, data.model_dump(exclude_none=True))
     return service.contact_json(session, contact)
 
 

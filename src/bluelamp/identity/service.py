@@ -173,7 +173,8 @@ def revoke_tokens(session: Session, username: str, token_id: int | None = None, 
     return ids
 
 
-def resolve_token(session: Session, secret: str) -> Principal | None:
+def lookup_token(session: Session, secret: str) -> tuple[Principal | None, int | None]:
+    """Read-only: the token's principal, and the token id when its last use should be written."""
     now = clock.now()
     row = session.execute(
         select(User, ApiToken)
@@ -181,13 +182,23 @@ def resolve_token(session: Session, secret: str) -> Principal | None:
         .where(ApiToken.token_digest == _digest(secret), ApiToken.revoked.is_(False), User.active.is_(True))
     ).one_or_none()
     if row is None:
-        return None
+        return None, None
     user, token = row
     if token.expires_at is not None and token.expires_at <= now:
-        return None
-    if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
-        session.execute(update(ApiToken).where(ApiToken.id == token.id).values(last_used_at=now))
-    return principal_of(user)
+        return None, None
+    touch = token.id if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY else None
+    return principal_of(user), touch
+
+
+def touch_token(session: Session, token_id: int) -> None:
+    session.execute(update(ApiToken).where(ApiToken.id == token_id).values(last_used_at=clock.now()))
+
+
+def resolve_token(session: Session, secret: str) -> Principal | None:
+    principal, touch = lookup_token(session, secret)
+    if touch is not None:
+        touch_token(session, touch)
+    return principal
 
 
 # -- sessions -----------------------------------------------------------------------------------
@@ -201,15 +212,16 @@ def start_session(session: Session, principal: Principal) -> str:
     return secret
 
 
-def resolve_session(session: Session, secret: str) -> Principal | None:
-    """The principal of a live session, or None (ended, idle too long, too old, user disabled)."""
+def lookup_session(session: Session, secret: str) -> tuple[Principal | None, tuple[str, str, str] | None]:
+    """Read-only: the principal of a live session (or None: ended, idle too long, too old, user
+    disabled) and the write it needs, if any: ("end", id, reason) or ("touch", id, "")."""
     now = clock.now()
     row = session.execute(
         select(User, UserSession).join(UserSession, UserSession.user_id == User.id)
         .where(UserSession.id == _digest(secret), UserSession.ended_at.is_(None))
     ).one_or_none()
     if row is None:
-        return None
+        return None, None
     user, live = row
     reason = None
     if not user.active:
@@ -219,12 +231,25 @@ def resolve_session(session: Session, secret: str) -> Principal | None:
     elif now - live.created_at >= SESSION_ABSOLUTE:
         reason = "absolute_timeout"
     if reason is not None:
-        session.execute(update(UserSession).where(UserSession.id == live.id)
+        return None, ("end", live.id, reason)
+    return principal_of(user), (("touch", live.id, "") if now - live.last_seen_at >= TOUCH_EVERY else None)
+
+
+def apply_session_write(session: Session, write: tuple[str, str, str]) -> None:
+    kind, sid, reason = write
+    now = clock.now()
+    if kind == "end":
+        session.execute(update(UserSession).where(UserSession.id == sid, UserSession.ended_at.is_(None))
                         .values(ended_at=now, ended_reason=reason))
-        return None
-    if now - live.last_seen_at >= TOUCH_EVERY:
-        session.execute(update(UserSession).where(UserSession.id == live.id).values(last_seen_at=now))
-    return principal_of(user)
+    else:
+        session.execute(update(UserSession).where(UserSession.id == sid).values(last_seen_at=now))
+
+
+def resolve_session(session: Session, secret: str) -> Principal | None:
+    principal, write = lookup_session(session, secret)
+    if write is not None:
+        apply_session_write(session, write)
+    return principal
 
 
 def end_session(session: Session, secret: str, reason: str = "logout") -> int | None:

@@ -17,15 +17,17 @@ from sqlalchemy import text
 from starlette.middleware.sessions import SessionMiddleware
 
 from bluelamp import __version__
+from bluelamp.audit.access import AccessLogMiddleware
 from bluelamp.config import get_settings
 from bluelamp.db.engine import Database, get_database
 from bluelamp.db.migrate import upgrade
 from bluelamp.policy import load_policy
 from bluelamp.web import errors
-from bluelamp.web.auth import public
+from bluelamp.web.auth import public, require_roles
 from bluelamp.web.bounds import check_params
 from bluelamp.web.limits import MAX_BODY_BYTES, BodyLimit
 from bluelamp.web.pools import pool
+from bluelamp.web.security import SecurityMiddleware
 
 log = logging.getLogger("bluelamp.web")
 STATIC = Path(__file__).parent / "static"
@@ -63,9 +65,18 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
 
     if migrate:
         upgrade(db.engine)
-    app = FastAPI(title="bluelamp", version=__version__, lifespan=lifespan)
+    # Swagger UI and ReDoc load their scripts from a CDN (nothing is fetched from the internet at run
+    # time, and the CSP forbids it); /openapi.json stays, for admins only in production.
+    app = FastAPI(title="bluelamp", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
+                  openapi_url=None if settings.is_production else "/openapi.json")
     app.state.db = db
     app.state.demo = False
+    if settings.is_production:
+        _admin_openapi(app)
+    app.add_middleware(AccessLogMiddleware)  # every read of a personal record logged (audit/access.py)
+    # Inside the session middleware (added after it = nearer the app), so it sees the session.
+    app.add_middleware(SecurityMiddleware, allowed_origins=settings.allowed_origin_list(),
+                       public_origins=settings.public_origin_list(), production=settings.is_production)
     app.add_middleware(
         SessionMiddleware, secret_key=settings.resolved_secret_key(), session_cookie="bluelamp_session",
         same_site="lax", https_only=settings.is_production, max_age=12 * 3600,
@@ -98,6 +109,12 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
                 app.include_router(router, prefix=prefix)
                 app.state.mounted.append((prefix, router))
     return app
+
+
+def _admin_openapi(app: FastAPI) -> None:
+    @app.get("/openapi.json", dependencies=[Depends(require_roles())], include_in_schema=False)
+    def openapi() -> JSONResponse:
+        return JSONResponse(app.openapi())
 
 
 def _database_answers(db: Database) -> None:

@@ -45,17 +45,27 @@ def current_principal(request: Request) -> Principal | None:
         hit = _token_cache.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-        with db.unit_of_work() as session:
-            principal = identity.resolve_token(session, secret)
+        # Read-only (never the write lock); the last use is written at most once a minute.
+        with db.unit_of_work(write=False) as session:
+            principal, touch = identity.lookup_token(session, secret)
+        if touch is not None:
+            with db.unit_of_work() as session:
+                identity.touch_token(session, touch)
         if principal is not None:
             if len(_token_cache) > 10_000:
                 _token_cache.clear()
             _token_cache[key] = (time.monotonic() + TOKEN_CACHE_S, principal)
         return principal
-    uid = request.session.get("uid") if "session" in request.scope else None
-    if uid is not None:
-        with db.unit_of_work() as session:
-            return identity.get_principal(session, int(uid))
+    # The signed cookie carries only a session secret; the session itself lives in the database, so
+    # logout, disabling the user, a password change and the idle/absolute timeouts end it at once.
+    sid = request.session.get("sid") if "session" in request.scope else None
+    if isinstance(sid, str) and sid:
+        with db.unit_of_work(write=False) as session:
+            principal, write = identity.lookup_session(session, sid)
+        if write is not None:  # end a timed-out session, or note activity (at most once a minute)
+            with db.unit_of_work() as session:
+                identity.apply_session_write(session, write)
+        return principal
     return None
 
 

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import logging
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bluelamp.audit import service as audit
+from bluelamp.config import get_settings
 from bluelamp.identity import service as identity
 from bluelamp.identity.model import ROLES, Principal
+from bluelamp.identity.throttle import LoginThrottle
 from bluelamp.web.auth import current_principal, page_roles, public
 from bluelamp.web.pools import pooled
+from bluelamp.web.security import csrf_token
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+log = logging.getLogger("bluelamp.web.login")
+throttle = LoginThrottle()
 
 # Where each role starts its shift.
 LANDING = [
@@ -44,21 +52,57 @@ def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
+    address = request.client.host if request.client else "unknown"
+    wait = throttle.wait_s(username, address)
+    if wait > 0:
+        log.warning("sign-in refused while throttled: user_ref=%s addr_ref=%s", _ref(username), _ref(address))
+        return render(request, "login.html", {"next": _safe_next(next), "error":
+                      f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."}, 429)
     with request.app.state.db.unit_of_work() as session:
         principal = identity.authenticate(session, username, password)
         if principal is not None:
+            sid = identity.start_session(session, principal)
             audit.record(session, principal.actor, "user.signed_in", "user", principal.user_id)
+        else:
+            locked = throttle.failed(username, address)
+            # Application logs carry no personal data: the username and address as keyed digests only.
+            log.warning("sign-in failed: user_ref=%s addr_ref=%s%s", _ref(username), _ref(address),
+                        " (now locked)" if locked else "")
+            uid = identity.user_id_of(session, username)
+            if locked and uid is not None:
+                audit.record(session, "system:login", "user.sign_in_locked", "user", uid,
+                             after={"lock_minutes": throttle_rule_minutes()})
     if principal is None:
         return render(request, "login.html", {"next": _safe_next(next), "error": "Wrong username or password."}, 401)
+    throttle.succeeded(username)
     request.session.clear()
-    request.session["uid"] = principal.user_id
+    request.session["sid"] = sid
+    csrf_token(request.session)  # a fresh token for the new session
     return RedirectResponse(_safe_next(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[Depends(public)])
 def logout(request: Request) -> RedirectResponse:
+    sid = request.session.get("sid")
+    if isinstance(sid, str) and sid:
+        with request.app.state.db.unit_of_work() as session:
+            uid = identity.end_session(session, sid)
+            if uid is not None:
+                audit.record(session, f"user_id:{uid}", "user.signed_out", "user", uid)
     request.session.clear()
     return RedirectResponse("/login", status_code=303)
+
+
+def throttle_rule_minutes() -> int:
+    from bluelamp.identity.throttle import USERNAME_RULE
+
+    return int(USERNAME_RULE.lock_s // 60)
+
+
+def _ref(value: str) -> str:
+    """A keyed digest that lets an operator see repeats in the log without the value itself."""
+    key = get_settings().resolved_secret_key().encode()
+    return hmac.new(key, value.lower().encode(), hashlib.sha256).hexdigest()[:12]
 
 
 @router.get("/", dependencies=[Depends(public)])

@@ -117,14 +117,16 @@ class SecurityMiddleware:
 
     def _origin_refusal(self, headers: Headers, scheme: str) -> str | None:
         origin = headers.get("origin")
+        site = headers.get("sec-fetch-site")
         if origin is not None and origin != "null":
             if not self.origin_ok(origin, headers, scheme):
                 return "request from a foreign origin refused"
             return None
-        site = headers.get("sec-fetch-site")
         if site is not None and site not in ("same-origin", "none"):
-            return "cross-site request refused"
-        if origin == "null":
+            return "cross-site request refused"  # same-site (another port or subdomain) is foreign too
+        # Browsers send "Origin: null" on a same-origin form post under Referrer-Policy: no-referrer;
+        # then Sec-Fetch-Site must vouch for it.
+        if origin == "null" and site != "same-origin":
             return "request from an opaque origin refused"
         return None
 
