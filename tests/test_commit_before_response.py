@@ -144,6 +144,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
     from bluelamp.policy import load_policy
 
     elements = {e.id: GOOD for e in load_policy().doc("investigation").elements}
+    step("POST", "/api/v1/crimes/{crime_id}/parties", f"/api/v1/crimes/{crid}/parties",
+         {"role": "witness", "name": "Lee Seen"}, 201)
     step("PUT", "/api/v1/crimes/{crime_id}/plan", f"/api/v1/crimes/{crid}/plan", {"elements": elements})
     action = step("POST", "/api/v1/crimes/{crime_id}/actions", f"/api/v1/crimes/{crid}/actions",
                   {"element": "suspect_actions", "description": "Arrest on identification"}, 201)

@@ -19,7 +19,7 @@ def test_the_api_answers_503_when_the_database_is_unavailable(db, make_user, tmp
         res = client.post("/api/v1/contacts", headers=headers, json={"channel": "999", "narrative": "help"})
         assert res.status_code == 503
         assert "database" in res.json()["detail"]
-        assert client.get("/healthz").status_code in (200, 503)
+        assert client.get("/healthz").status_code == 503  # the database it points at cannot be opened
     with db.unit_of_work() as session:
         assert session.execute(select(func.count()).select_from(Contact)).scalar_one() == 0
 

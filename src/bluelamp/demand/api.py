@@ -59,7 +59,7 @@ class StaffingIn(BaseModel):
         # The search for agents grows with the offered load (erlangs); a control room has hundreds.
         peak = max([self.calls or 0.0, *(self.intervals or [])])
         if peak * self.aht_s / self.interval_s / self.concurrency > MAX_ERLANGS:
-            raise ValueError(f"the offered load (calls x aht_s / interval_s) is over {MAX_ERLANGS:g} erlangs")
+            raise ValueError(f"calls: the offered load (calls x aht_s / interval_s) is over {MAX_ERLANGS:g} erlangs")
         return self
 
 

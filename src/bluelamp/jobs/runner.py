@@ -26,6 +26,7 @@ log = logging.getLogger("bluelamp.jobs")
 Handler = Callable[[Session, dict[str, Any]], None]
 HANDLERS: dict[str, Handler] = {}
 MAX_ATTEMPTS = 5
+LEASE_S = 600  # a job that runs longer than this is taken to have lost its worker, and runs again
 
 
 def handler(kind: str) -> Callable[[Handler], Handler]:
@@ -54,8 +55,10 @@ def run_due(db: Database, limit: int = 100) -> int:
     ran = 0
     while ran < limit:
         with db.unit_of_work() as session:
+            # A running job's run_at is its lease: a worker that crashed mid-job leaves it `running`,
+            # and once the lease has passed it is due again (up to MAX_ATTEMPTS claims in all).
             query = (
-                select(Job).where(Job.status == "queued", Job.run_at <= clock.now())
+                select(Job).where(Job.status.in_(("queued", "running")), Job.run_at <= clock.now())
                 .order_by(Job.run_at, Job.id).limit(1)
             )
             if db.dialect == "postgresql":
@@ -63,8 +66,12 @@ def run_due(db: Database, limit: int = 100) -> int:
             job = session.execute(query).scalar_one_or_none()
             if job is None:
                 return ran
+            if job.status == "running" and job.attempts >= MAX_ATTEMPTS:
+                job.status, job.last_error = "failed", "LeaseExpired"
+                continue
             job.status = "running"
             job.attempts += 1
+            job.run_at = clock.now() + timedelta(seconds=LEASE_S)
             job_id, kind, payload = job.id, job.kind, dict(job.payload)
         _run_one(db, job_id, kind, payload)
         ran += 1
@@ -87,7 +94,7 @@ def _run_one(db: Database, job_id: int, kind: str, payload: dict[str, Any]) -> N
         with db.unit_of_work() as session:
             failed = session.get(Job, job_id)
             if failed is not None:
-                failed.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                failed.last_error = type(exc).__name__  # the type only: a message may hold personal data
                 if failed.attempts >= MAX_ATTEMPTS:
                     failed.status = "failed"
                 else:

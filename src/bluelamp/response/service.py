@@ -67,6 +67,24 @@ def _schedule_rethrive(session: Session, incident: Incident) -> None:
                 incident.received_at + timedelta(hours=rules.every_hours), dedupe_key=f"rethrive:{incident.id}:0")
 
 
+def _reschedule_rethrive(session: Session, incident: Incident) -> None:
+    """The re-THRIVE prompt follows the attend-by: after a regrade the waiting prompt moves to the new
+    attend-by (at once when that has already passed; for an incident without one, the policy interval)."""
+    from bluelamp.jobs.store import Job
+    from bluelamp.policy import load_policy
+
+    now = clock.now()
+    target = (incident.attend_by if incident.attend_by is not None
+              else incident.received_at + timedelta(hours=load_policy().reassessment.every_hours))
+    pending = session.execute(select(Job).where(
+        Job.kind == "incident.rethrive", Job.status == "queued",
+        Job.dedupe_key.like(f"rethrive:{incident.id}:%"))).scalars().all()
+    for job in pending:
+        job.run_at = max(clock.as_utc(target), now)
+    if not pending:
+        _schedule_rethrive(session, incident)
+
+
 def regrade_for_contact(session: Session, contact_id: int, grade: int, attend_by: datetime | None, actor: str) -> None:
     """Apply the handler's decision to the contact's open incident."""
     incident = session.execute(
@@ -80,6 +98,7 @@ def regrade_for_contact(session: Session, contact_id: int, grade: int, attend_by
     elif incident.measure_grade is not None:
         incident.measure_grade, incident.measure_attend_by = grade, attend_by  # the call's decided grade
     incident.grade, incident.attend_by = grade, attend_by
+    _reschedule_rethrive(session, incident)
     audit.record(session, actor, "incident.regraded", "incident", incident.id, before=before,
                  after={"grade": grade, "attend_by": clock.iso(attend_by)})
 
@@ -401,6 +420,7 @@ def regrade(session: Session, incident_id: int, grade: int, reason: str, princip
     _hold_measure(incident, grade, new_attend_by)
     incident.grade = grade
     incident.attend_by = new_attend_by
+    _reschedule_rethrive(session, incident)
     audit.record(session, principal.actor, "incident.regraded", "incident", incident.id, before=before,
                  after={"grade": grade, "attend_by": clock.iso(incident.attend_by), "reason": reason.strip(),
                         "downgrade": downgrade})

@@ -49,4 +49,6 @@ def register(app: typer.Typer) -> None:
         if demo:
             print("  sign in as handler / bluelamp-demo (also supervisor, dispatcher, analyst, admin)",
                   file=sys.stderr, flush=True)
-        uvicorn.run(web_app, host=host, port=port, log_level="warning")
+        from bluelamp.web.limits import uvicorn_options
+
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", **uvicorn_options())

@@ -12,6 +12,7 @@ nothing internal (the log gets the error's type only: messages may hold personal
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -28,6 +29,7 @@ log = logging.getLogger("bluelamp.web.errors")
 TITLES = {400: "Bad request", 401: "Sign in needed", 403: "Not allowed", 404: "Not found",
           405: "Not allowed", 409: "Conflict", 413: "Too large", 422: "Please check what you entered",
           429: "Too many requests", 500: "Something went wrong", 503: "Service unavailable"}
+_NAMED = re.compile(r"^Value error, ([A-Za-z_][\w.]*): (.*)$", re.S)
 NOT_RECORDED = "the database is unavailable; nothing was recorded, try again"
 
 
@@ -82,8 +84,11 @@ def install(app: FastAPI) -> None:
         errors = []
         for err in exc.errors():
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
-            errors.append({"field": ".".join(loc) or "body", "message": err.get("msg", "invalid"),
-                           "type": err.get("type")})
+            field, message = ".".join(loc) or "body", str(err.get("msg", "invalid"))
+            named = _NAMED.match(message)
+            if named and field == "body":  # a check across fields names the one at fault itself
+                field, message = named.group(1), named.group(2)
+            errors.append({"field": field, "message": message, "type": err.get("type")})
         status = 413 if any(e["type"] == "string_too_long" and e["field"] == "narrative" for e in errors) else 422
         first = errors[0] if errors else {"field": "body", "message": "invalid"}
         return answer(request, status, f"{first['field']}: {first['message']}", extra={"errors": errors})

@@ -72,3 +72,8 @@ async def _refuse(send: Send, limit: int) -> None:
                           (b"connection", b"close")]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def uvicorn_options() -> dict[str, Any]:
+    """What `bluelamp serve` (and the test server) pass to uvicorn: frame limits at the protocol."""
+    return {"ws_max_size": WS_MAX_BYTES, "h11_max_incomplete_event_size": 64 * 1024}
