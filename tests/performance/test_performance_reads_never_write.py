@@ -3,6 +3,10 @@ and the page says the summaries are being built; the job runner builds them, a f
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+
+import pytest
 from sqlalchemy import func, select
 
 from bluelamp import clock
@@ -38,3 +42,39 @@ def test_the_first_dashboard_read_writes_nothing_and_the_job_builds_the_summarie
     assert second["summaries_pending_days"] == 0
     assert [m["value"] for m in second["measures"]] == [m["value"] for m in body["measures"]]
     assert [m["denominator"] for m in second["measures"]] == [m["denominator"] for m in body["measures"]]
+
+
+def _hold_write_lock(path: str) -> sqlite3.Connection:
+    holder = sqlite3.connect(path, isolation_level=None, timeout=1)
+    holder.execute("BEGIN IMMEDIATE")
+    return holder
+
+
+def _in_thread(fn, timeout: float):  # type: ignore[no-untyped-def]
+    out: list = []
+    t = threading.Thread(target=lambda: out.append(fn()), daemon=True)
+    t.start()
+    t.join(timeout)
+    return out[0] if out else None
+
+
+def test_reads_and_healthz_do_not_wait_for_a_held_write_lock(client, db, make_user, world):
+    """(Reads of personal records also append to the access log, a write: those are not used here.)"""
+    if db.dialect != "sqlite":
+        pytest.skip("the write lock of the whole database is SQLite's; PostgreSQL reads never take it")
+    _, leader = make_user("leader")
+    client.get("/api/v1/measures", headers=leader)  # token resolved and cached before the lock
+    holder = _hold_write_lock(db.engine.url.database)
+    try:
+        health = _in_thread(lambda: client.get("/healthz"), 5)
+        board = _in_thread(lambda: client.get("/api/v1/performance/dashboard?from=2026-02-01&to=2026-02-28",
+                                              headers=leader), 10)
+        measures = _in_thread(lambda: client.get("/api/v1/measures?from=2026-02-01&to=2026-02-28",
+                                                 headers=leader), 10)
+    finally:
+        holder.rollback()
+        holder.close()
+    assert health is not None and health.status_code == 200
+    assert board is not None and board.status_code == 200, "a GET waited for the write lock"
+    assert board.json()["summaries_pending_days"] > 0  # it counted live rather than write summaries
+    assert measures is not None and measures.status_code == 200
