@@ -83,6 +83,7 @@ def _clean(db: object) -> None:
     from bluelamp.audit.service import anchor_path_for
 
     anchor_path_for(str(engine.url)).unlink(missing_ok=True)
+    anchor_path_for(str(engine.url)).with_suffix(".alarm").unlink(missing_ok=True)
 
 
 @pytest.fixture

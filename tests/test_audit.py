@@ -78,3 +78,66 @@ def test_a_rolled_back_change_leaves_no_audit_entry(db):
     except RuntimeError:
         pass
     assert _verify(db).entries == 0
+
+
+# --- issue 12 item 7: a keyed chain, an anchor that checks before it moves, NULL content ---------------
+
+
+def _forge_from(db, seq: int, key: bytes | None) -> None:
+    """An attacker with write access to the tables edits entry `seq` and recomputes the chain after it."""
+    from sqlalchemy import select
+
+    from bluelamp.audit.model import entry_digest
+    from bluelamp.audit.store import AuditHead
+
+    with db.unit_of_work() as session:
+        prev = None
+        for e in session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars():
+            if e.seq == seq:
+                e.actor = "user:mallory"
+            if e.seq >= seq:
+                e.prev_digest = prev
+                e.digest = entry_digest(e.seq, prev, e.at, e.actor, e.action, e.entity, e.entity_id,
+                                        e.content_digest, key)
+            prev = e.digest
+        session.get(AuditHead, 1).digest = prev
+
+
+def test_a_recomputed_chain_without_the_key_is_detected(db):
+    _write(db)
+    _forge_from(db, 2, None)
+    problems = _verify(db).problems
+    assert any("entry 2" in p and "digest" in p for p in problems)
+
+
+def test_the_forged_chain_sequence_is_caught_even_with_the_key(db):
+    """Issue 12 row 4: edit, recompute the chain, then make one or two ordinary changes to move the
+    anchor on. Even with the key, the anchor refuses to move past a rewritten anchored entry."""
+    from bluelamp.audit.service import _key_cached, anchor_path_for
+
+    _write(db)
+    _forge_from(db, 2, _key_cached())
+    _write(db, 2)  # ordinary changes after the rewrite
+    result = _verify(db)
+    assert not result.ok
+    assert any("alarm" in p or "anchored digest" in p for p in result.problems), result.problems
+    anchor = anchor_path_for(str(db.engine.url)).read_text().split()
+    assert anchor[0] == "5"  # the anchor stayed on the last genuine entry
+
+
+def test_content_set_to_null_is_tampering_unless_an_erasure_names_it(db):
+    _write(db)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_entry SET content = NULL WHERE seq = 3"))
+    assert any("entry 3: content is missing" in p for p in _verify(db).problems)
+    with db.unit_of_work() as session:
+        audit.erase_content(session, 4, "user:dpo", "retention rule R1")
+    problems = _verify(db).problems
+    assert any("entry 3" in p for p in problems) and not any("entry 4" in p for p in problems)
+
+
+def test_moving_the_keyed_from_mark_is_detected(db):
+    _write(db)
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE audit_head SET keyed_from = 100"))
+    assert any("keyed from" in p for p in _verify(db).problems)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import json
 from datetime import datetime
 from typing import Any
@@ -20,8 +21,13 @@ def content_digest(content: dict[str, Any]) -> str:
 
 
 def entry_digest(
-    seq: int, prev: str, at: datetime, actor: str, action: str, entity: str, entity_id: str, content: str
+    seq: int, prev: str, at: datetime, actor: str, action: str, entity: str, entity_id: str, content: str,
+    key: bytes | None = None,
 ) -> str:
-    """Digest of one entry, chained to the previous one's."""
-    header = canonical([seq, prev, at.isoformat(), actor, action, entity, entity_id, content])
-    return hashlib.sha256(header.encode()).hexdigest()
+    """Digest of one entry, chained to the previous one's: an HMAC-SHA256 with the audit key (held
+    outside the database), so an edited chain cannot be recomputed by someone who can only write the
+    database. Without a key (entries written before the chain was keyed): plain SHA-256."""
+    header = canonical([seq, prev, at.isoformat(), actor, action, entity, entity_id, content]).encode()
+    if key is None:
+        return hashlib.sha256(header).hexdigest()
+    return hmac.new(key, header, hashlib.sha256).hexdigest()

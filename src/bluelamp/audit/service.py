@@ -22,6 +22,17 @@ from bluelamp.config import get_settings
 log = logging.getLogger("bluelamp.audit")
 
 
+def audit_key() -> bytes:
+    """The chain's HMAC key: BLUELAMP_AUDIT_KEY, else derived from BLUELAMP_SECRET_KEY. Either way it
+    lives outside the database, so write access to the tables alone cannot recompute the chain."""
+    import hmac as _hmac
+
+    settings = get_settings()
+    if settings.audit_key:
+        return settings.audit_key.encode()
+    return _hmac.new(settings.resolved_secret_key().encode(), b"bluelamp audit chain v1", hashlib.sha256).digest()
+
+
 def record(
     session: Session,
     actor: str,
@@ -52,22 +63,35 @@ def flush_pending(session: Session) -> None:
         return
     row = session.execute(
         update(AuditHead).where(AuditHead.id == 1).values(seq=AuditHead.seq + len(pending))
-        .returning(AuditHead.seq, AuditHead.digest)
+        .returning(AuditHead.seq, AuditHead.digest, AuditHead.keyed_from)
     ).one()
-    last_seq, prev = int(row[0]), str(row[1])
+    last_seq, prev, keyed_from = int(row[0]), str(row[1]), int(row[2] or 1)
     seq = last_seq - len(pending)
     rows = []
+    key = _key_cached()
     for at, actor, action, entity, eid, content in pending:
         seq += 1
         cdig = content_digest(content)
-        digest = entry_digest(seq, prev, at, actor, action, entity, eid, cdig)
+        digest = entry_digest(seq, prev, at, actor, action, entity, eid, cdig, key)
         rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
                      "entity_id": eid, "content": content, "content_digest": cdig, "prev_digest": prev,
                      "digest": digest})
         prev = digest
     session.execute(insert(AuditEntry), rows)
     session.execute(update(AuditHead).where(AuditHead.id == 1).values(digest=prev))
-    session.info.setdefault("audit_anchor", []).append((last_seq, prev))
+    session.info.setdefault("audit_anchor", []).append((last_seq, prev, keyed_from))
+
+
+_KEY: dict[int, bytes] = {}
+
+
+def _key_cached() -> bytes:
+    """The key for the settings in force (computed once per settings object)."""
+    settings = get_settings()
+    key = _KEY.get(id(settings))
+    if key is None:
+        key = _KEY[id(settings)] = audit_key()
+    return key
 
 
 def anchor_path_for(url: str) -> Path:
@@ -76,11 +100,15 @@ def anchor_path_for(url: str) -> Path:
     return get_settings().var_dir.resolve() / f"audit-{name}.anchor"
 
 
-def write_anchor(seq: int, digest: str, path: Path) -> None:
+def write_anchor(seq: int, digest: str, path: Path, still_holds: Any = None, keyed_from: int = 1) -> bool:
     """Keep the newest digest outside the table, so removing entries from the end is detected.
 
+    Before the anchor moves on, the entry it names must still be in the chain unchanged
+    (`still_holds(seq, digest)`); if it is not, the chain was rewritten: the anchor stays where it is
+    (so `audit verify` keeps failing), an alarm file is written beside it and the log says so.
+
     Several threads and server processes commit at once: a lock file serialises the
-    read-compare-replace, so the anchor only ever moves forward.
+    read-compare-replace, so the anchor only ever moves forward. Returns whether it moved.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path.with_suffix(".lock"), "a") as lock:
@@ -88,20 +116,40 @@ def write_anchor(seq: int, digest: str, path: Path) -> None:
         try:
             current = path.read_text().split()
             if current and int(current[0]) >= seq:
-                return
+                return False
         except (FileNotFoundError, ValueError):
-            pass
+            current = []
+        if current and still_holds is not None and not still_holds(int(current[0]), current[1]):
+            log.critical("audit chain rewritten: anchored entry %s no longer matches; anchor kept", current[0])
+            alarm = path.with_suffix(".alarm")
+            alarm.write_text(f"{clock.iso(clock.now())} anchored entry {current[0]} no longer matches its digest\n")
+            return False
         tmp = path.with_suffix(f".tmp{os.getpid()}-{threading.get_ident()}")
-        tmp.write_text(f"{seq} {digest}\n")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(f"{seq} {digest} {keyed_from}\n")
         os.replace(tmp, path)
+        return True
+
+
+def _holds(engine: Any) -> Any:
+    from bluelamp.db.engine import READ_ONLY_OPTION
+
+    def check(seq: int, digest: str) -> bool:
+        with engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as conn:
+            found = conn.execute(select(AuditEntry.digest).where(AuditEntry.seq == seq)).scalar_one_or_none()
+        return found == digest
+
+    return check
 
 
 def anchor_after_commit(session: Session) -> None:
     pending = session.info.pop("audit_anchor", [])
     if pending:
-        seq, digest = max(pending)
+        seq, digest, keyed_from = max(pending)
+        engine = session.get_bind().engine
         try:
-            write_anchor(seq, digest, anchor_path_for(str(session.get_bind().engine.url)))
+            write_anchor(seq, digest, anchor_path_for(str(engine.url)), _holds(engine), keyed_from)
         except OSError as exc:
             # The change is committed; a lagging anchor only weakens the end-of-chain check until
             # the next commit moves it on, so report and carry on.
@@ -132,6 +180,11 @@ def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
     result = VerifyResult()
     prev = GENESIS
     expected_seq = 1
+    head = session.get(AuditHead, 1)
+    keyed_from = (head.keyed_from if head is not None else None) or 1
+    key = _key_cached()
+    nulled: list[int] = []
+    erased: set[int] = set()
     stream = session.execute(select(AuditEntry).order_by(AuditEntry.seq)).scalars()
     for entry in stream.yield_per(2000):
         result.entries += 1
@@ -141,26 +194,36 @@ def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
             result.problems.append(f"entry {entry.seq}: link to the previous entry is broken")
         if entry.content is not None and content_digest(entry.content) != entry.content_digest:
             result.problems.append(f"entry {entry.seq}: content was changed")
+        if entry.content is None:
+            nulled.append(entry.seq)
+        if entry.action == "audit.content_erased" and entry.entity == "audit_entry" and entry.entity_id.isdigit():
+            erased.add(int(entry.entity_id))
         recomputed = entry_digest(
             entry.seq, entry.prev_digest, entry.at, entry.actor, entry.action, entry.entity,
-            entry.entity_id, entry.content_digest,
+            entry.entity_id, entry.content_digest, key if entry.seq >= keyed_from else None,
         )
         if recomputed != entry.digest:
             result.problems.append(f"entry {entry.seq}: digest does not match its fields")
         prev = entry.digest
         expected_seq = entry.seq + 1
         result.head_seq = entry.seq
-    head = session.get(AuditHead, 1)
+    for seq in nulled:
+        if seq not in erased:
+            result.problems.append(f"entry {seq}: content is missing and no erasure entry names it")
     if head is not None and (head.seq != result.head_seq or head.digest != prev):
         result.problems.append(f"audit head says entry {head.seq} but the chain ends at {result.head_seq}")
     path = anchor_path or anchor_path_for(str(session.get_bind().engine.url))
     if path.exists():
         try:
-            a_seq_s, a_digest = path.read_text().split()
+            fields = path.read_text().split()
+            a_seq_s, a_digest = fields[0], fields[1]
             a_seq = int(a_seq_s)
-        except ValueError:
+            a_keyed = int(fields[2]) if len(fields) > 2 else None
+        except (ValueError, IndexError):
             result.problems.append(f"anchor file {path} is unreadable")
         else:
+            if a_keyed is not None and a_keyed != keyed_from:
+                result.problems.append(f"the chain says it is keyed from entry {keyed_from}, the anchor says {a_keyed}")
             if a_seq > result.head_seq:
                 result.problems.append(
                     f"entries removed from the end: the anchor records entry {a_seq}, "
@@ -172,6 +235,9 @@ def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
                     result.problems.append(f"entry {a_seq} does not match the anchored digest")
     elif result.entries:
         result.problems.append(f"no anchor file at {path}: cannot check the end of the chain")
+    alarm = path.with_suffix(".alarm")
+    if alarm.exists():
+        result.problems.append(f"alarm raised: {alarm.read_text().strip()}")
     return result
 
 

@@ -37,6 +37,9 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int] = mapped_column(BigInteger)
     digest: Mapped[str] = mapped_column(String(64))
+    # Entries from this sequence number on are HMAC-keyed (NULL: all of them); the anchor file
+    # repeats it, so moving it to accept forged plain digests is detected.
+    keyed_from: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class AccessEntry(Base):
