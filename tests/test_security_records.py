@@ -229,6 +229,18 @@ def test_chat_operators_see_only_their_own_chats(client, make_user):
     assert client.get(f"/api/v1/chats/{chat_id}", headers=op1).status_code == 200
     assert client.get(f"/api/v1/chats/{chat_id}", headers=op2).status_code == 403
     assert client.get(f"/api/v1/chats/{chat_id}", headers=make_user("supervisor")[1]).status_code == 200
+    recorded = client.post(f"/api/v1/chats/{chat_id}/contact", json={}, headers=op1)
+    assert recorded.status_code == 201, recorded.text
+    cid = recorded.json()["id"]
+    path = f"/api/v1/chats/by-contact/{cid}"
+    assert client.get(path, headers=op1).status_code == 200
+    assert client.get(path, headers=op2).status_code == 403  # another operator's transcript
+    _, auditor = make_user("auditor")
+    assert client.get(path, headers=auditor).status_code == 403
+    assert client.get(path, params={"reason": "subject access request 7"}, headers=auditor).status_code == 200
+    # The operator who made the contact reads it whole; the other operator not at all.
+    assert client.get(f"/api/v1/contacts/{cid}", headers=op1).status_code == 200
+    assert client.get(f"/api/v1/contacts/{cid}", headers=op2).status_code == 403
 
 
 # --- the access log ------------------------------------------------------------------------------------

@@ -144,8 +144,10 @@ async def take(request: Request, data: TakeIn, principal: Staff) -> Any:
 @router.get("/chats/by-contact/{contact_id}",
             dependencies=[Depends(require_roles("chat_operator", "supervisor", "call_handler", "auditor"))])
 async def by_contact(contact_id: int, request: Request) -> Any:
-    """The chat a contact was recorded from, with its whole transcript (the transcript kept with the contact)."""
-    return await _act(request, lambda s: (operations.transcript_for_contact(s, contact_id), []))
+    """The chat a contact was recorded from, with its whole transcript (the transcript kept with the contact).
+    A chat operator reads only the transcripts of chats they served (identity/access.py)."""
+    principal, reason = request.state.principal, request.query_params.get("reason")
+    return await _act(request, lambda s: (operations.transcript_for_contact(s, contact_id, principal, reason), []))
 
 
 @router.get("/chats/{chat_id}")

@@ -213,10 +213,18 @@ def view(session: Session, principal: Principal, chat_id: int, after_seq: int = 
     return out
 
 
-def transcript_for_contact(session: Session, contact_id: int) -> dict[str, Any]:
+def transcript_for_contact(session: Session, contact_id: int, principal: Principal | None = None,
+                           reason: str | None = None) -> dict[str, Any]:
     chat = session.execute(select(Chat).where(Chat.contact_id == contact_id)).scalar_one_or_none()
     if chat is None:
         raise ChatError(f"no chat was recorded as contact {contact_id}", "unknown_chat", 404, "contact_id")
+    if principal is not None:
+        from bluelamp.identity import access
+
+        try:
+            access.view_for("chat", principal, own=chat.operator_id == principal.user_id, reason=reason)
+        except access.AccessDenied as exc:
+            raise ChatError(str(exc), "not_yours", 403, "contact_id") from None
     out = summary(chat)
     out["messages"] = [staff_message(chat, m) for m in store.messages_after(session, chat.id, 0, limit=100_000)]
     return out
