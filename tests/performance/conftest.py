@@ -83,6 +83,14 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
             inc.append(i)
         s.flush()
         ids["incidents"] = [i.id for i in inc]
+        # The late one was downgraded to grade 2 after arrival: still measured as a late grade 1.
+        from bluelamp.response.store import IncidentRegrade
+
+        late = inc[1]
+        late.measure_grade, late.measure_attend_by = 1, late.attend_by
+        late.grade, late.attend_by = 2, late.received_at + timedelta(minutes=60)
+        s.add(IncidentRegrade(incident_id=late.id, at=late.arrived_at + timedelta(minutes=5), by="user:sup",
+                              from_grade=1, to_grade=2, reason="less serious on arrival", approved_by="user:sup"))
 
         def crime(reported: datetime, recorded: datetime | None, score: int | None, **kw: Any) -> Crime:
             c = Crime(source="test", offence=kw.pop("offence", "criminal_damage"),

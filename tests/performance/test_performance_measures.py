@@ -17,10 +17,13 @@ EXPECTED = {
     "thrive_recorded": (0.9286, 13, 14), "repeat_victim_checked": (0.2143, 3, 14), "household_checked": (0.1429, 2, 14),
     "vulnerability_identified": (0.0714, 1, 14), "grade_1": (0.2308, 3, 13), "grade_4": (0.2308, 3, 13),
     "downgraded": (0.1429, 2, 14), "downgrade_approved": (0.5, 1, 2), "routed_to_partner": (0.0714, 1, 14),
-    "attendance_1": (0.5, 1, 2), "crime_recorded_24h": (0.5, 1, 2), "crime_with_plan": (0.5, 1, 2),
+    "attendance_1": (0.5, 1, 2), "incident_downgraded": (0.5, 1, 2), "crime_recorded_24h": (0.5, 1, 2), "crime_with_plan": (0.5, 1, 2),
     "plan_quality": (80.0, 80, 1), "reviews_on_time": (0.3333, 1, 3), "needs_assessed": (0.5, 1, 2),
     "vps_offered": (0.5, 1, 2), "right6_on_time": (0.5, 1, 2), "outcome_no_suspect": (1.0, 1, 1),
     "outcome_charged": (0.0, 0, 1), "bureau_tasks_done": (0.5, 1, 2), "bureau_hours_saved": (1.5, 90, 1),
+    # Pinned too (issue 13: every measure): no data, zero, or the rest of a mix.
+    "call_101_abandoned": (None, None, None), "grade_2": (0.5385, 7, 13), "grade_3": (0.0, 0, 13),
+    "attendance_2": (None, 0, 0), "attendance_3": (None, 0, 0), "outcome_evidential": (0.0, 0, 1),
 }
 
 
@@ -33,6 +36,7 @@ def test_every_measure_is_computed_from_the_records(db, world):
     board = _board(db)
     got = {m["key"]: m for m in board["measures"]}
     assert [m["key"] for m in board["measures"]] == [s.key for s in CATALOGUE]
+    assert set(EXPECTED) == {s.key for s in CATALOGUE}  # every measure is pinned
     for key, (value, num, den) in EXPECTED.items():
         assert (got[key]["value"], got[key]["numerator"], got[key]["denominator"]) == (value, num, den), key
     assert got["call_999_within_10s"]["rag"] == "red" and got["call_999_within_10s"]["target"] == 0.9

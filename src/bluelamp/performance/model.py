@@ -113,8 +113,9 @@ CATALOGUE: tuple[Spec, ...] = (
     Spec("grade_4", "Graded 4 (resolve without deployment)", "grading", "share",
          "Decided contacts graded 4, as a share of decided contacts.", direction=None),
     Spec("downgraded", "Downgraded from the proposal", "grading", "share",
-         "Decided or pending contacts whose handler chose a lower grade than triage proposed, as a share of "
-         "decided or pending contacts.", direction=None),
+         "Decided or pending contacts whose handler's decision reduces the response triage proposed (a higher "
+         "grade number, a route that stops sending officers or leaves deploy, or a later attend-by: "
+         "policy/controls.py), as a share of decided or pending contacts.", direction=None),
     Spec("downgrade_approved", "Downgrades approved by a supervisor", "grading", "share",
          "Downgrades with a supervisor's approval recorded, as a share of downgrades (decided and pending).",
          target=1.0, amber=0.02),
@@ -137,9 +138,10 @@ CATALOGUE: tuple[Spec, ...] = (
          "Crimes reported in the period recorded by their NCRS due time (reported + 24 h), as a share of "
          "crimes reported whose clock has settled (recorded, or past its due time); an unrecorded crime past "
          "due counts as not within, one still inside its 24 hours is not yet counted.", target=0.95, public=True),
-    Spec("crime_with_plan", "Crimes with an investigation plan", "crime", "share",
-         "Crimes reported in the period that have an investigation plan, as a share of crimes reported.",
-         target=0.95),
+    Spec("crime_with_plan", "Crimes with a plan within 72 h", "crime", "share",
+         "Crimes reported in the period with an investigation plan made within 72 h of the report "
+         "(investigation.yaml plan_within_hours), as a share of crimes reported that have a plan or are past "
+         "their 72 h; one still inside them with no plan is not yet counted.", target=0.95),
     Spec("plan_quality", "Plan quality (mean score)", "crime", "count",
          "Mean investigation-plan score (0-100, crime context's scoring) of crimes reported in the period "
          "that have a plan.", target=80.0, amber=10.0),
