@@ -339,3 +339,15 @@ def test_the_operator_socket_checks_the_origin(db, client, form_login):
     assert refused.value.code == 1008
     with client.websocket_connect("/chat/ws/operator", headers={"Origin": "http://testserver"}) as ws:
         assert ws.receive_json()["type"]
+
+
+def test_var_files_are_private(tmp_path):
+    from bluelamp.config import Settings
+
+    settings = Settings(var_dir=tmp_path / "var", database_url="", secret_key="")
+    url = settings.resolved_database_url()
+    settings.resolved_secret_key()
+    var = tmp_path / "var"
+    assert oct(var.stat().st_mode & 0o777) == "0o700"
+    assert oct((var / "bluelamp.sqlite3").stat().st_mode & 0o777) == "0o600" and url.endswith("bluelamp.sqlite3")
+    assert oct((var / "secret_key").stat().st_mode & 0o777) == "0o600"

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     public_origins: str = ""
     # The key of the audit chain's HMAC (held outside the database); empty: derived from secret_key.
     audit_key: str = ""
+    # Comma-separated proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed; empty: none.
+    trusted_proxies: str = ""
 
     @field_validator("env")
     @classmethod
@@ -55,8 +57,11 @@ class Settings(BaseSettings):
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url
-        self.var_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{(self.var_dir / 'bluelamp.sqlite3').resolve()}"
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = (self.var_dir / "bluelamp.sqlite3").resolve()
+        if not path.exists():  # created 0600: the records are not world-readable
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        return f"sqlite:///{path}"
 
     def allowed_origin_list(self) -> tuple[str, ...]:
         return tuple(o.strip() for o in self.allowed_origins.split(",") if o.strip())
@@ -76,7 +81,7 @@ class Settings(BaseSettings):
             return self.secret_key
         if self.secret_key and self.secret_key not in PLACEHOLDER_KEYS:
             return self.secret_key
-        self.var_dir.mkdir(parents=True, exist_ok=True)
+        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.var_dir / "secret_key"
         if not path.exists():
             try:  # created 0600 from the start, never world-readable for a moment

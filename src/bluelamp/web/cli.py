@@ -51,4 +51,8 @@ def register(app: typer.Typer) -> None:
                   file=sys.stderr, flush=True)
         from bluelamp.web.limits import uvicorn_options
 
-        uvicorn.run(web_app, host=host, port=port, log_level="warning", **uvicorn_options())
+        # X-Forwarded-For / -Proto are believed only from the proxies named in BLUELAMP_TRUSTED_PROXIES
+        # (uvicorn would otherwise trust them from loopback, and rate limits could be bypassed).
+        trusted = get_settings().trusted_proxies.strip()
+        uvicorn.run(web_app, host=host, port=port, log_level="warning", proxy_headers=bool(trusted),
+                    forwarded_allow_ips=trusted or None, **uvicorn_options())
