@@ -351,3 +351,21 @@ def test_var_files_are_private(tmp_path):
     assert oct(var.stat().st_mode & 0o777) == "0o700"
     assert oct((var / "bluelamp.sqlite3").stat().st_mode & 0o777) == "0o600" and url.endswith("bluelamp.sqlite3")
     assert oct((var / "secret_key").stat().st_mode & 0o777) == "0o600"
+
+
+def test_an_open_operator_console_closes_when_the_user_is_disabled(db, client, form_login, monkeypatch):
+    from starlette.websockets import WebSocketDisconnect
+
+    from bluelamp.chat import ws as chat_ws
+    from bluelamp.identity import service
+
+    monkeypatch.setattr(chat_ws, "SOCKET_RECHECK_S", 0.2)
+    _user(db, "nia", "chat_operator")
+    assert form_login(client, "nia").status_code == 303
+    with client.websocket_connect("/chat/ws/operator") as socket:
+        socket.receive_json()  # the snapshot
+        with db.unit_of_work() as s:
+            service.set_active(s, "nia", False)
+        with pytest.raises(WebSocketDisconnect):
+            for _ in range(50):
+                socket.receive_json()

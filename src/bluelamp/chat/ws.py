@@ -9,9 +9,11 @@ nothing. Bad frames get an `error` frame with a code; the socket stays open unle
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, WebSocketException
 from pydantic import ValidationError
 
@@ -164,6 +166,21 @@ def _pair(result: tuple[Any, list[Any], bool]) -> tuple[tuple[Any, bool], list[A
 
 # ---- the console ------------------------------------------------------------------------------
 
+# An open console re-checks its session this often: a disabled user, an ended session or a role
+# taken away closes the socket within this time (the contract allows 10 s).
+SOCKET_RECHECK_S = 5.0
+
+
+async def _watch_session(websocket: WebSocket, roles: tuple[str, ...]) -> None:
+    while True:
+        await asyncio.sleep(SOCKET_RECHECK_S)
+        principal = await anyio.to_thread.run_sync(current_principal, websocket)
+        if principal is None or not principal.has_any(*roles):
+            with contextlib.suppress(Exception):
+                await websocket.close(1008, "session ended")
+            return
+
+
 async def _operator(websocket: WebSocket, principal: Principal) -> None:
     app = websocket.app
     hub = hubs.get_hub(app)
@@ -174,6 +191,7 @@ async def _operator(websocket: WebSocket, principal: Principal) -> None:
     if principal.has_any("supervisor"):
         hub.subscribe(conn, "alerts")
     state = _Session(websocket, conn)
+    watcher = asyncio.create_task(_watch_session(websocket, operations.OPERATORS))
     try:
         await _snapshot(state, principal)
         while True:
@@ -189,9 +207,10 @@ async def _operator(websocket: WebSocket, principal: Principal) -> None:
                     await conn.finish()  # the last error frame goes out before the close
                     await websocket.close(1008)
                     break
-    except WebSocketDisconnect:
-        pass
+    except (WebSocketDisconnect, RuntimeError):
+        pass  # RuntimeError: the watcher closed the socket under a pending receive
     finally:
+        watcher.cancel()
         hub.drop(conn)
         await conn.finish()
 
