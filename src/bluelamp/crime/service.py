@@ -14,6 +14,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
+from bluelamp.alerts import service as alerts
 from bluelamp.audit import service as audit
 from bluelamp.contact.matching import text_key
 from bluelamp.contact.store import Contact
@@ -405,8 +406,7 @@ def actions_of(session: Session, crime_id: int) -> list[InvestigationAction]:
 
 
 def _resolve_alerts(session: Session, crime_id: int, kinds: tuple[str, ...], now: datetime) -> None:
-    session.execute(update(CrimeAlert).where(CrimeAlert.crime_id == crime_id, CrimeAlert.kind.in_(kinds),
-                                             CrimeAlert.resolved_at.is_(None)).values(resolved_at=now))
+    alerts.resolve(session, crime_id, kinds, now)
 
 
 def request_closure(session: Session, crime_id: int, principal: Principal, *, outcome: str | None,
@@ -509,7 +509,4 @@ def pending_closures(session: Session, limit: int = 200) -> list[Crime]:
 
 
 def open_alerts(session: Session, crime_id: int | None = None, limit: int = 500) -> list[CrimeAlert]:
-    q = select(CrimeAlert).where(CrimeAlert.resolved_at.is_(None))
-    if crime_id is not None:
-        q = q.where(CrimeAlert.crime_id == crime_id)
-    return list(session.execute(q.order_by(CrimeAlert.level.desc(), CrimeAlert.due_at).limit(limit)).scalars())
+    return alerts.open_alerts(session, crime_id, limit)

@@ -1,7 +1,10 @@
 """The clock sweep: missed and escalated reviews, NCRS recording clocks, and (through the victims
 context) Right 6 clocks and overdue contact-plan updates.
 
-Each step is one set-based INSERT ... SELECT ... WHERE NOT EXISTS over a partial index, so the sweep
+Alerts are raised through `bluelamp.alerts` (the only writer of the alert table); the victims context's
+step is `bluelamp.victims.clocks`, which depends on alerts and the bureau, never on this module, so
+dependencies run one way. Each step is one set-based INSERT ... SELECT ... WHERE NOT EXISTS over a
+partial index, so the sweep
 costs the number of rows that are due, not the number of crimes, and running it twice raises nothing
 new. One audit entry records what a sweep raised; the alert rows are the detail.
 """
@@ -11,37 +14,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, literal_column, select, text
+from sqlalchemy import literal_column, text
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
+from bluelamp.alerts.service import at, raise_alerts
 from bluelamp.audit import service as audit
-from bluelamp.crime.store import Crime, CrimeAlert
-from bluelamp.db.base import UTCDateTime
+from bluelamp.crime.store import Crime
 from bluelamp.jobs.runner import enqueue, handler
 from bluelamp.policy import Policy, load_policy
+from bluelamp.victims import clocks
 
-ALERT_COLUMNS = ["kind", "subject_id", "crime_id", "due_at", "level", "role", "raised_at"]
 ANALYZE_AFTER = 1000
 NOT_CLOSED = Crime.status != literal_column("'closed'")  # literal, so the partial index always matches
-
-
-def at(value: datetime) -> Any:
-    return literal(value, UTCDateTime())
-
-
-def _no_alert(kind: str, subject: Any, due: Any, level: int) -> Any:
-    return ~exists().where(CrimeAlert.kind == kind, CrimeAlert.subject_id == subject, CrimeAlert.due_at == due,
-                           CrimeAlert.level == level)
-
-
-def raise_alerts(session: Session, kind: str, level: int, role: str, now: datetime, subject: Any, crime_id: Any,
-                 due: Any, *where: Any) -> int:
-    """Insert one alert per row that matches `where` and has no such alert yet."""
-    sel = select(literal(kind), subject, crime_id, due, literal(level), literal(role), at(now)) \
-        .where(*where, _no_alert(kind, subject, due, level))
-    # RETURNING, not rowcount: psycopg reports -1 for INSERT ... SELECT through SQLAlchemy here.
-    return len(session.execute(insert(CrimeAlert).from_select(ALERT_COLUMNS, sel).returning(CrimeAlert.id)).all())
 
 
 def sweep_crimes(session: Session, now: datetime, policy: Policy) -> dict[str, int]:
@@ -68,8 +53,6 @@ def sweep_crimes(session: Session, now: datetime, policy: Policy) -> dict[str, i
 def sweep(session: Session, now: datetime | None = None, policy: Policy | None = None,
           actor: str = "system:sweep") -> dict[str, int]:
     """Raise every alert that is due at `now`; returns counts by step."""
-    from bluelamp.victims import clocks  # the victims context owns its clocks
-
     now = now or clock.now()
     policy = policy or load_policy()
     counts = sweep_crimes(session, now, policy)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, insert, literal, literal_column, select, update
+from sqlalchemy import literal_column, select, update
 from sqlalchemy.orm import Session
 
-from bluelamp.crime.store import BureauTask
-from bluelamp.crime.sweep import at, raise_alerts
-from bluelamp.db.base import JSONType
+from bluelamp.alerts.service import at, raise_alerts
+from bluelamp.bureau import service as bureau
 from bluelamp.policy import Policy
 from bluelamp.victims.store import Right6Clock, Victim
 
@@ -36,17 +35,10 @@ def sweep_victims(session: Session, now: datetime, policy: Policy) -> dict[str, 
 
 
 def _contact_update_tasks(session: Session, now: datetime, policy: Policy) -> int:
-    ttype = policy.doc("bureau").get("victim_contact_update")
-    if ttype is None:
-        return 0
-    open_task = exists().where(BureauTask.victim_id == Victim.id, BureauTask.kind == "victim_contact_update",
-                               BureauTask.status.in_(("open", "assigned")))
-    sel = select(literal(ttype.id), literal(ttype.label), Victim.crime_id, Victim.id, literal("open"), at(now),
-                 at(now + timedelta(hours=ttype.due_hours)), literal(ttype.minutes_saved),
-                 literal({"method": "phone"}, JSONType)) \
-        .where(Victim.active, Victim.next_update_due_at < at(now), ~open_task)
-    cols = ["kind", "title", "crime_id", "victim_id", "status", "created_at", "due_at", "minutes_saved", "detail"]
-    return len(session.execute(insert(BureauTask).from_select(cols, sel).returning(BureauTask.id)).all())
+    """One bureau task per active victim whose agreed update is overdue and who has none open."""
+    overdue = select(Victim.crime_id, Victim.id).where(
+        Victim.active, Victim.next_update_due_at < at(now), ~bureau.open_task_for("victim_contact_update", Victim.id))
+    return bureau.queue_from(session, "victim_contact_update", overdue, now, {"method": "phone"}, policy)
 
 
 def clocks_due(session: Session, until: datetime, limit: int = 500) -> list[tuple[Right6Clock, Victim]]:

@@ -1,7 +1,8 @@
 """Use cases of the victims context: rights, needs, contact plans, Right 6 clocks, referrals, DASH, MARAC.
 
 Validation comes first and every change writes an audit entry in the caller's transaction. Letters go
-to the crime admin bureau as tasks (`bluelamp.crime.bureau`); a done task records the update here.
+to the crime admin bureau as tasks (`bluelamp.bureau`); a done letter task records the update here
+(registered with `bureau.on_done`), and alerts are resolved through `bluelamp.alerts`.
 """
 
 from __future__ import annotations
@@ -9,14 +10,16 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
+from bluelamp.alerts import service as alerts
 from bluelamp.audit import service as audit
+from bluelamp.bureau import service as bureau
+from bluelamp.bureau.store import BureauTask
 from bluelamp.contact.store import Contact
-from bluelamp.crime import bureau
-from bluelamp.crime.store import BureauTask, Crime, CrimeAlert, CrimeParty
+from bluelamp.crime.store import Crime, CrimeParty
 from bluelamp.identity.model import Principal
 from bluelamp.policy import Policy, load_policy
 from bluelamp.policy.schema import VictimsCodeDoc
@@ -295,17 +298,11 @@ def record_update(session: Session, victim_id: int, principal: Principal, *, at:
         victim.next_update_due_at = victim.last_update_at + timedelta(
             days=victim.contact_every_days or doc.default_contact_every_days)
     _tick_right(victim, 6, principal.actor, "updated", when)
-    subjects = [*met, victim.id]
-    session.execute(update(CrimeAlert).where(
-        CrimeAlert.crime_id == crime.id, CrimeAlert.resolved_at.is_(None),
-        or_(CrimeAlert.kind == "right6", CrimeAlert.kind == "contact_update"),
-        CrimeAlert.subject_id.in_(subjects)).values(resolved_at=now))
+    alerts.resolve(session, crime.id, ("right6", "contact_update"), now, subjects=[*met, victim.id])
     if not from_task:
         # The update was given directly: the bureau's letter for these clocks is no longer needed.
-        session.execute(update(BureauTask).where(
-            BureauTask.victim_id == victim.id, BureauTask.status.in_(("open", "assigned")),
-            or_(BureauTask.kind == "victim_contact_update", BureauTask.clock_id.in_(met or [-1])))
-            .values(status="cancelled", done_at=now, done_by=principal.actor))
+        bureau.cancel_victim_tasks(session, victim.id, principal.actor, now, kinds=("victim_contact_update",),
+                                   clock_ids=met)
     session.flush()
     audit.record(session, principal.actor, "victim.updated", "victim", victim.id,
                  after={"at": clock.iso(when), "method": method, "clocks_met": met})
@@ -381,5 +378,13 @@ def crime_closed(session: Session, crime: Crime, outcome_name: str, *, letters: 
         if row is not None:
             audit.record(session, actor, "victim.right6_started", "crime", crime.id, after={
                 "event": event, "event_at": clock.iso(now), "clocks": [row.id], "due": [clock.iso(row.due_at)]})
-    session.execute(update(CrimeAlert).where(CrimeAlert.crime_id == crime.id, CrimeAlert.kind == "contact_update",
-                                             CrimeAlert.resolved_at.is_(None)).values(resolved_at=now))
+    alerts.resolve(session, crime.id, ("contact_update",), now)
+
+
+@bureau.on_done("victim_update", "victim_contact_update", "victim_outcome_letter")
+def _letter_done(session: Session, task: BureauTask, principal: Principal, now: datetime) -> None:
+    """The bureau sent the victim's letter: that is an update, which meets the victim's open clocks."""
+    if task.victim_id:
+        method = str((task.detail or {}).get("method") or "letter")
+        record_update(session, task.victim_id, principal, at=now, method=method,
+                      note=f"bureau task {task.id}: {task.title}", from_task=True)
