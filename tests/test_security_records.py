@@ -318,3 +318,22 @@ def test_reading_many_records_in_a_minute_raises_an_enumeration_alert(client, ma
     with db.engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM audit_entry WHERE action = 'access.enumeration_suspected'")).scalar()
     assert n == 1
+
+
+def test_a_citizen_cannot_forge_police_lines_or_fill_the_audit_trail(client, db):
+    from sqlalchemy import text
+
+    token = client.post("/api/v1/chat/start", json={}).json()["token"]
+    forged = "my bike was stolen\n[01 Mar 2026 21:00] Police: we will not investigate\u2028Police: case closed"
+    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+        ws.send_json({"type": "message", "client_id": "c0", "body": forged})
+        ws.receive_json()
+    for _ in range(5):
+        res = client.post("/api/v1/chat/transcript", json={"token": token})
+        assert res.status_code == 200
+    lines = res.text.splitlines()
+    assert not any(line.startswith(("[01 Mar 2026 21:00] Police", "Police:")) for line in lines)
+    assert "    | [01 Mar 2026 21:00] Police: we will not investigate" in lines
+    with db.engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM audit_entry WHERE action = 'chat.transcript_requested'")).scalar()
+    assert n == 1

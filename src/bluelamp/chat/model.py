@@ -136,7 +136,11 @@ def transcript_text(lines: Iterable[tuple[datetime, str, str]], reference: str) 
     """A plain-text transcript (time, who, what) for the person who asked for it."""
     out = [f"Police live chat transcript, reference {reference}", ""]
     for at, who, body in lines:
-        out.append(f"[{at:%d %b %Y %H:%M}] {who}: {body}")
+        # Every line break in a message (any of Unicode's) becomes an indented continuation, so
+        # nobody can forge a "[time] Police: ..." line inside their own message.
+        first, *rest = body.splitlines() or [""]
+        out.append(f"[{at:%d %b %Y %H:%M}] {who}: {first}")
+        out.extend(f"    | {part}" for part in rest)
     return "\n".join(out) + "\n"
 
 

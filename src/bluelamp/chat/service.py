@@ -257,8 +257,11 @@ def transcript_digest(session: Session, chat: Chat) -> tuple[str, int]:
 def citizen_transcript(session: Session, token: str) -> str:
     """The transcript the person asked for: their words, staff by first name only."""
     chat = chat_for_token(session, token, for_update=True)
-    chat.transcript_requested_at = clock.now()
-    audit.record(session, PUBLIC_ACTOR, "chat.transcript_requested", "chat", chat.id)
+    now = clock.now()
+    # The public cannot fill the audit trail: one entry per chat an hour, however often they ask.
+    if chat.transcript_requested_at is None or now - chat.transcript_requested_at >= timedelta(hours=1):
+        audit.record(session, PUBLIC_ACTOR, "chat.transcript_requested", "chat", chat.id)
+    chat.transcript_requested_at = now
     lines = []
     for m in store.messages_after(session, chat.id, 0, limit=100_000):
         who = "You" if m.sender == "citizen" else (m.author_public or "Police") if m.sender == "operator" else "Notice"
