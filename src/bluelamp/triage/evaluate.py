@@ -77,7 +77,9 @@ def evaluate(rows: list[dict[str, Any]], *, rules_only: bool = False) -> dict[st
 
     if rules_only:
         service.disable_text_model()
-    total, by_category, by_channel = Tally(), defaultdict(Tally), defaultdict(Tally)
+    total = Tally()
+    by_category: defaultdict[str, Tally] = defaultdict(Tally)
+    by_channel: defaultdict[str, Tally] = defaultdict(Tally)
     misses: list[dict[str, Any]] = []
     for row in rows:
         got = service.assess(contact_for(row))

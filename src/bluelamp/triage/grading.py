@@ -78,8 +78,8 @@ class Grader:
         # A given answer overrides everything, derived facts included.
         facts -= {r.flag for k, r in self.doc.answers.items() if answers.get(k) is False and r.removes_flag}
         frozen = frozenset(facts)
-        grade, route, why, evidenced = self._grade_and_route(frozen)
-        reasons += why
+        grade, route, rule_reasons, evidenced = self._grade_and_route(frozen)
+        reasons += rule_reasons
         grade, route, provisional = self._fail_safe(frozen, answers, channel, learned, grade, route, evidenced,
                                                     reasons)
         referrals = self._referrals(frozen, route)
@@ -96,13 +96,17 @@ class Grader:
             if rule.grade < grade and compiled.holds(facts):
                 grade, route = rule.grade, self._route_for(rule.grade)
                 reasons.append(f"at least grade {rule.grade}: {rule.reason}")
-        if learned is not None and learned.floor is not None and not lifted:
+        provisional = bool(facts & self.unclear)
+        # Answers decide: once the handler has ruled anything out, the model's reading of the words gives way.
+        answered_no = any(v is False for v in answers.values())
+        if learned is not None and learned.floor is not None and not answered_no:
             floor, why = learned.floor
             if floor < grade:
                 grade, route = floor, self._route_for(floor)
                 reasons.append(why)
+                # the model's reading is a reason to send, not the facts that settle it
+                provisional = provisional or not evidenced
                 evidenced = True
-        provisional = bool(facts & self.unclear)
         if not evidenced and grade == 4:
             if learned is not None and learned.route is not None:
                 route, why = learned.route
@@ -118,6 +122,9 @@ class Grader:
                 reasons.append(f"grade 4, {route}: nothing needing police action was identified")
                 provisional = True
         return grade, route, provisional
+
+    def _lifting_keys(self) -> list[str]:
+        return self.doc.no_evidence.lifted_by if self.doc.no_evidence is not None else []
 
     def _answers_lift(self, answers: Mapping[str, bool]) -> bool:
         """True when the handler has answered "no" to every question that rules out an emergency."""

@@ -31,7 +31,22 @@ from bluelamp.triage.model import Findings, Learned
 log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).parent / "models"
+MIN_WORDS = 2
 GRADE_NAMES = {1: "an emergency", 2: "a priority", 3: "a scheduled attendance", 4: "no deployment"}
+MIN_ROUTE_CONFIDENCE = 0.5
+MAX_URGENT_FOR_ROUTE = 0.2
+# Which flags the model may add, and the least confidence for each, whatever its trained threshold
+# (train.py chooses those by cross-validation). Situational facts (danger now, a weapon, an injury,
+# in progress, the suspect there) come only from words the rules can see, with negation, time and the
+# handler's answers; the model's reading of urgency acts through its grade floor instead. A flag that
+# lifts a grade on its own needs a confident reading; the vulnerability flags, where callers'
+# descriptions hide, take the trained threshold. Short texts give the model too little to read flags.
+MIN_FLAG_CONFIDENCE = 0.5
+MIN_FLAG_WORDS = 5
+NEVER_FROM_MODEL = frozenset({"threat_to_life", "weapon", "injury", "in_progress", "suspect_present",
+                              "road_traffic_collision"})
+FLAG_CONFIDENCE: dict[str, float] = {"suicide_risk": 0.8, "domestic_abuse": 0.8, "sexual_offence": 0.8,
+                                     "substance_misuse": 0.8}
 
 
 def model_path(policy_version: str) -> Path:
@@ -46,8 +61,13 @@ class Head:
     coef: sp.csr_matrix  # classes x features
     intercept: np.ndarray
 
+    def __post_init__(self) -> None:
+        # features x classes, row-major: one short gather per feature present in a narrative
+        object.__setattr__(self, "_by_feature", self.coef.T.tocsr())
+
     def scores(self, x: sp.csr_matrix) -> np.ndarray:
-        return np.asarray((x @ self.coef.T).todense()).ravel() + self.intercept
+        by_feature: sp.csr_matrix = self._by_feature  # type: ignore[attr-defined]
+        return np.asarray((x @ by_feature).todense()).ravel() + self.intercept
 
 
 def featurizer(meta: Mapping[str, Any]) -> Any:
@@ -83,13 +103,38 @@ class TextReader:
         self._word, self._char = featurizer(meta)
         self._n = int(meta["n_features"])
         self._word_analyzer = self._word.build_analyzer()
+        self._char_analyzer = self._char.build_analyzer()
+
+    def vector(self, text: str) -> sp.csr_matrix:
+        """One narrative's features, exactly as the HashingVectorizers give them (tested), without their
+        per-call overhead: hashed counts per block, each block scaled to unit length."""
+        from sklearn.utils import murmurhash3_32
+
+        n = self._n
+        cols: list[int] = []
+        vals: list[float] = []
+        for offset, analyzer in ((0, self._word_analyzer), (n, self._char_analyzer)):
+            counts: dict[int, int] = {}
+            for token in analyzer(text):
+                h = murmurhash3_32(token, seed=0)
+                index = (2147483647 - (n - 1)) % n if h == -2147483648 else abs(h) % n
+                counts[index] = counts.get(index, 0) + 1
+            if counts:
+                norm = float(np.sqrt(sum(c * c for c in counts.values())))
+                for index in sorted(counts):
+                    cols.append(offset + index)
+                    vals.append(counts[index] / norm)
+        return sp.csr_matrix((np.array(vals), np.array(cols, dtype=np.int64), np.array([0, len(cols)])),
+                             shape=(1, 2 * n))
 
     def probabilities(self, normalised: str, channel: str) -> dict[str, Any]:
         """Grade, route and flag probabilities for one narrative (for evaluation and reasons)."""
-        x = features(self._word, self._char, [model_text(normalised, channel)])
+        x = self.vector(model_text(normalised, channel))
         return {name: (head, _probs(name, head.scores(x))) for name, head in self.heads.items()} | {"_x": x}
 
     def read(self, normalised: str, findings: Findings, channel: str) -> Learned:
+        if len(normalised.split()) < MIN_WORDS:
+            return Learned()  # too little text to read: the rules' fail-safe defaults decide
         out = self.probabilities(normalised, channel)
         text = model_text(normalised, channel)
         negated = {m.fact for m in findings.mentions if m.negated} - set(findings.facts)
@@ -97,7 +142,11 @@ class TextReader:
         flag_head, flag_p = out["flags"]
         for flag, p in zip(flag_head.classes, flag_p, strict=True):
             threshold = self.thresholds["flags"].get(flag)
-            if threshold is None or p < threshold or flag in findings.facts or flag in negated:
+            if threshold is None or flag in findings.facts or flag in negated or flag in NEVER_FROM_MODEL:
+                continue
+            if len(normalised.split()) < MIN_FLAG_WORDS:
+                continue
+            if p < max(threshold, FLAG_CONFIDENCE.get(flag, MIN_FLAG_CONFIDENCE)):
                 continue
             words = self._words_for(flag_head, flag_head.classes.index(flag), text)
             label = self.labels.get(flag, flag.replace("_", " "))
@@ -116,8 +165,11 @@ class TextReader:
         route_head, route_p = out["route"]
         best = int(np.argmax(route_p))
         name = route_head.classes[best]
-        if (name not in ("deploy", "appointment") and route_p[best] >= self.thresholds["route"]
-                and p_by_grade.get(4, 0.0) >= self.thresholds["route"]):
+        # Grade 4 from the model alone needs a clear reading: never while it sees real urgency.
+        route_t = max(float(self.thresholds["route"]), MIN_ROUTE_CONFIDENCE)
+        urgent_p = p_by_grade.get(1, 0.0) + p_by_grade.get(2, 0.0)
+        if (name not in ("deploy", "appointment") and route_p[best] >= route_t
+                and p_by_grade.get(4, 0.0) >= route_t and urgent_p < MAX_URGENT_FOR_ROUTE):
             words = self._words_for(route_head, best, text)
             route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
         return Learned(tuple(flags), floor, route)
@@ -126,17 +178,16 @@ class TextReader:
         """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
         from sklearn.utils import murmurhash3_32
 
-        coef = head.coef.getrow(row)
-        weights = dict(zip(coef.indices.tolist(), coef.data.tolist(), strict=True))
-        scored: dict[str, float] = {}
-        for token in self._word_analyzer(text):
-            if token.startswith("chan"):
-                continue
-            index = abs(murmurhash3_32(token, seed=0)) % self._n
-            w = weights.get(index, 0.0)
-            if w > 0:
-                scored[token] = max(scored.get(token, 0.0), w)
-        best = sorted(scored, key=lambda t: -scored[t])[:top]
+        start, end = head.coef.indptr[row], head.coef.indptr[row + 1]
+        indices, weights = head.coef.indices[start:end], head.coef.data[start:end]
+        tokens = [t for t in dict.fromkeys(self._word_analyzer(text)) if not t.startswith("chan")]
+        if not tokens or not len(indices):
+            return ""
+        wanted = np.array([abs(murmurhash3_32(t, seed=0)) % self._n for t in tokens])
+        at = np.clip(np.searchsorted(indices, wanted), 0, len(indices) - 1)
+        found = indices[at] == wanted
+        w = np.where(found, weights[at], 0.0)
+        best = [tokens[i] for i in np.argsort(-w)[:top] if w[i] > 0]
         return (": " + ", ".join(f"'{t}'" for t in best)) if best else ""
 
 

@@ -17,7 +17,6 @@
   function text(el, value) { document.getElementById(el).textContent = value; }
   async function refresh() {
     const data = body();
-    if (!data.narrative.trim()) return;
     const mine = ++seq;
     const res = await fetch("/api/v1/triage", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(data), credentials: "same-origin" });
     if (mine !== seq || !res.ok) return;
@@ -34,6 +33,15 @@
     const reasons = document.getElementById("p-reasons"); reasons.replaceChildren();
     for (const r of a.reasons) { const li = document.createElement("li"); li.textContent = r; reasons.appendChild(li); }
     text("p-referrals", a.referrals.length ? a.referrals.join(", ") : "none");
+    // Fail safe: a provisional proposal is the safe grade until the key questions settle it.
+    const prov = document.getElementById("p-provisional");
+    if (prov) prov.hidden = !a.provisional;
+    const qs = document.getElementById("p-questions");
+    if (qs) {
+      qs.replaceChildren();
+      for (const q of a.questions || []) { const li = document.createElement("li"); li.textContent = q; qs.appendChild(li); }
+      document.getElementById("p-questions-box").hidden = !(a.questions || []).length;
+    }
   }
   form.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(refresh, 250); });
   form.addEventListener("change", () => { clearTimeout(timer); timer = setTimeout(refresh, 50); });

@@ -1,0 +1,58 @@
+"""The learned text model: its file, its features and its part in a decision (issue #10 item 3)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bluelamp.contact.model import ContactIn
+from bluelamp.policy import load_policy
+from bluelamp.triage import service, textmodel
+
+pytestmark = pytest.mark.nodb
+
+
+@pytest.fixture(scope="module")
+def reader() -> textmodel.TextReader:
+    policy = load_policy()
+    got = textmodel.load_reader(policy, {f.id: f.label.lower() for f in policy.flags.flags})
+    assert got is not None, "the model for the current policy ships in the package"
+    return got
+
+
+def test_the_model_file_holds_numbers_only_and_names_its_training(reader: textmodel.TextReader) -> None:
+    path = textmodel.model_path(load_policy().version)
+    with np.load(path, allow_pickle=False) as z:  # no pickle: refuses to load objects
+        assert "meta" in z.files
+    assert reader.meta["policy_version"] == load_policy().version
+    assert reader.meta["trained_on"]["rows"] >= 2000
+    assert set(reader.heads) == {"grade", "route", "flags"}
+    assert path.stat().st_size < 10_000_000
+
+
+@pytest.mark.parametrize("text", ["chan999 hes got a knfie!! £20 ça va", "chan101 ", "chanchat sum1 tryna brk in"])
+def test_fast_features_equal_the_hashing_vectorizers(reader: textmodel.TextReader, text: str) -> None:
+    fast = reader.vector(text).toarray()
+    slow = textmodel.features(reader._word, reader._char, [text]).toarray()
+    assert np.abs(fast - slow).max() == 0.0
+
+
+def test_without_a_model_the_rules_and_fail_safe_defaults_still_decide(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(textmodel, "model_path", lambda version: textmodel.MODELS_DIR / "missing.npz")
+    monkeypatch.setattr(service, "_USE_MODEL", True)
+    service._engine.cache_clear()
+    try:
+        got = service.assess(ContactIn.model_validate({"channel": "999", "narrative": "hmm"}))
+        assert (got.grade, got.provisional) == (1, True)
+        assert not any(r.startswith("text model") for r in got.reasons)
+    finally:
+        service._engine.cache_clear()
+
+
+def test_model_reasons_say_which_words_drove_it() -> None:
+    got = service.assess(ContactIn.model_validate({
+        "channel": "101", "narrative": "an older lad keeps picking my 14 year old daughter up in his car and "
+                                       "giving her vodka and a new phone"}))
+    model_reasons = [r for r in got.reasons if r.startswith(("text model", "at least grade"))]
+    assert "exploitation" in got.flags or "child_at_risk" in got.flags, got.reasons
+    assert all("'" in r for r in model_reasons if "text model" in r), model_reasons
