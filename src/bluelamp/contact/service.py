@@ -190,6 +190,58 @@ def decide(
     return contact
 
 
+def reassess_with_answers(session: Session, contact_id: int, principal: Principal, answers: dict[str, bool],
+                          policy: Policy | None = None) -> Contact:
+    """The handler's answers to the key questions: triage runs again and its result is the proposal.
+
+    A proposal recomputed from answers is the engine's, not an override (issue #10): a provisional
+    grade 1 that the answers settle at grade 3 needs no supervisor, and the incident follows it. What
+    the answers established, and the proposal before them, are in the audit entry. If the handler
+    has already decided something other than the proposal, that decision stands and only the
+    proposal is updated.
+    """
+    policy = policy or load_policy()
+    contact = _get_for_update(session, contact_id)
+    if contact.status not in ("awaiting_decision", "decided"):
+        raise ContactError(f"contact {contact_id} is {contact.status.replace('_', ' ')}: answers can be "
+                           "recorded once the supervisor has decided", "status", 409)
+    merged = {**(contact.answers or {}), **{k: v for k, v in answers.items() if v is not None}}
+    history = [f for f in contact.proposal.get("flags", []) if f in ("repeat_victim", "repeat_caller")]
+    data = ContactIn.model_validate({"channel": contact.channel, "narrative": contact.narrative,
+                                     "answers": merged, "location": {"urban": contact.urban}})
+    old = dict(contact.proposal)
+    assessment = triage.assess(data, policy=policy, now=contact.received_at, history_flags=history)
+    proposal = assessment.to_dict()
+    kept = [r for r in old.get("reasons", []) if r.startswith(("repeat ", "household", "known "))]
+    proposal["reasons"] = list(proposal["reasons"]) + [r for r in kept if r not in proposal["reasons"]]
+    followed = contact.status == "awaiting_decision" or (
+        contact.decision is not None and int(contact.decision.get("grade", 0)) == int(old["grade"])
+        and contact.decision.get("route") == old["route"])
+    contact.answers, contact.proposal, contact.flags = merged, proposal, list(assessment.flags)
+    if followed:
+        contact.grade, contact.route = assessment.grade, assessment.route
+        attend_by = assessment.attend_by if assessment.route in DEPLOYING_ROUTES else None
+        existing = response.incident_for_contact(session, contact.id)
+        if assessment.route in DEPLOYING_ROUTES and existing is None:
+            response.open_incident(
+                session, contact_id=contact.id, grade=assessment.grade, flags=list(assessment.flags),
+                urban=contact.urban, received_at=contact.received_at, attend_by=attend_by, lat=contact.lat,
+                lon=contact.lon, location_description=contact.location_description, area=contact.area,
+                actor=principal.actor)
+        elif assessment.route in DEPLOYING_ROUTES:
+            response.regrade_for_contact(session, contact.id, assessment.grade, attend_by, principal.actor)
+        elif existing is not None:
+            response.stand_down_for_contact(session, contact.id, f"answers settled it: {assessment.route}",
+                                            principal.actor)
+        if contact.decision is not None:
+            contact.decision = {**contact.decision, "grade": assessment.grade, "route": assessment.route}
+    audit.record(session, principal.actor, "contact.answers_recorded", "contact", contact.id,
+                 before={"grade": old["grade"], "route": old["route"], "provisional": old.get("provisional")},
+                 after={"answers": merged, "grade": assessment.grade, "route": assessment.route,
+                        "provisional": assessment.provisional, "applied": followed})
+    return contact
+
+
 def approve_downgrade(session: Session, contact_id: int, principal: Principal, approve: bool,
                       note: str | None = None, policy: Policy | None = None) -> Contact:
     """A supervisor approves (or refuses) a requested downgrade; refusing keeps the proposal in force."""
