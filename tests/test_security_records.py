@@ -337,3 +337,18 @@ def test_a_citizen_cannot_forge_police_lines_or_fill_the_audit_trail(client, db)
     with db.engine.connect() as conn:
         n = conn.execute(text("SELECT count(*) FROM audit_entry WHERE action = 'chat.transcript_requested'")).scalar()
     assert n == 1
+
+
+def test_the_same_details_sent_again_write_no_audit_entry(client, db):
+    from sqlalchemy import text
+
+    token = client.post("/api/v1/chat/start", json={}).json()["token"]
+    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+        for name in ("Jo", "Jo", "Jo", "Joanne"):
+            ws.send_json({"type": "details", "name": name})
+            for _ in range(5):
+                if ws.receive_json()["type"] == "details_saved":
+                    break
+    with db.engine.connect() as conn:
+        n = conn.execute(text("SELECT count(*) FROM audit_entry WHERE action = 'chat.details_given'")).scalar()
+    assert n == 2

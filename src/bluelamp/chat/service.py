@@ -198,9 +198,11 @@ def citizen_details(session: Session, token: str, details: dict[str, str | None]
     if chat.status == "closed":
         raise ChatError("this chat has ended", "closed", 409)
     given = sorted(k for k, v in details.items() if v)
-    for key in given:
+    changed = [k for k in given if getattr(chat, k) != details[k]]
+    for key in changed:
         setattr(chat, key, details[key])
-    audit.record(session, PUBLIC_ACTOR, "chat.details_given", "chat", chat.id, after={"fields": given})
+    if changed:  # the same details sent again write nothing (the public cannot fill the audit trail)
+        audit.record(session, PUBLIC_ACTOR, "chat.details_given", "chat", chat.id, after={"fields": changed})
     frame = {"type": "details", "chat_id": chat.id, "name": chat.name, "phone": chat.phone, "email": chat.email}
     return chat, [Event(f"chat:{chat.id}:staff", frame), queue_event(chat)]
 
