@@ -174,7 +174,7 @@ SOCKET_RECHECK_S = 5.0
 async def _watch_session(websocket: WebSocket, roles: tuple[str, ...]) -> None:
     while True:
         await asyncio.sleep(SOCKET_RECHECK_S)
-        principal = await anyio.to_thread.run_sync(current_principal, websocket)
+        principal = await anyio.to_thread.run_sync(current_principal, websocket)  # type: ignore[arg-type]
         if principal is None or not principal.has_any(*roles):
             with contextlib.suppress(Exception):
                 await websocket.close(1008, "session ended")
