@@ -66,6 +66,82 @@ def _act(request: Request, victim_id: int, do: Any) -> Response:
     return RedirectResponse(f"/victims/{victim_id}", status_code=303)
 
 
+def _submit(request: Request, victim_id: int, section: str, values: dict[str, str], do: Any) -> Response:
+    """Run a victim-care form; when refused, show the page again with what was typed and why (422)."""
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            do(session)
+    except VictimsError as exc:
+        if exc.status == 404:
+            raise HTTPException(404, detail=str(exc)) from None
+        return _view(request, victim_id, error=f"{exc.field.replace('_', ' ')}: {exc}", status_code=422,
+                     form={section: values})
+    return RedirectResponse(f"/victims/{victim_id}", status_code=303)
+
+
+def _values(form: Any) -> dict[str, str]:
+    return {k: str(v) for k, v in form.items() if k != "csrf_token"}
+
+
+@router.post("/victims/{victim_id}/event")
+async def record_event(victim_id: int, request: Request,
+                       principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    """A Right 6 event in the case (arrest, charge, ...): starts the clock of every victim of the crime."""
+    form = _values(await request.form())
+
+    def do(s: Any) -> None:
+        victim = service.get_victim(s, victim_id)
+        service.record_event(s, victim.crime_id, principal, event=form.get("event", ""), event_at=None)
+    return _submit(request, victim_id, "event", form, do)
+
+
+@router.post("/victims/{victim_id}/rights")
+async def set_right(victim_id: int, request: Request,
+                    principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    form = _values(await request.form())
+    number = form.get("number", "")
+    return _submit(request, victim_id, "right", form, lambda s: service.set_right(
+        s, victim_id, principal, number=int(number) if number.isdigit() else 0, status=form.get("status", ""),
+        note=form.get("note") or None))
+
+
+@router.post("/victims/{victim_id}/needs")
+async def assess_needs(victim_id: int, request: Request,
+                       principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    raw = await request.form()
+    form = _values(raw)
+    needs = {k[5:]: v for k, v in form.items() if k.startswith("need_") and v.strip()}
+    categories = [str(c) for c in raw.getlist("category")]
+    return _submit(request, victim_id, "needs", form, lambda s: service.assess_needs(
+        s, victim_id, principal, needs=needs, enhanced_categories=categories))
+
+
+@router.post("/victims/{victim_id}/referral")
+async def refer(victim_id: int, request: Request,
+                principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    form = _values(await request.form())
+    return _submit(request, victim_id, "referral", form, lambda s: service.refer(
+        s, victim_id, principal, service=form.get("service", ""), consent=form.get("consent") == "yes",
+        note=form.get("note") or None))
+
+
+@router.post("/victims/{victim_id}/vps")
+async def offer_vps(victim_id: int, request: Request,
+                    principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
+    form = _values(await request.form())
+    return _submit(request, victim_id, "vps", form, lambda s: service.offer_vps(
+        s, victim_id, principal, accepted=form.get("accepted") == "yes"))
+
+
+@router.post("/victims/{victim_id}/enhanced")
+async def override_enhanced(victim_id: int, request: Request,
+                            principal: Annotated[Principal, Depends(page_roles("victim_care", "supervisor"))]
+                            ) -> Response:
+    form = _values(await request.form())
+    return _submit(request, victim_id, "enhanced", form, lambda s: service.override_enhanced(
+        s, victim_id, principal, enhanced=form.get("enhanced") == "yes", reason=form.get("reason", "")))
+
+
 @router.post("/victims/{victim_id}/update")
 async def record_update(victim_id: int, request: Request,
                         principal: Annotated[Principal, Depends(page_roles(*CARERS))]) -> Response:
