@@ -83,7 +83,8 @@ class Grader:
         grade, route, provisional = self._fail_safe(frozen, answers, channel, learned, grade, route, evidenced,
                                                     reasons)
         referrals = self._referrals(frozen, route)
-        flags = tuple(f for f in self.flag_ids if f in frozen)
+        shown = self._shown(learned, frozen, answers, reasons)
+        flags = tuple(f for f in self.flag_ids if f in frozen or f in shown)
         return Decision(grade, route, frozen, flags, referrals, tuple(_unique(reasons)), provisional)
 
     def _fail_safe(self, facts: frozenset[str], answers: Mapping[str, bool], channel: str | None,
@@ -122,6 +123,20 @@ class Grader:
                 reasons.append(f"grade 4, {route}: nothing needing police action was identified")
                 provisional = True
         return grade, route, provisional
+
+    def _shown(self, learned: Learned | None, facts: frozenset[str], answers: Mapping[str, bool],
+               reasons: list[str]) -> set[str]:
+        """The model's report-only flags, unless the handler's answers ruled them out."""
+        if learned is None:
+            return set()
+        ruled_out = {r.flag for k, r in self.doc.answers.items() if answers.get(k) is False}
+        ruled_out |= {c for k, r in self.doc.answers.items() if answers.get(k) is False for c in r.clears}
+        shown = set()
+        for flag, why in learned.shown:
+            if flag not in facts and flag not in ruled_out:
+                shown.add(flag)
+                reasons.append(why)
+        return shown
 
     def _lifting_keys(self) -> list[str]:
         return self.doc.no_evidence.lifted_by if self.doc.no_evidence is not None else []

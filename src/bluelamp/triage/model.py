@@ -44,7 +44,8 @@ class Decision:
 class Learned:
     """What the learned text model reads, already thresholded: flags, a grade floor, a grade-4 route."""
 
-    flags: tuple[tuple[str, str], ...] = ()  # (flag, reason)
+    flags: tuple[tuple[str, str], ...] = ()  # (flag, reason): facts the rules then grade on
+    shown: tuple[tuple[str, str], ...] = ()  # (flag, reason): reported for the handler, not graded on
     floor: tuple[int, str] | None = None  # (grade, reason): at least this urgent
     route: tuple[str, str] | None = None  # (route, reason): a grade-4 route read with confidence
 

@@ -35,15 +35,16 @@ MIN_WORDS = 2
 GRADE_NAMES = {1: "an emergency", 2: "a priority", 3: "a scheduled attendance", 4: "no deployment"}
 MIN_ROUTE_CONFIDENCE = 0.5
 MAX_URGENT_FOR_ROUTE = 0.2
-# Which flags the model may add, and the least confidence for each, whatever its trained threshold
-# (train.py chooses those by cross-validation). Situational facts (danger now, a weapon, an injury,
-# in progress, the suspect there) come only from words the rules can see, with negation, time and the
-# handler's answers; the model's reading of urgency acts through its grade floor instead. A flag that
-# lifts a grade on its own needs a confident reading; the vulnerability flags, where callers'
+# How the model's flags count, and the least confidence for each whatever its trained threshold
+# (train.py chooses those by cross-validation). Situational flags (danger now, a weapon, an injury,
+# in progress, the suspect there) are shown to the handler with their reason but never graded on:
+# the grade's situational facts come only from words the rules can see, with negation, time and the
+# handler's answers, and the model's reading of urgency acts through its grade floor instead. A flag
+# that lifts a grade on its own needs a confident reading; the vulnerability flags, where callers'
 # descriptions hide, take the trained threshold. Short texts give the model too little to read flags.
 MIN_FLAG_CONFIDENCE = 0.5
 MIN_FLAG_WORDS = 5
-NEVER_FROM_MODEL = frozenset({"threat_to_life", "weapon", "injury", "in_progress", "suspect_present",
+SHOWN_ONLY = frozenset({"threat_to_life", "weapon", "injury", "in_progress", "suspect_present",
                               "road_traffic_collision"})
 FLAG_CONFIDENCE: dict[str, float] = {"suicide_risk": 0.8, "domestic_abuse": 0.8, "sexual_offence": 0.8,
                                      "substance_misuse": 0.8}
@@ -139,10 +140,11 @@ class TextReader:
         text = model_text(normalised, channel)
         negated = {m.fact for m in findings.mentions if m.negated} - set(findings.facts)
         flags: list[tuple[str, str]] = []
+        shown: list[tuple[str, str]] = []
         flag_head, flag_p = out["flags"]
         for flag, p in zip(flag_head.classes, flag_p, strict=True):
             threshold = self.thresholds["flags"].get(flag)
-            if threshold is None or flag in findings.facts or flag in negated or flag in NEVER_FROM_MODEL:
+            if threshold is None or flag in findings.facts or flag in negated:
                 continue
             if len(normalised.split()) < MIN_FLAG_WORDS:
                 continue
@@ -150,7 +152,7 @@ class TextReader:
                 continue
             words = self._words_for(flag_head, flag_head.classes.index(flag), text)
             label = self.labels.get(flag, flag.replace("_", " "))
-            flags.append((flag, f"text model reads {label} ({p:.0%}){words}"))
+            (shown if flag in SHOWN_ONLY else flags).append((flag, f"text model reads {label} ({p:.0%}){words}"))
         grade_head, grade_p = out["grade"]
         grades = [int(c) for c in grade_head.classes]
         p_by_grade = dict(zip(grades, grade_p, strict=True))
@@ -172,7 +174,7 @@ class TextReader:
                 and p_by_grade.get(4, 0.0) >= route_t and urgent_p < MAX_URGENT_FOR_ROUTE):
             words = self._words_for(route_head, best, text)
             route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
-        return Learned(tuple(flags), floor, route)
+        return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown))
 
     def _words_for(self, head: Head, row: int, text: str, top: int = 3) -> str:
         """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
