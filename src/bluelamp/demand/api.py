@@ -129,7 +129,8 @@ def post_roster(body: RosterIn) -> dict[str, Any]:
         raise HTTPException(422, detail="required: give whole days of half-hour slots (48 a day)")
     people = [rota.Person(f"staff_{i + 1:03d}") for i in range(body.people)]
     result = rota.build_rota(body.required, people, max_nights=body.max_nights,
-                             max_shifts_per_week=body.max_shifts_per_week, time_limit_s=20)
+                             max_shifts_per_week=body.max_shifts_per_week, time_limit_s=20,
+                             workers=1)  # one core: the other stays free for recording contacts
     return {"status": result.status, "unfilled": len(result.unfilled),
             "assignments": {k: [s.label() for s in v] for k, v in result.assignments.items()},
             "cover": result.cover.tolist(), "shortfall": result.shortfall.tolist(),

@@ -218,17 +218,17 @@ def _person_rules(model: cp_model.CpModel, y: dict, p: int, by_day: dict[int, li
 
 def build_rota(required: Sequence[int], people: Sequence[Person], hours: Sequence[int] = SHIFT_HOURS,
                max_nights: int = 4, max_shifts_per_week: int = 5, time_limit_s: float = 25.0,
-               progress: Callable[[str], None] | None = None) -> RotaResult:
+               progress: Callable[[str], None] | None = None, workers: int = 2) -> RotaResult:
     """Both stages, and the cover they give; `progress` is told the name of each stage as it ends."""
     req = np.asarray(required, dtype=int)
     days = len(req) // SLOTS_PER_DAY
     if not 1 <= days <= 28:
         raise ValueError("a rota covers 1 to 28 days of half-hour slots")
-    shifts, status1 = plan_shifts(req.tolist(), hours, time_limit_s)
+    shifts, status1 = plan_shifts(req.tolist(), hours, time_limit_s, workers=workers)
     if progress:
         progress("shifts")
     assignments, unfilled, status2 = assign_staff(shifts, people, days, max_nights, max_shifts_per_week,
-                                                  time_limit_s)
+                                                  time_limit_s, workers=workers)
     if progress:
         progress("staff")
     worked = [s for lst in assignments.values() for s in lst]
