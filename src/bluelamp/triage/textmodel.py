@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 MODELS_DIR = Path(__file__).parent / "models"
 MIN_WORDS = 2
 GRADE_NAMES = {1: "an emergency", 2: "a priority", 3: "a scheduled attendance", 4: "no deployment"}
-MIN_ROUTE_CONFIDENCE = 0.5
+MIN_ROUTE_CONFIDENCE = 0.5  # see docs/triage.md "The learned model" for how this was chosen
 MAX_URGENT_FOR_ROUTE = 0.2
 # How the model's flags count, and the least confidence for each whatever its trained threshold
 # (train.py chooses those by cross-validation). Situational flags (danger now, a weapon, an injury,
