@@ -30,11 +30,26 @@ def test_the_model_file_holds_numbers_only_and_names_its_training(reader: textmo
     assert path.stat().st_size < 10_000_000
 
 
-@pytest.mark.parametrize("text", ["chan999 hes got a knfie!! £20 ça va", "chan101 ", "chanchat sum1 tryna brk in"])
+@pytest.mark.parametrize("text", ["chan999 hes got a knfie!! £20 ça va", "chan101 ", "chanchat sum1  tryna brk in a"])
 def test_fast_features_equal_the_hashing_vectorizers(reader: textmodel.TextReader, text: str) -> None:
-    fast = reader.vector(text).toarray()
-    slow = textmodel.features(reader._word, reader._char, [text]).toarray()
+    idx, val = reader.features_of(text)
+    fast = np.zeros(2 * int(reader.meta["n_features"]))
+    fast[idx] = val
+    word, char = textmodel.featurizer(reader.meta)
+    slow = textmodel.features(word, char, [text]).toarray()[0]
     assert np.abs(fast - slow).max() == 0.0
+
+
+def test_reading_a_contact_needs_no_scikit_learn_or_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = ("import sys; from bluelamp.contact.model import ContactIn; from bluelamp.triage.service import assess; "
+            "a = assess(ContactIn.model_validate({'channel': '999', 'narrative': 'my nan has gone out in her "
+            "nightie and its freezing and we cant find her anywhere'})); "
+            "print(any(m.startswith(('sklearn', 'scipy')) for m in sys.modules), a.grade)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "False", "the model must load without scikit-learn (start-up time)"
 
 
 def test_without_a_model_the_rules_and_fail_safe_defaults_still_decide(monkeypatch: pytest.MonkeyPatch) -> None:

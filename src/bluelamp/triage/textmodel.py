@@ -16,17 +16,21 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+import mmh3
 import numpy as np
-import scipy.sparse as sp
 
 from bluelamp.policy import Policy
 from bluelamp.triage.model import Findings, Learned
+
+if TYPE_CHECKING:
+    import scipy.sparse as sp
 
 log = logging.getLogger(__name__)
 
@@ -56,19 +60,82 @@ def model_path(policy_version: str) -> Path:
 
 @dataclass(frozen=True)
 class Head:
-    """One linear head: scores = X @ coef.T + intercept."""
+    """One linear head, scores = x . coef + intercept, with the weights stored by feature (CSR arrays:
+    for feature f, classes `cls[ptr[f]:ptr[f+1]]` carry weights `w[ptr[f]:ptr[f+1]]`)."""
 
     classes: tuple[str, ...]
-    coef: sp.csr_matrix  # classes x features
+    ptr: np.ndarray
+    cls: np.ndarray
+    w: np.ndarray
     intercept: np.ndarray
 
-    def __post_init__(self) -> None:
-        # features x classes, row-major: one short gather per feature present in a narrative
-        object.__setattr__(self, "_by_feature", self.coef.T.tocsr())
+    @classmethod
+    def from_matrix(cls, classes: tuple[str, ...], coef: Any, intercept: np.ndarray) -> Head:
+        """From a classes x features matrix (dense or scipy sparse; training only)."""
+        import scipy.sparse as sparse
 
-    def scores(self, x: sp.csr_matrix) -> np.ndarray:
-        by_feature: sp.csr_matrix = self._by_feature  # type: ignore[attr-defined]
-        return np.asarray((x @ by_feature).todense()).ravel() + self.intercept
+        by_feature = sparse.csr_matrix(coef).T.tocsr()
+        by_feature.sort_indices()
+        return cls(classes, by_feature.indptr.astype(np.int64), by_feature.indices.astype(np.int32),
+                   by_feature.data.astype(np.float32), np.asarray(intercept, dtype=np.float64))
+
+    def scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
+        """Scores for one narrative given its feature indices and values."""
+        starts, ends = self.ptr[idx], self.ptr[idx + 1]
+        lengths = ends - starts
+        total = int(lengths.sum())
+        out = self.intercept.copy()
+        if total:
+            offsets = np.repeat(starts - np.cumsum(lengths) + lengths, lengths) + np.arange(total)
+            out += np.bincount(self.cls[offsets], weights=self.w[offsets] * np.repeat(val, lengths),
+                               minlength=len(self.classes))
+        return out
+
+    def weights_of(self, row: int, features: np.ndarray) -> np.ndarray:
+        """The weight of class `row` on each of `features` (0 where none), for the reasons."""
+        out = np.zeros(len(features))
+        for k, f in enumerate(features.tolist()):
+            lo, hi = self.ptr[f], self.ptr[f + 1]
+            hit = np.nonzero(self.cls[lo:hi] == row)[0]
+            if hit.size:
+                out[k] = self.w[lo + hit[0]]
+        return out
+
+    def scores_matrix(self, x: Any) -> np.ndarray:
+        """Scores for many narratives at once (training and evaluation; x is scipy sparse)."""
+        import scipy.sparse as sparse
+
+        by_feature = sparse.csr_matrix((self.w, self.cls, self.ptr), shape=(len(self.ptr) - 1, len(self.classes)))
+        return np.asarray((x @ by_feature).todense()) + self.intercept
+
+
+_TOKEN = re.compile(r"(?u)\b\w+\b")
+_SPACES = re.compile(r"\s\s+")
+
+
+def word_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """Exactly scikit-learn's word analyzer (token_pattern r"(?u)\b\\w+\b", no lower-casing)."""
+    tokens = _TOKEN.findall(text)
+    out = list(tokens) if lo == 1 else []
+    for n in range(max(lo, 2), min(hi, len(tokens)) + 1):
+        out.extend(" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1))
+    return out
+
+
+def char_wb_ngrams(text: str, lo: int, hi: int) -> list[str]:
+    """Exactly scikit-learn's char_wb analyzer: n-grams inside each word padded with spaces."""
+    out: list[str] = []
+    for word in _SPACES.sub(" ", text).split():
+        w = " " + word + " "
+        for n in range(lo, hi + 1):
+            offset = 0
+            out.append(w[offset:offset + n])
+            while offset + n < len(w):
+                offset += 1
+                out.append(w[offset:offset + n])
+            if offset == 0:  # a short word counts once
+                break
+    return out
 
 
 def featurizer(meta: Mapping[str, Any]) -> Any:
@@ -90,7 +157,10 @@ def model_text(normalised: str, channel: str) -> str:
 
 
 def features(word: Any, char: Any, texts: list[str]) -> sp.csr_matrix:
-    return sp.hstack([word.transform(texts), char.transform(texts)], format="csr")
+    """Many narratives at once with scikit-learn's vectorisers (training and tests only)."""
+    import scipy.sparse as sparse
+
+    return sparse.hstack([word.transform(texts), char.transform(texts)], format="csr")
 
 
 class TextReader:
@@ -101,37 +171,36 @@ class TextReader:
         self.heads = heads
         self.labels = labels
         self.thresholds: dict[str, Any] = meta["thresholds"]
-        self._word, self._char = featurizer(meta)
         self._n = int(meta["n_features"])
-        self._word_analyzer = self._word.build_analyzer()
-        self._char_analyzer = self._char.build_analyzer()
+        self._word_range = tuple(int(v) for v in meta["word_ngrams"])
+        self._char_range = tuple(int(v) for v in meta["char_ngrams"])
 
-    def vector(self, text: str) -> sp.csr_matrix:
-        """One narrative's features, exactly as the HashingVectorizers give them (tested), without their
-        per-call overhead: hashed counts per block, each block scaled to unit length."""
-        from sklearn.utils import murmurhash3_32
+    def _index(self, token: str) -> int:
+        h = mmh3.hash(token, 0, signed=True)  # the hash scikit-learn's HashingVectorizer uses
+        return (2147483647 - (self._n - 1)) % self._n if h == -2147483648 else abs(h) % self._n
 
-        n = self._n
-        cols: list[int] = []
-        vals: list[float] = []
-        for offset, analyzer in ((0, self._word_analyzer), (n, self._char_analyzer)):
+    def features_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
+        """One narrative's features exactly as the HashingVectorizers give them (tested): hashed counts
+        per block (words, then characters), each block scaled to unit length."""
+        idx: list[int] = []
+        val: list[float] = []
+        blocks = ((0, word_ngrams(text, *self._word_range)), (self._n, char_wb_ngrams(text, *self._char_range)))
+        for offset, tokens in blocks:
             counts: dict[int, int] = {}
-            for token in analyzer(text):
-                h = murmurhash3_32(token, seed=0)
-                index = (2147483647 - (n - 1)) % n if h == -2147483648 else abs(h) % n
+            for token in tokens:
+                index = self._index(token)
                 counts[index] = counts.get(index, 0) + 1
             if counts:
                 norm = float(np.sqrt(sum(c * c for c in counts.values())))
                 for index in sorted(counts):
-                    cols.append(offset + index)
-                    vals.append(counts[index] / norm)
-        return sp.csr_matrix((np.array(vals), np.array(cols, dtype=np.int64), np.array([0, len(cols)])),
-                             shape=(1, 2 * n))
+                    idx.append(offset + index)
+                    val.append(counts[index] / norm)
+        return np.array(idx, dtype=np.int64), np.array(val)
 
     def probabilities(self, normalised: str, channel: str) -> dict[str, Any]:
         """Grade, route and flag probabilities for one narrative (for evaluation and reasons)."""
-        x = self.vector(model_text(normalised, channel))
-        return {name: (head, _probs(name, head.scores(x))) for name, head in self.heads.items()} | {"_x": x}
+        idx, val = self.features_of(model_text(normalised, channel))
+        return {name: (head, _probs(name, head.scores(idx, val))) for name, head in self.heads.items()}
 
     def read(self, normalised: str, findings: Findings, channel: str) -> Learned:
         if len(normalised.split()) < MIN_WORDS:
@@ -178,17 +247,10 @@ class TextReader:
 
     def _words_for(self, head: Head, row: int, text: str, top: int = 3) -> str:
         """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
-        from sklearn.utils import murmurhash3_32
-
-        start, end = head.coef.indptr[row], head.coef.indptr[row + 1]
-        indices, weights = head.coef.indices[start:end], head.coef.data[start:end]
-        tokens = [t for t in dict.fromkeys(self._word_analyzer(text)) if not t.startswith("chan")]
-        if not tokens or not len(indices):
+        tokens = [t for t in dict.fromkeys(word_ngrams(text, *self._word_range)) if not t.startswith("chan")]
+        if not tokens:
             return ""
-        wanted = np.array([abs(murmurhash3_32(t, seed=0)) % self._n for t in tokens])
-        at = np.clip(np.searchsorted(indices, wanted), 0, len(indices) - 1)
-        found = indices[at] == wanted
-        w = np.where(found, weights[at], 0.0)
+        w = head.weights_of(row, np.array([self._index(t) for t in tokens], dtype=np.int64))
         best = [tokens[i] for i in np.argsort(-w)[:top] if w[i] > 0]
         return (": " + ", ".join(f"'{t}'" for t in best)) if best else ""
 
@@ -203,13 +265,11 @@ def _probs(name: str, scores: np.ndarray) -> np.ndarray:
 def save(path: Path, meta: dict[str, Any], heads: dict[str, Head]) -> None:
     arrays: dict[str, Any] = {"meta": np.array(json.dumps(meta, sort_keys=True))}
     for name, head in heads.items():
-        c = head.coef.tocsr()
         arrays[f"{name}_classes"] = np.array(json.dumps(list(head.classes)))
-        arrays[f"{name}_data"] = c.data.astype(np.float32)
-        arrays[f"{name}_indices"] = c.indices.astype(np.int32)
-        arrays[f"{name}_indptr"] = c.indptr.astype(np.int64)
-        arrays[f"{name}_shape"] = np.array(c.shape, dtype=np.int64)
-        arrays[f"{name}_intercept"] = head.intercept.astype(np.float64)
+        arrays[f"{name}_ptr"] = head.ptr
+        arrays[f"{name}_cls"] = head.cls
+        arrays[f"{name}_w"] = head.w
+        arrays[f"{name}_intercept"] = head.intercept
     path.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(path, **arrays)
 
@@ -217,12 +277,8 @@ def save(path: Path, meta: dict[str, Any], heads: dict[str, Head]) -> None:
 def load(path: Path) -> tuple[dict[str, Any], dict[str, Head]]:
     with np.load(path, allow_pickle=False) as z:
         meta = json.loads(str(z["meta"]))
-        heads = {}
-        for name in ("grade", "route", "flags"):
-            shape = tuple(int(v) for v in z[f"{name}_shape"])
-            coef = sp.csr_matrix((z[f"{name}_data"].astype(np.float64), z[f"{name}_indices"],
-                                  z[f"{name}_indptr"]), shape=shape)
-            heads[name] = Head(tuple(json.loads(str(z[f"{name}_classes"]))), coef, z[f"{name}_intercept"])
+        heads = {name: Head(tuple(json.loads(str(z[f"{name}_classes"]))), z[f"{name}_ptr"], z[f"{name}_cls"],
+                            z[f"{name}_w"], z[f"{name}_intercept"]) for name in ("grade", "route", "flags")}
     return meta, heads
 
 

@@ -80,8 +80,8 @@ def _binary(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, floa
 def _one_vs_rest(x: sp.csr_matrix, labels: np.ndarray, c: float) -> textmodel.Head:
     classes = sorted(set(labels.tolist()))
     fitted = [_binary(x, labels == k, c) for k in classes]
-    return textmodel.Head(tuple(str(k) for k in classes), _sparse(np.vstack([w for w, _ in fitted])),
-                          np.array([b for _, b in fitted]))
+    return textmodel.Head.from_matrix(tuple(str(k) for k in classes), _sparse(np.vstack([w for w, _ in fitted])),
+                                      np.array([b for _, b in fitted]))
 
 
 def fit_heads(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str]) -> dict[str, textmodel.Head]:
@@ -91,8 +91,8 @@ def fit_heads(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str])
     }
     kept = [f for f in flag_ids if sum(f in r["flags"] for r in rows) >= MIN_POSITIVES]
     fitted = [_binary(x, np.array([f in r["flags"] for r in rows]), C_FLAG) for f in kept]
-    heads["flags"] = textmodel.Head(tuple(kept), _sparse(np.vstack([w for w, _ in fitted])),
-                                    np.array([b for _, b in fitted]))
+    heads["flags"] = textmodel.Head.from_matrix(tuple(kept), _sparse(np.vstack([w for w, _ in fitted])),
+                                                np.array([b for _, b in fitted]))
     return heads
 
 
@@ -115,7 +115,7 @@ def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str
         heads = fit_heads(x[train_idx], [rows[i] for i in train_idx], flag_ids)
         sub = x[part]
         for name, head in heads.items():
-            scores = np.asarray((sub @ head.coef.T).todense()) + head.intercept
+            scores = head.scores_matrix(sub)
             for row, i in enumerate(part):
                 p = textmodel._probs(name, scores[row])
                 if name == "grade":
@@ -226,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                                                            "grades": dict(Counter(str(r["grade"]) for r in rows))})
     out = args.out or textmodel.model_path(policy.version)
     textmodel.save(out, meta, heads)
-    nnz = sum(h.coef.nnz for h in heads.values())
+    nnz = sum(len(h.w) for h in heads.values())
     print(json.dumps({"rows": len(rows), "model": str(out), "bytes": out.stat().st_size, "weights": nnz,
                       "thresholds": thresholds, "cross_validation": figures}, indent=1))
     return 0
