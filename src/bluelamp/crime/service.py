@@ -424,6 +424,15 @@ def request_closure(session: Session, crime_id: int, principal: Principal, *, ou
         raise CrimeError("a crime cannot close without an investigation plan", "plan", 409)
     ctx = plan_context(session, crime)
     out, clean = model.check_outcome(outcome, evidence, ctx.suspect_known, policy.doc("outcomes"))
+    element = policy.doc("outcomes").withdrawal_needs_plan_element
+    if crime.domestic and out.victim_withdrawal and element:
+        plan = get_plan(session, crime.id)
+        written = ((plan.elements or {}).get(element, {}) if plan else {}).get("text", "")
+        spec = next((e for e in policy.doc("investigation").elements if e.id == element), None)
+        if len(written) < (spec.min_chars if spec else 15):
+            label = (spec.label if spec else element.replace("_", " ")).lower()
+            raise CrimeError(f"a domestic crime closing on outcome {out.code} (the victim does not support action) "
+                             f"needs \"{label}\" written in the plan first", f"elements.{element}", 409)
     still_open = [a.id for a in actions_of(session, crime.id) if a.done_at is None]
     if still_open:
         raise CrimeError(f"a crime cannot close with {len(still_open)} open action(s) (ids "

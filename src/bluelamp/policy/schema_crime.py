@@ -54,6 +54,7 @@ class Outcome(Strict):
     evidence: list[str] = Field(default_factory=list)
     needs_suspect: bool = False  # only with an identified suspect recorded on the crime
     no_suspect: bool = False  # "suspect not identified": refused when a suspect is identified
+    victim_withdrawal: bool = False  # the victim does not support action: on a domestic crime, ELP first
     supervisor_approval: bool = True
     bureau_tasks: list[str] = Field(default_factory=list)
     right6_event: str | None = None  # the Right 6 event its decision is (charged, out_of_court_disposal, ...)
@@ -62,6 +63,8 @@ class Outcome(Strict):
 class OutcomesDoc(Strict):
     evidence_fields: dict[str, str]  # evidence key -> what it means
     min_evidence_chars: int = Field(ge=1, default=10)
+    # On a domestic crime, a victim-withdrawal outcome needs this plan element written (not "not applicable").
+    withdrawal_needs_plan_element: str | None = "evidence_led_prosecution"
     outcomes: list[Outcome] = Field(min_length=1)
 
     @model_validator(mode="after")
