@@ -36,6 +36,14 @@ TOKEN_CACHE_S = 10.0
 _token_cache: dict[str, tuple[float, Principal]] = {}
 
 
+def _cached_bearer(request: Request) -> Principal | None:
+    header = request.headers.get("authorization", "")
+    if not header.lower().startswith("bearer "):
+        return None
+    hit = _token_cache.get(f"{id(request.app.state.db)}:{header[7:].strip()}")
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
 def current_principal(request: Request) -> Principal | None:
     header = request.headers.get("authorization", "")
     db = request.app.state.db
@@ -79,8 +87,15 @@ class RoleGuard:
         self.roles = roles
         self.page = page
 
-    def __call__(self, request: Request) -> Principal:
-        principal = current_principal(request)
+    async def __call__(self, request: Request) -> Principal:
+        # A bearer token seen in the last few seconds is answered here, with no thread at all; any
+        # other look-up runs in the small `auth` pool, never in the shared request threads, so a
+        # crowd of page or sign-in requests cannot make a contact wait to be authenticated.
+        principal = _cached_bearer(request)
+        if principal is None:
+            from bluelamp.web.pools import pool
+
+            principal = await pool("auth").run(lambda: current_principal(request))
         if principal is None:
             if self.page:
                 raise LoginRequired()

@@ -41,6 +41,8 @@ POOLS: dict[str, PoolSpec] = {
     "analyst": PoolSpec(threads=1, max_waiting=4, busy="the planning engine is busy; try again shortly"),
     # the anonymous public dashboard (cached; a miss counts figures)
     "public": PoolSpec(threads=1, max_waiting=8, busy="the public dashboard is busy; try again shortly"),
+    # resolving a session or a token not seen in the last few seconds (web/auth.py)
+    "auth": PoolSpec(threads=2, max_waiting=64, busy="authentication is busy; try again in a few seconds"),
     # /healthz: its own thread, so a full request pool cannot make the health check late
     "health": PoolSpec(threads=1, max_waiting=4, busy="the health check is stuck: the database does not answer"),
 }
