@@ -4,9 +4,8 @@ Police respond to a mental-health-related or welfare call only to investigate a 
 a real and immediate risk to life or of serious harm, "immediate" meaning present and ongoing. A calm
 caller's past mention of suicide is not immediate risk; a welfare check takes the same test.
 
-These tests were written first, against the engine of issue 13; the triage engine is being rewritten
-(src/bluelamp/triage, indicators.yaml, grading.yaml belong to that work), so they are marked xfail
-(strict: once the new engine passes them they XPASS and fail, and the mark must come off).
+These tests were written first, against the engine of issue 13, and failed there; the triage rewrite
+(issue 10: `past_only`, `settled_now` and `immediate_suicide_risk` in grading.yaml) makes them pass.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from bluelamp.contact.model import ContactIn
 from bluelamp.triage.service import assess
 
 RECEIVED = datetime(2026, 3, 1, 21, 14, 5, tzinfo=UTC)
-PENDING = pytest.mark.xfail(strict=True, reason="issue 13 defect 10: for the triage rewrite to fix")
 
 
 def contact(narrative: str, channel: str = "101", **extra: Any) -> ContactIn:
@@ -33,7 +31,6 @@ def _rcrp(reasons: list[str]) -> list[str]:
     return [r for r in reasons if "Right Care, Right Person" in r]
 
 
-@PENDING
 @pytest.mark.parametrize("text", [
     "my brother is calm, he mentioned last year that he had thought about suicide, I'd like someone to check on him",
     "she is fine at the moment but a few months ago she said she wanted to end her life",
@@ -44,7 +41,6 @@ def test_a_calm_callers_past_mention_of_suicide_is_not_an_immediate_risk(text):
     assert _rcrp(got.reasons), "the threshold decision must be recorded"
 
 
-@PENDING
 @pytest.mark.parametrize("text", [
     "can you do a welfare check on my neighbour, he hasn't been seen today, no reason to think he is in danger",
     "could you do a welfare check on my dad, he is elderly and lives alone, he's probably fine, just not answering",

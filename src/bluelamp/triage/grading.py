@@ -11,6 +11,7 @@ from bluelamp.triage.model import Decision, Findings, Learned
 
 HISTORY_FLAGS = ("repeat_victim", "repeat_caller")
 CHANNELS = ("999", "101", "chat", "online")
+RCRP_FACTS = frozenset({"mental_health", "suicide_risk", "welfare_concern"})
 CHANNEL_FACTS = tuple(f"channel_{c}" for c in CHANNELS)  # rules may test the channel as a fact
 _HISTORY_REASONS = {
     "repeat_victim": "repeat victim: an earlier contact as victim in the last 12 months (check for escalation)",
@@ -173,7 +174,7 @@ class Grader:
         """The grade and route the rules give, and whether a rule positively placed it (not the fallback)."""
         reasons: list[str] = []
         urgent = [r.source for r in self._urgent if r.holds(facts)]
-        if "mental_health" in facts:
+        if facts & RCRP_FACTS:  # the threshold decision is recorded whenever it applies
             reasons.append(self._rcrp_reason(facts, urgent_route=bool(urgent)))
         if urgent:
             best = min(urgent, key=lambda r: r.grade)
