@@ -122,7 +122,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DataError)
     async def _data(request: Request, exc: DataError) -> Response:
-        return answer(request, 422, "body: a value is out of range for the database")
+        # PostgreSQL's INTEGER ids are 32-bit: a 64-bit id within the path bound can still overflow
+        return answer(request, 422, "id: a number is out of range for the database (ids are 32-bit here)")
 
     @app.exception_handler(IntegrityError)
     async def _conflict(request: Request, exc: IntegrityError) -> Response:
