@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import defaultdict
 from datetime import date
 from typing import Any
 
@@ -16,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.performance import service
+from bluelamp.performance.figures import Figure
 from bluelamp.performance.model import public_share, suppress
 
 OUTCOME_GROUPS = (
@@ -69,7 +71,8 @@ def figures(session: Session, date_from: date | None = None, date_to: date | Non
     tz = service.zone()
     d_from, d_to = service.resolve_period(date_from, date_to, tz)
     scope = service.make_scope(d_from, d_to, tz=tz)
-    f = service.figures(session, scope, (d_from, d_to), tz)
+    # A period with no records at all has no figures: every one is then empty, never a KeyError.
+    f = defaultdict(Figure, service.figures(session, scope, (d_from, d_to), tz))
     within, mean = f["call_999_within_10s"], f["call_999_mean_answer_s"]
     calls = {
         "answered": suppress(within.denominator, floor),
