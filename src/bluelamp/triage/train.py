@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import random
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable
@@ -101,8 +103,33 @@ def _sparse(coef: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(c)
 
 
+_SPEAK = {"you": "u", "please": "pls", "someone": "sum1", "because": "cos", "are": "r", "right now": "rn",
+          "people": "ppl", "your": "ur", "trying to": "tryna", "going to": "gonna", "boyfriend": "bf"}
+
+
+def voice(text: str, rng: random.Random) -> str:
+    """A copy in another voice, the meaning kept: lower case without punctuation, a typo or two, text-speak.
+    Augmenting with these teaches the character n-grams the spellings real callers use."""
+    out = text.lower()
+    if rng.random() < 0.7:
+        out = re.sub(r"[.,!?;:'\"()]", "", out)
+    if rng.random() < 0.5:
+        for long_form, short in _SPEAK.items():
+            out = re.sub(rf"\b{long_form}\b", short, out)
+    words = out.split()
+    for _ in range(rng.randint(0, 2)):
+        candidates = [i for i, w in enumerate(words) if len(w) > 4]
+        if not candidates:
+            break
+        i = rng.choice(candidates)
+        w = words[i]
+        k = rng.randrange(1, len(w) - 1)
+        words[i] = rng.choice([w[:k] + w[k + 1:], w[:k] + w[k + 1] + w[k] + w[k + 2:], w[:k] + w[k] + w[k:]])
+    return " ".join(words)
+
+
 def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str], folds: int = FOLDS,
-                seed: int = 7) -> dict[str, Any]:
+                seed: int = 7, x_aug: sp.csr_matrix | None = None) -> dict[str, Any]:
     """Probabilities for every row from a model that never saw it (k-fold)."""
     rng = np.random.default_rng(seed)
     order = rng.permutation(len(rows))
@@ -112,7 +139,12 @@ def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str
     flag_p: dict[int, dict[str, float]] = {}
     for part in parts:
         train_idx = np.setdiff1d(order, part)
-        heads = fit_heads(x[train_idx], [rows[i] for i in train_idx], flag_ids)
+        fold_rows = [rows[i] for i in train_idx]
+        fold_x = x[train_idx]
+        if x_aug is not None:  # the voice copies of the training rows only: nothing of `part` leaks in
+            fold_x = sp.vstack([fold_x, x_aug[train_idx]], format="csr")
+            fold_rows = fold_rows + fold_rows
+        heads = fit_heads(fold_x, fold_rows, flag_ids)
         sub = x[part]
         for name, head in heads.items():
             scores = head.scores_matrix(sub)
@@ -193,6 +225,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, default=TRAIN_DIR)
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--no-cases", action="store_true", help="leave out tests/triage/cases.yaml")
+    parser.add_argument("--augment", action="store_true",
+                        help="also train on one copy of each row in another voice (lower case, typos, text-speak)")
     parser.add_argument("--dev-out", type=Path, default=None,
                         help="keep one row in five (by id) out of training and write them here, to develop "
                              "the rules against a model that has not seen them")
@@ -217,11 +251,20 @@ def main(argv: list[str] | None = None) -> int:
     word, char = textmodel.featurizer(META)
     texts = [textmodel.model_text(lexicon.normalise(r["narrative"]), str(r["channel"])) for r in rows]
     x = textmodel.features(word, char, texts)
-    oof = out_of_fold(x, rows, flag_ids)
+    x_aug = None
+    if args.augment:
+        rng = random.Random(11)
+        x_aug = textmodel.features(word, char, [
+            textmodel.model_text(lexicon.normalise(voice(r["narrative"], rng)), str(r["channel"])) for r in rows])
+    oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug)
     thresholds, figures = choose_thresholds(rows, oof)
-    heads = fit_heads(x, rows, flag_ids)
+    if x_aug is not None:
+        heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids)
+    else:
+        heads = fit_heads(x, rows, flag_ids)
     digest = hashlib.sha256("\n".join(sorted(json.dumps(r, sort_keys=True) for r in rows)).encode()).hexdigest()
-    meta = dict(META, thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
+    meta = dict(META, augmented="one voice copy per row (train.voice)" if args.augment else None,
+                thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
                 policy_version=policy.version, trained_on={"rows": len(rows), "sha256": digest[:16],
                                                            "grades": dict(Counter(str(r["grade"]) for r in rows))})
     out = args.out or textmodel.model_path(policy.version)
