@@ -51,7 +51,7 @@ class StaffingIn(BaseModel):
     target_level: float = Field(ge=0, lt=1)
     patience_s: float | None = Field(default=None, ge=0.1, le=MAX_SECONDS)
     shrinkage: str = Field(default="0", pattern=r"^(0(\.\d+)?|\.\d+)$")
-    max_occupancy: float | None = Field(default=None, gt=0, le=1)
+    max_occupancy: float | None = Field(default=None, ge=0.05, le=1)  # a cap below 5% is not a plan
     concurrency: int = Field(default=1, ge=1, le=10)
 
     @model_validator(mode="after")
@@ -74,8 +74,8 @@ class RosterIn(BaseModel):
 class SimulateIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     calls: list[Annotated[float, Field(ge=0, le=MAX_CALLS)]] = Field(min_length=1, max_length=5000)
-    handlers: list[Annotated[int, Field(ge=0, le=5000)]] = Field(min_length=1, max_length=5000)
-    compare_handlers: list[Annotated[int, Field(ge=0, le=5000)]] | None = Field(default=None, max_length=5000)
+    handlers: list[Annotated[int, Field(ge=1, le=5000)]] = Field(min_length=1, max_length=5000)
+    compare_handlers: list[Annotated[int, Field(ge=1, le=5000)]] | None = Field(default=None, max_length=5000)
     interval_s: float = Field(default=1800, ge=1, le=MAX_SECONDS)
     aht_s: float = Field(default=180, ge=0.1, le=MAX_SECONDS)
     target_answer_s: float = Field(default=10, ge=0, le=MAX_SECONDS)
@@ -127,6 +127,8 @@ def post_roster(body: RosterIn) -> dict[str, Any]:
 
     if len(body.required) % rota.SLOTS_PER_DAY:
         raise HTTPException(422, detail="required: give whole days of half-hour slots (48 a day)")
+    if not any(body.required):
+        raise HTTPException(422, detail="required: at least one half-hour slot must need someone")
     people = [rota.Person(f"staff_{i + 1:03d}") for i in range(body.people)]
     result = rota.build_rota(body.required, people, max_nights=body.max_nights,
                              max_shifts_per_week=body.max_shifts_per_week, time_limit_s=20,
