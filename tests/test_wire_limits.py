@@ -30,7 +30,10 @@ def _drive(app, chunks: list[bytes], headers: list[tuple[bytes, bytes]] | None =
         sent.append(message)
 
     scope = {"type": "http", "method": "POST", "path": "/api/v1/online-reports", "headers": headers or []}
-    asyncio.run(app(scope, receive, send))
+    # A fresh event loop in its own thread: a browser test earlier in the run may leave one running here.
+    worker = threading.Thread(target=lambda: asyncio.run(app(scope, receive, send)))
+    worker.start()
+    worker.join(30)
     return sent[0]["status"], pulled
 
 
