@@ -201,7 +201,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
                f"/api/v1/performance/improvements/{item['id']}/actions",
                {"description": "Recruit six call handlers", "owner": "HR"}, 201)
     step("POST", "/api/v1/performance/improvements/{item_id}/actions/{action_id}/done",
-         f"/api/v1/performance/improvements/{item['id']}/actions/{act['id']}/done", {"note": "done"})
+         f"/api/v1/performance/improvements/{item['id']}/actions/{act['actions'][-1]['id']}/done",
+         {"note": "done"})  # the route answers with the item; the new action is its last
 
     # case-file audits and the daily summaries
     step("POST", "/api/v1/performance/rollup", "/api/v1/performance/rollup?from=2026-02-01&to=2026-02-07", None)
