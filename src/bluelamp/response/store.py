@@ -82,6 +82,8 @@ class Unit(Base):
     shift_end: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     incident_id: Mapped[int | None] = mapped_column(ForeignKey("incident.id"), nullable=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # Added in l15a_unit_position_at: when `lat`/`lon` were taken (the AVL fix's own time; NULL: unknown).
+    position_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
 
 
 class Assignment(Base):
