@@ -221,18 +221,8 @@ def reassess_with_answers(session: Session, contact_id: int, principal: Principa
     if followed:
         contact.grade, contact.route = assessment.grade, assessment.route
         attend_by = assessment.attend_by if assessment.route in DEPLOYING_ROUTES else None
-        existing = response.incident_for_contact(session, contact.id)
-        if assessment.route in DEPLOYING_ROUTES and existing is None:
-            response.open_incident(
-                session, contact_id=contact.id, grade=assessment.grade, flags=list(assessment.flags),
-                urban=contact.urban, received_at=contact.received_at, attend_by=attend_by, lat=contact.lat,
-                lon=contact.lon, location_description=contact.location_description, area=contact.area,
-                actor=principal.actor)
-        elif assessment.route in DEPLOYING_ROUTES:
-            response.regrade_for_contact(session, contact.id, assessment.grade, attend_by, principal.actor)
-        elif existing is not None:
-            response.stand_down_for_contact(session, contact.id, f"answers settled it: {assessment.route}",
-                                            principal.actor)
+        _follow_incident(session, contact, assessment.grade, assessment.route, attend_by,
+                         f"answers settled it: {assessment.route}", principal.actor)
         if contact.decision is not None:
             contact.decision = {**contact.decision, "grade": assessment.grade, "route": assessment.route}
     audit.record(session, principal.actor, "contact.answers_recorded", "contact", contact.id,
@@ -275,17 +265,23 @@ def _apply(session: Session, contact: Contact, decision: dict[str, Any], princip
     contact.grade, contact.route, contact.decision, contact.status = grade, route, decision, "decided"
     attend_by = attend_by_for(grade, contact.urban, contact.received_at, policy, appointment_at) \
         if route in DEPLOYING_ROUTES else None
+    _follow_incident(session, contact, grade, route, attend_by, f"route changed to {route}", principal.actor)
+
+
+def _follow_incident(session: Session, contact: Contact, grade: int, route: str, attend_by: datetime | None,
+                     stand_down_reason: str, actor: str) -> None:
+    """The one place a contact's incident follows its grade and route: opened, regraded or stood down."""
     existing = response.incident_for_contact(session, contact.id)
     if route in DEPLOYING_ROUTES:
         if existing is None:
             response.open_incident(
                 session, contact_id=contact.id, grade=grade, flags=list(contact.flags), urban=contact.urban,
                 received_at=contact.received_at, attend_by=attend_by, lat=contact.lat, lon=contact.lon,
-                location_description=contact.location_description, area=contact.area, actor=principal.actor)
+                location_description=contact.location_description, area=contact.area, actor=actor)
         else:
-            response.regrade_for_contact(session, contact.id, grade, attend_by, principal.actor)
+            response.regrade_for_contact(session, contact.id, grade, attend_by, actor)
     elif existing is not None:
-        response.stand_down_for_contact(session, contact.id, f"route changed to {route}", principal.actor)
+        response.stand_down_for_contact(session, contact.id, stand_down_reason, actor)
 
 
 def _check_route(route: str, policy: Policy) -> None:
