@@ -20,6 +20,7 @@ MAX_SECONDS = 7 * 86_400.0  # an interval, a handling time or a patience of at m
 MAX_CALLS = 1_000_000.0  # calls in one interval
 MAX_ERLANGS = 10_000.0  # offered load of one interval
 MAX_SIMULATED_CALLS = 200_000
+MAX_REPLICATED_CALLS = 2_000_000   # over all replications of one request
 GUARD = [Depends(require_roles("analyst", "leader"))]
 
 
@@ -147,12 +148,19 @@ def post_simulate(body: SimulateIn) -> dict[str, Any]:
     if len(body.calls) != len(body.handlers) or (body.compare_handlers and len(body.compare_handlers) != len(body.calls)):
         raise HTTPException(422, detail="handlers: give one value per interval of calls")
     plan = sim.CallPlan(body.calls, body.handlers, body.interval_s, body.aht_s, body.target_answer_s, body.patience_s)
+    # Replications until the figures are known to half a point, within a budget of simulated calls.
+    per_run = max(sum(body.calls) * (2 if body.compare_handlers else 1), 1.0)
+    most = int(min(sim.MAX_REPLICATIONS, max(2, MAX_REPLICATED_CALLS // per_run)))
+    options: dict[str, Any] = {"max_replications": most, "min_replications": min(sim.MIN_REPLICATIONS, most)}
     if body.compare_handlers:
         other = sim.CallPlan(body.calls, body.compare_handlers, body.interval_s, body.aht_s, body.target_answer_s,
                              body.patience_s)
-        return sim.compare(plan, other)
-    r = sim.simulate_calls(plan)
-    return {"answered_in_target": r.answered_in_target, "abandoned": r.abandoned, "calls": r.calls}
+        return sim.compare(plan, other, **options)
+    out = sim.summarise_calls(plan, **options)
+    if not body.patience_s:
+        out["abandoned"], out["abandoned_ci"] = None, [None, None]
+    out["calls"] = int(round(sum(body.calls)))
+    return out
 
 
 @router.get("/series", dependencies=GUARD)

@@ -28,6 +28,7 @@ from bluelamp.demand.series import DemandInputError
 DAILY_DAYS = 730          # daily history read for the daily model (annual effects from two years)
 HOURLY_DAYS = 56          # hourly history read for the intraday profile (eight weeks)
 ACTUAL_DAYS = 7           # actuals drawn before the forecast
+PAGE_REPLICATIONS = 80     # common random numbers: enough to settle the compared difference
 ROTA_DAYS = 2             # whole days after today that are staffed, rostered and simulated
 ROTA_TIME_LIMIT_S = 4.0
 DEFAULT_INCIDENT_SHARE = 0.39
@@ -133,7 +134,7 @@ def _staff_and_simulate(fc: pd.DataFrame, horizon_days: int) -> dict[str, Any]:
     halves = np.repeat(plan["yhat"].to_numpy() / 2, 2).tolist()
     rota_plan = sim.CallPlan(halves, cover.tolist(), 1800, target.aht_s, target.target_answer_s)
     mean_plan = sim.CallPlan(halves, np.repeat(mean_need, 2).tolist(), 1800, target.aht_s, target.target_answer_s)
-    compared = sim.compare(rota_plan, mean_plan)
+    compared = sim.compare(rota_plan, mean_plan, max_replications=PAGE_REPLICATIONS)
     slots = pd.date_range(plan.index[0], periods=len(req), freq="30min")
     return {
         "staffing": {"x": [str(t) for t in slots], "required": req, "cover": cover.tolist(),
@@ -150,18 +151,13 @@ def _attendance(hist: History, force: pd.DataFrame, horizon_days: int) -> dict[s
     plans = {"current": units, "plus_25pct": int(math.ceil(units * 1.25))}
     out: dict[str, Any] = {"incident_share": round(share, 3), "grade_mix": [round(m, 3) for m in mix],
                            "urban_share": round(urban, 3)}
+    compared = sim.compare_response({name: sim.ResponsePlan(incidents, [n] * len(incidents), 3600, mix, urban)
+                                     for name, n in plans.items()}, max_replications=PAGE_REPLICATIONS)
     for name, n in plans.items():
-        plan = sim.ResponsePlan(incidents, [n] * len(incidents), 3600, mix, urban)
-        runs = [sim.simulate_response(plan, seed) for seed in (1, 2, 3)]   # the same seeds for both plans
-        out[name] = {"units": n, "grade1_in_target": _mean([r.grade1_in_target for r in runs]),
-                     "grade2_in_60": _mean([r.grade2_in_60 for r in runs]),
-                     "incidents": int(sum(r.incidents for r in runs) / len(runs))}
+        out[name] = {"units": n, **compared[name]}
+    out["difference"] = compared["difference"]["plus_25pct"]
+    out["replications"] = compared["replications"]
     return out
-
-
-def _mean(values: list[float | None]) -> float | None:
-    got = [v for v in values if v is not None]
-    return float(sum(got) / len(got)) if got else None
 
 
 def _response_facts(conn: Connection, as_of: datetime,

@@ -209,16 +209,27 @@ def simulate_csv(input: Path, interval_s: float, aht_s: float, target_s: float, 
                             interval_s, aht_s, target_s, patience_s)
 
     if compare_col:
-        return sim.compare(plan(handlers_col), plan(compare_col), seeds=(seed, seed + 1, seed + 2))
-    r = sim.simulate_calls(plan(handlers_col), seed)
-    return {"answered_in_target": r.answered_in_target, "abandoned": r.abandoned, "calls": r.calls,
-            "events": r.events}
+        return sim.compare(plan(handlers_col), plan(compare_col), seed=seed)
+    one = plan(handlers_col)
+    runs: list[Any] = []
+
+    def keep(p: Any, s: int) -> Any:
+        runs.append(sim.simulate_calls(p, s))
+        return runs[-1]
+
+    out = sim.compare_plans(keep, {"plan": one}, sim.CALL_MEASURES, seed=seed)["plan"]
+    if not patience_s:
+        out["abandoned"], out["abandoned_ci"] = None, [None, None]
+    out["calls"] = int(round(sum(r.calls for r in runs) / len(runs)))
+    out["events"] = int(sum(r.events for r in runs))
+    return out
 
 
 def simulate_response_csv(input: Path, interval_s: float, incidents_col: str, units_col: str,
                           compare_col: str | None, grade_mix: tuple[float, float, float], urban_share: float,
                           scene_s: float, seed: int) -> dict[str, Any]:
-    """`bluelamp simulate --response`: attendance for one units plan, or two side by side (3 seeds each)."""
+    """`bluelamp simulate --response`: attendance for one units plan, or two side by side (common random numbers,
+    replications until the compared difference is known to half a point; every figure with a 95% interval)."""
     from bluelamp.demand import simulate as sim
 
     frame = read_csv(input)
@@ -229,23 +240,15 @@ def simulate_response_csv(input: Path, interval_s: float, incidents_col: str, un
     if incidents.isna().any() or (incidents < 0).any():
         raise DemandInputError(f"{incidents_col} must be a count of zero or more in every row")
 
-    def run(col: str) -> dict[str, Any]:
+    def plan(col: str) -> sim.ResponsePlan:
         units = pd.to_numeric(frame[col], errors="coerce")
         if units.isna().any() or (units < 0).any():
             raise DemandInputError(f"{col} must be a number of units, zero or more, in every row")
-        plan = sim.ResponsePlan(incidents.to_list(), units.astype(int).to_list(), interval_s, grade_mix,
+        return sim.ResponsePlan(incidents.to_list(), units.astype(int).to_list(), interval_s, grade_mix,
                                 urban_share, scene_s=scene_s)
-        runs = [sim.simulate_response(plan, s) for s in (seed, seed + 1, seed + 2)]
-
-        def mean(values: list[float | None]) -> float | None:
-            got = [v for v in values if v is not None]
-            return float(sum(got) / len(got)) if got else None
-
-        return {"grade1_in_target": mean([r.grade1_in_target for r in runs]),
-                "grade2_in_60": mean([r.grade2_in_60 for r in runs]),
-                "incidents": int(sum(r.incidents for r in runs) / len(runs)),
-                "unit_hours": float(units.sum() * interval_s / 3600), "events": sum(r.events for r in runs)}
 
     if compare_col:
-        return {"plan_a": run(units_col), "plan_b": run(compare_col)}
-    return run(units_col)
+        out = sim.compare_response({"plan_a": plan(units_col), "plan_b": plan(compare_col)}, seed=seed)
+        out["difference"] = out["difference"]["plan_b"]
+        return out
+    return dict(sim.compare_response({"plan": plan(units_col)}, seed=seed)["plan"])
