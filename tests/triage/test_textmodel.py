@@ -40,6 +40,19 @@ def test_fast_features_equal_the_hashing_vectorizers(reader: textmodel.TextReade
     assert np.abs(fast - slow).max() == 0.0
 
 
+@pytest.mark.parametrize("text", ["he's took all her tablets and she won't wake up", "any update on my crime ref",
+                                  "sum1 tryna brk in rn pls hlp"])
+def test_stacked_scoring_equals_each_head_on_the_hashing_vectorizers(reader: textmodel.TextReader,
+                                                                     text: str) -> None:
+    """The reader scores all heads in one product; it must give what each head's matrix gives."""
+    word, char = textmodel.featurizer(reader.meta)
+    x = textmodel.features(word, char, [textmodel.model_text(text, "999")])
+    fast = reader.probabilities(text, "999")
+    for name, head in reader.heads.items():
+        slow = textmodel._probs(name, head.scores_matrix(x)[0])
+        assert np.allclose(fast[name][1], slow, rtol=1e-5, atol=1e-6), name
+
+
 def test_reading_a_contact_needs_no_scikit_learn_or_scipy() -> None:
     import subprocess
     import sys

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -78,26 +79,6 @@ class Head:
         by_feature.sort_indices()
         return cls(classes, by_feature.indptr.astype(np.int64), by_feature.indices.astype(np.int32),
                    by_feature.data.astype(np.float32), np.asarray(intercept, dtype=np.float64))
-
-    def __post_init__(self) -> None:
-        # A dense copy of the weights of the features that have any, for a one-gather dot product per
-        # contact (a few MB; the file stays sparse). Absent features map to a row of zeros.
-        present = np.nonzero(np.diff(self.ptr))[0]
-        lookup = np.full(len(self.ptr) - 1, len(present), dtype=np.int64)
-        lookup[present] = np.arange(len(present))
-        dense = np.zeros((len(present) + 1, len(self.classes)), dtype=np.float32)
-        rows = np.repeat(np.arange(len(self.ptr) - 1), np.diff(self.ptr))
-        dense[lookup[rows], self.cls] = self.w
-        object.__setattr__(self, "_lookup", lookup)
-        object.__setattr__(self, "_dense", dense)
-
-    def scores(self, idx: np.ndarray, val: np.ndarray) -> np.ndarray:
-        """Scores for one narrative given its feature indices and values."""
-        dense: np.ndarray = self._dense  # type: ignore[attr-defined]
-        lookup: np.ndarray = self._lookup  # type: ignore[attr-defined]
-        if not len(idx):
-            return self.intercept.copy()
-        return val @ dense[lookup[idx]].astype(np.float64) + self.intercept
 
     def weights_of(self, row: int, features: np.ndarray) -> np.ndarray:
         """The weight of class `row` on each of `features` (0 where none), for the reasons."""
@@ -185,26 +166,76 @@ class TextReader:
         self._n = int(meta["n_features"])
         self._word_range = tuple(int(v) for v in meta["word_ngrams"])
         self._char_range = tuple(int(v) for v in meta["char_ngrams"])
+        self._column: dict[str, int] = {}  # token -> hashed column; callers' words repeat, hashing is the cost
+        self._by_word: dict[str, list[int]] = {}  # word -> its character n-grams' columns
+        self._last_words: tuple[str, list[str], np.ndarray] = ("", [], np.zeros(0, dtype=np.int64))
+        self._stack_heads()
+
+    def _stack_heads(self) -> None:
+        """All heads' weights side by side over the union of their features: one gather and one
+        product per narrative instead of one per head (same numbers as `Head.scores`, tested)."""
+        heads = list(self.heads.values())
+        n_features = len(heads[0].ptr) - 1
+        present = np.unique(np.concatenate([np.nonzero(np.diff(h.ptr))[0] for h in heads]))
+        lookup = np.full(n_features, len(present), dtype=np.int64)
+        lookup[present] = np.arange(len(present))
+        width = sum(len(h.classes) for h in heads)
+        dense = np.zeros((len(present) + 1, width), dtype=np.float32)
+        self._slices: dict[str, slice] = {}
+        start = 0
+        for name, h in self.heads.items():
+            rows = np.repeat(np.arange(n_features), np.diff(h.ptr))
+            dense[lookup[rows], start + h.cls] = h.w
+            self._slices[name] = slice(start, start + len(h.classes))
+            start += len(h.classes)
+        self._lookup, self._dense = lookup, dense
+        self._intercept = np.concatenate([h.intercept for h in heads]).astype(np.float64)
+
+    def _index(self, token: str) -> int:
+        """A token's column, as scikit-learn's HashingVectorizer computes it (signed MurmurHash3)."""
+        h = mmh3.hash(token, 0, signed=True)
+        index = (2147483647 - (self._n - 1)) % self._n if h == -2147483648 else abs(h) % self._n
+        if len(self._column) > 500_000:  # bounded: a flood of novel text cannot grow memory for ever
+            self._column.clear()
+        self._column[token] = index
+        return index
+
+    def _char_columns(self, word: str) -> list[int]:
+        cached = self._by_word.get(word)
+        if cached is None:
+            if len(self._by_word) > 200_000:
+                self._by_word.clear()
+            column = self._column
+            cached = [c if (c := column.get(t)) is not None else self._index(t)
+                      for t in char_wb_ngrams(word, *self._char_range)]
+            self._by_word[word] = cached
+        return cached
 
     def _indices(self, tokens: list[str]) -> np.ndarray:
-        """Each token's column, as scikit-learn's HashingVectorizer computes it (signed MurmurHash3)."""
-        h = np.fromiter((mmh3.hash(t, 0, signed=True) for t in tokens), dtype=np.int64, count=len(tokens))
-        index = np.abs(h) % self._n
-        index[h == -2147483648] = (2147483647 - (self._n - 1)) % self._n
-        return index
+        column = self._column
+        return np.array([c if (c := column.get(t)) is not None else self._index(t) for t in tokens], dtype=np.int64)
 
     def features_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """One narrative's features exactly as the HashingVectorizers give them (tested): hashed counts
         per block (words, then characters), each block scaled to unit length."""
         idx: list[np.ndarray] = []
         val: list[np.ndarray] = []
-        blocks = ((0, word_ngrams(text, *self._word_range)), (self._n, char_wb_ngrams(text, *self._char_range)))
-        for offset, tokens in blocks:
-            if not tokens:
+        words = Counter(word_ngrams(text, *self._word_range))
+        word_columns = self._indices(list(words))
+        word_counts = np.fromiter(words.values(), dtype=np.float64, count=len(words))
+        # Character n-grams never cross a word, so each word's columns are computed once and reused.
+        chars: list[int] = []
+        for word in text.split():
+            chars.extend(self._char_columns(word))
+        char_columns = np.array(chars, dtype=np.int64)
+        for offset, columns, counts in ((0, word_columns, word_counts),
+                                        (self._n, char_columns, np.ones(len(char_columns)))):
+            if not len(columns):
                 continue
-            columns, counts = np.unique(self._indices(tokens), return_counts=True)
-            idx.append(columns + offset)
-            val.append(counts / np.sqrt(float((counts * counts).sum())))
+            unique, inverse = np.unique(columns, return_inverse=True)
+            summed = np.bincount(inverse, weights=counts)
+            idx.append(unique + offset)
+            val.append(summed / np.sqrt(float((summed * summed).sum())))
         if not idx:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         return np.concatenate(idx), np.concatenate(val)
@@ -212,7 +243,11 @@ class TextReader:
     def probabilities(self, normalised: str, channel: str) -> dict[str, Any]:
         """Grade, route and flag probabilities for one narrative (for evaluation and reasons)."""
         idx, val = self.features_of(model_text(normalised, channel))
-        return {name: (head, _probs(name, head.scores(idx, val))) for name, head in self.heads.items()}
+        if len(idx):
+            scores = val @ self._dense[self._lookup[idx]].astype(np.float64) + self._intercept
+        else:
+            scores = self._intercept.copy()
+        return {name: (head, _probs(name, scores[self._slices[name]])) for name, head in self.heads.items()}
 
     def read(self, normalised: str, findings: Findings, channel: str) -> Learned:
         if len(normalised.split()) < MIN_WORDS:
@@ -259,10 +294,15 @@ class TextReader:
 
     def _words_for(self, head: Head, row: int, text: str, top: int = 3) -> str:
         """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
-        tokens = [t for t in dict.fromkeys(word_ngrams(text, *self._word_range)) if not t.startswith("chan")]
+        last = self._last_words  # one snapshot: request threads share the reader
+        if last[0] != text:
+            tokens = [t for t in dict.fromkeys(word_ngrams(text, *self._word_range)) if not t.startswith("chan")]
+            last = (text, tokens, self._indices(tokens))
+            self._last_words = last
+        _, tokens, columns = last
         if not tokens:
             return ""
-        w = head.weights_of(row, self._indices(tokens))
+        w = head.weights_of(row, columns)
         best = [tokens[i] for i in np.argsort(-w)[:top] if w[i] > 0]
         return (": " + ", ".join(f"'{t}'" for t in best)) if best else ""
 
