@@ -48,7 +48,39 @@ def resolve(session: Session, crime_id: int, kinds: Iterable[str], now: datetime
 
 
 def open_alerts(session: Session, crime_id: int | None = None, limit: int = 500) -> list[CrimeAlert]:
-    q = select(CrimeAlert).where(CrimeAlert.resolved_at.is_(None))
+    # A crime's alerts only: an alert about a call (crime_id null) belongs to the call-back page.
+    q = select(CrimeAlert).where(CrimeAlert.resolved_at.is_(None), CrimeAlert.crime_id.is_not(None))
     if crime_id is not None:
         q = q.where(CrimeAlert.crime_id == crime_id)
     return list(session.execute(q.order_by(CrimeAlert.level.desc(), CrimeAlert.due_at).limit(limit)).scalars())
+
+
+def raise_call_alert(session: Session, kind: str, subject_id: int, due: datetime, role: str, now: datetime,
+                     level: int = 2) -> CrimeAlert | None:
+    """One alert about a call (no crime), e.g. an abandoned 999 call; None when it is already raised."""
+    found = session.execute(select(CrimeAlert).where(
+        CrimeAlert.kind == kind, CrimeAlert.subject_id == subject_id, CrimeAlert.due_at == due,
+        CrimeAlert.level == level)).scalar_one_or_none()
+    if found is not None:
+        return None
+    alert = CrimeAlert(kind=kind, subject_id=subject_id, crime_id=None, due_at=due, level=level, role=role,
+                       raised_at=now)
+    session.add(alert)
+    session.flush()
+    return alert
+
+
+def open_call_alerts(session: Session, kinds: Iterable[str], limit: int = 200) -> list[CrimeAlert]:
+    """Open alerts about calls of these kinds, most urgent first."""
+    q = select(CrimeAlert).where(CrimeAlert.resolved_at.is_(None), CrimeAlert.crime_id.is_(None),
+                                 CrimeAlert.kind.in_(list(kinds)))
+    return list(session.execute(q.order_by(CrimeAlert.level.desc(), CrimeAlert.due_at).limit(limit)).scalars())
+
+
+def resolve_call_alert(session: Session, alert_id: int, kinds: Iterable[str], now: datetime) -> CrimeAlert | None:
+    """Resolve one open call alert; None when there is no such open alert."""
+    alert = session.get(CrimeAlert, alert_id)
+    if alert is None or alert.crime_id is not None or alert.kind not in list(kinds) or alert.resolved_at is not None:
+        return None
+    alert.resolved_at = now
+    return alert

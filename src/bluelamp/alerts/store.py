@@ -26,7 +26,9 @@ class CrimeAlert(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))  # review_missed, recording, right6, contact_update
     subject_id: Mapped[int] = mapped_column(Integer)
-    crime_id: Mapped[int] = mapped_column(ForeignKey("crime.id", ondelete="CASCADE"), index=True)
+    # None for an alert about a call (an abandoned 999 call: telephony), not a crime
+    crime_id: Mapped[int | None] = mapped_column(ForeignKey("crime.id", ondelete="CASCADE"), index=True,
+                                                 nullable=True)
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     level: Mapped[int] = mapped_column(Integer)  # 1: due soon or missed; 2: missed or escalated
     role: Mapped[str] = mapped_column(String(24))  # who should act

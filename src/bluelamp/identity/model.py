@@ -9,6 +9,7 @@ ROLES: tuple[str, ...] = (
     "call_handler", "chat_operator", "dispatcher", "investigator", "supervisor", "cab_officer",
     "victim_care", "analyst", "leader", "auditor", "admin",
     "avl",  # the vehicle-location feed: posts unit positions only (issue 15)
+    "telephony",  # the contact-centre platform's call-event feed: posts call events only (issue 16)
 )
 
 USERNAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,63}$")

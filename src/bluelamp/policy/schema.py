@@ -135,3 +135,4 @@ def cross_check(policy: Policy) -> None:
 # `bluelamp.policy.schema` as before.
 from bluelamp.policy.schema_crime import *  # noqa: E402,F403
 from bluelamp.policy.schema_triage import *  # noqa: E402,F403
+from bluelamp.policy.schema_telephony import *  # noqa: E402,F403

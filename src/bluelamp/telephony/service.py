@@ -1,0 +1,174 @@
+"""Use cases of the telephony context: take call events, derive each call, link contacts to calls.
+
+`ingest` is the one writer of calls: it stores the new events (a repeat of (call_id, event, at) is a
+duplicate, counted and dropped), locks the calls they touch, derives each call again from *all* its
+events, and then acts on what changed: an abandoned 101 call with a number becomes a call-back item,
+an abandoned 999 call raises an alert (never a queue item), a call that turns out to have been
+answered closes a call-back item nobody has tried yet. One audit entry per batch (the call ids, never
+the numbers), one per call-back item and per alert.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bluelamp import clock
+from bluelamp.audit import service as audit
+from bluelamp.contact.matching import phone_key
+from bluelamp.policy import Policy, load_policy
+from bluelamp.telephony import callbacks
+from bluelamp.telephony import model as m
+from bluelamp.telephony.store import Call, CallEvent
+
+MAX_EVENTS = 1000  # per request
+
+
+def settings(policy: Policy | None = None) -> Any:
+    return (policy or load_policy()).doc("telephony")
+
+
+def ingest(session: Session, items: Sequence[Any], actor: str, now: datetime | None = None,
+           policy: Policy | None = None) -> dict[str, Any]:
+    """Store a batch of the platform's events; `{"accepted", "duplicates", "rejected": [{"index", "detail"}]}`."""
+    now = now or clock.now()
+    policy = policy or load_policy()
+    if len(items) > MAX_EVENTS:
+        raise m.TelephonyError(f"at most {MAX_EVENTS} events per request", "body", 413)
+    rejected: list[dict[str, Any]] = []
+    fresh: dict[tuple[str, str, datetime], m.CallEvent] = {}
+    duplicates = 0
+    for index, raw in enumerate(items):
+        try:
+            event = m.parse_event(raw, now)
+        except m.TelephonyError as exc:
+            rejected.append({"index": index, "detail": f"{exc.field}: {exc}"})
+            continue
+        key = (event.call_id, event.event, event.at)
+        if key in fresh:
+            duplicates += 1
+        else:
+            fresh[key] = event
+    accepted = _insert(session, list(fresh.values()), actor, now)
+    duplicates += len(fresh) - accepted
+    touched = sorted({e.call_id for e in fresh.values()})
+    changes = rederive(session, touched, now, policy, actor) if accepted else {}
+    audit.record(session, actor, "telephony.events_received", "telephony_feed", now.isoformat(), after={
+        "accepted": accepted, "duplicates": duplicates, "rejected": len(rejected),
+        "calls": touched[:200], **({"follow_up": changes} if changes else {}),
+    })
+    return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
+
+
+def _insert(session: Session, events: list[m.CallEvent], actor: str, now: datetime) -> int:
+    """Insert the events that are not stored yet; returns how many were new."""
+    if not events:
+        return 0
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    rows = [{"call_id": e.call_id, "event": e.event, "line": e.line, "at": e.at, "number": e.number,
+             "handler": e.handler, "received_at": now, "received_by": actor} for e in events]
+    stmt = insert(CallEvent).values(rows).on_conflict_do_nothing(index_elements=["call_id", "event", "at"])
+    return len(session.execute(stmt.returning(CallEvent.id)).all())
+
+
+def rederive(session: Session, call_ids: list[str], now: datetime, policy: Policy, actor: str) -> dict[str, int]:
+    """Derive these calls again from all their events and act on what follows (items, alerts)."""
+    calls = _lock_calls(session, call_ids, now)
+    by_call: dict[str, list[m.CallEvent]] = {cid: [] for cid in call_ids}
+    for row in session.execute(select(CallEvent).where(CallEvent.call_id.in_(call_ids))).scalars():
+        by_call[row.call_id].append(m.CallEvent(row.call_id, row.event, row.line, row.at, row.number, row.handler))
+    counts: dict[str, int] = {}
+    doc = settings(policy)
+    for cid in call_ids:
+        state = m.derive(cid, by_call[cid])
+        call = calls[cid]
+        _apply(call, state, len(by_call[cid]), now)
+        for what in callbacks.follow_up(session, call, state, doc, policy.version, now, actor):
+            counts[what] = counts.get(what, 0) + 1
+    return counts
+
+
+def _lock_calls(session: Session, call_ids: list[str], now: datetime) -> dict[str, Call]:
+    """The calls' rows, created when new and locked (in call_id order) so two batches never interleave."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    stubs = [{"call_id": cid, "line": "", "outcome": "waiting", "unoffered": True, "conflicts": [], "events": 0,
+              "updated_at": now} for cid in call_ids]
+    session.execute(insert(Call).values(stubs).on_conflict_do_nothing(index_elements=["call_id"]))
+    q = select(Call).where(Call.call_id.in_(call_ids)).order_by(Call.call_id)
+    if dialect == "postgresql":
+        q = q.with_for_update()
+    return {c.call_id: c for c in session.execute(q).scalars()}
+
+
+def _apply(call: Call, state: m.CallState, events: int, now: datetime) -> None:
+    call.line = state.line
+    call.offered_at, call.hour = state.offered_at, state.hour
+    call.answered_at, call.answered_by = state.answered_at, state.answered_by
+    call.abandoned_at, call.ended_at = state.abandoned_at, state.ended_at
+    call.transferred_at, call.callback_requested_at = state.transferred_at, state.callback_requested_at
+    call.answer_s, call.wait_s = state.answer_s, state.wait_s
+    call.outcome, call.unoffered, call.conflicts = state.outcome, state.unoffered, list(state.conflicts)
+    call.number, call.number_key = state.number, phone_key(state.number)
+    call.events, call.updated_at = events, now
+
+
+# --- linking a contact to the call it was recorded on ---------------------------------------------
+
+
+def call_for_contact(session: Session, username: str, channel: str, now: datetime | None = None,
+                     policy: Policy | None = None) -> Call | None:
+    """The handler's latest answered call on a line of this channel, not yet linked, answered within
+    the policy's link window: the call a contact being recorded now was taken on (None if none)."""
+    lines = m.CHANNEL_LINES.get(channel)
+    if not lines:
+        return None
+    now = now or clock.now()
+    window = timedelta(minutes=settings(policy).link_window_minutes)
+    q = (select(Call).where(Call.answered_by == username, Call.contact_id.is_(None), Call.line.in_(lines),
+                            Call.answered_at >= now - window, Call.answered_at <= now + m.FUTURE_SKEW)
+         .order_by(Call.answered_at.desc(), Call.id.desc()).limit(1))
+    return session.execute(q).scalar_one_or_none()
+
+
+def link_contact(session: Session, call: Call, contact_id: int, actor: str) -> None:
+    """Record that the contact was taken on this call (the contact's times come from the call)."""
+    call.contact_id = contact_id
+    audit.record(session, actor, "telephony.call_linked", "call", call.call_id,
+                 after={"contact_id": contact_id, "line": call.line})
+
+
+def phone_times(call: Call | None) -> tuple[datetime | None, datetime | None]:
+    """(received_at, answered_at) a contact takes from its call: the offer and the answer."""
+    if call is None:
+        return None, None
+    return call.offered_at, call.answered_at
+
+
+def call_json(c: Call, with_number: bool = False) -> dict[str, Any]:
+    out = {"call_id": c.call_id, "line": c.line, "offered_at": clock.iso(c.offered_at),
+           "answered_at": clock.iso(c.answered_at), "answered_by": c.answered_by,
+           "abandoned_at": clock.iso(c.abandoned_at), "ended_at": clock.iso(c.ended_at),
+           "callback_requested_at": clock.iso(c.callback_requested_at), "answer_s": c.answer_s,
+           "wait_s": c.wait_s, "outcome": c.outcome, "unoffered": c.unoffered, "conflicts": list(c.conflicts or []),
+           "contact_id": c.contact_id, "events": c.events}
+    if with_number:
+        out["number"] = c.number
+    return out
+
+
+def flagged_calls(session: Session, limit: int = 200) -> list[Call]:
+    """Calls with events but no offer, or whose events disagree: kept, and shown for checking."""
+    q = select(Call).where(Call.unoffered.is_(True)).order_by(Call.updated_at.desc()).limit(limit)
+    return list(session.execute(q).scalars())
