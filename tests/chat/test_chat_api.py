@@ -198,7 +198,8 @@ def test_each_socket_declares_exactly_one_guard():
         return found + [g for d in dependant.dependencies for g in guards(d)]
 
     sockets = {r.path: guards(r.dependant) for r in ws.router.routes if isinstance(r, APIWebSocketRoute)}
-    assert set(sockets) == {"/chat/ws/operator", "/chat/ws/{chat_token}"}
+    assert set(sockets) == {"/chat/ws/operator", "/chat/ws", "/chat/ws/{chat_token}"}
     assert all(len(g) == 1 for g in sockets.values())
     assert isinstance(sockets["/chat/ws/{chat_token}"][0], PublicAccess)
+    assert isinstance(sockets["/chat/ws"][0], PublicAccess)
     assert set(sockets["/chat/ws/operator"][0].roles) == {"chat_operator", "supervisor"}

@@ -272,6 +272,17 @@ async def run(app: FastAPI, fn: Callable[[Session], tuple[Any, list[Event]]]) ->
     return result
 
 
+async def read(app: FastAPI, fn: Callable[[Session], Any]) -> Any:
+    """Run a read in a worker thread: a read-only unit of work, never behind the write lock."""
+    db = app.state.db
+
+    def work() -> Any:
+        with db.unit_of_work(write=False) as session:
+            return fn(session)
+
+    return await run_in_threadpool(work)
+
+
 async def sweep_forever(app: FastAPI, every_s: float = 30.0) -> None:
     """Close chats whose citizen left before anyone answered (abandoned), every half minute."""
     from bluelamp.chat import service

@@ -43,8 +43,9 @@ CANNED: tuple[tuple[str, str, str], ...] = (
     ("bye", "Closing", "Is there anything else I can help with today? If not, I'll close this chat now."),
 )
 
-CLIENT_TYPES = ("hello", "message", "ack", "details", "end", "ping")
-OPERATOR_TYPES = ("hello", "take", "send", "open", "transfer", "convert", "close", "ack_alert", "ping", "ack")
+CLIENT_TYPES = ("hello", "message", "ack", "details", "end", "ping", "status")
+OPERATOR_TYPES = ("hello", "take", "send", "open", "transfer", "convert", "close", "ack_alert", "ping", "ack",
+                  "operators")
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 

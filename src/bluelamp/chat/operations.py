@@ -138,6 +138,25 @@ def transfer(session: Session, principal: Principal, chat_id: int, to_user_id: i
     return chat, events + [queue_event(chat)]
 
 
+def transfer_targets(session: Session, principal: Principal) -> list[dict[str, Any]]:
+    """Who a chat can be handed to: every active chat operator or supervisor but oneself, by name, with
+    how many chats each holds now (the console offers these in a list; nobody types a user id)."""
+    from bluelamp.identity.store import User
+
+    limit = get_chat_settings().max_per_operator
+    users = session.execute(select(User.id, User.username, User.roles).where(User.active.is_(True))
+                            .order_by(User.username)).all()
+    loads = store.active_counts(session)
+    out = []
+    for uid, username, roles in users:
+        if uid == principal.user_id or not (set(roles or []) & {*OPERATORS, "admin"}):
+            continue
+        held = loads.get(uid, 0)
+        out.append({"user_id": uid, "username": username, "name": public_name(username, uid),
+                    "active": held, "limit": limit, "full": held >= limit})
+    return out
+
+
 def _contact_in(session: Session, chat: Chat, extra: dict[str, Any]) -> ContactIn:
     bodies = [m.body for m in store.messages_after(session, chat.id, 0, limit=100_000) if m.sender == "citizen"]
     narrative = citizen_narrative(bodies)
@@ -268,6 +287,7 @@ def snapshot(session: Session, principal: Principal) -> dict[str, Any]:
         "limit": get_chat_settings().max_per_operator,
         "canned": [{"id": i, "title": t, "text": x} for i, t, x in CANNED],
         "outcomes": list(OPERATOR_OUTCOMES),
+        "operators": transfer_targets(session, principal),
         "queue": [summary(c) for c in store.waiting_chats(session)],
         "mine": [c.id for c in mine],
         "active": [summary(c) for c in (store.active_chats(session) if supervisor else mine)],

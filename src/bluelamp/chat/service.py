@@ -58,9 +58,11 @@ def staff_message(chat: Chat, msg: ChatMessage) -> dict[str, Any]:
             "client_id": msg.client_id, "at": clock.iso(msg.at), "flags": list(msg.flags or [])}
 
 
-def public_status(chat: Chat) -> dict[str, Any]:
+def public_status(chat: Chat, position: int | None = None) -> dict[str, Any]:
+    """The person's view of their chat; `position` is their place in the queue while waiting."""
     return {"type": "status", "reference": chat.reference, "status": chat.status,
-            "operator": chat.operator_public, "emergency": chat.emergency, "last_seq": chat.last_seq}
+            "operator": chat.operator_public, "emergency": chat.emergency, "last_seq": chat.last_seq,
+            "position": position if chat.status == "waiting" else None}
 
 
 def summary(chat: Chat) -> dict[str, Any]:
@@ -278,9 +280,44 @@ def citizen_resume(session: Session, token: str, after_seq: int) -> tuple[Chat, 
 
 
 def sweep_abandoned(session: Session) -> list[Event]:
-    """Close chats nobody answered whose citizen left more than `abandon_after_s` ago."""
+    """Close chats nobody answered whose citizen left more than `abandon_after_s` ago.
+
+    An emergency is never closed this way: the person was told to call 999 and may be doing so, or may
+    be unable to. It stays at the head of the queue and the supervisors get an alert, once per chat.
+    """
     limit = clock.now() - timedelta(seconds=get_chat_settings().abandon_after_s)
     events: list[Event] = []
     for chat in store.stale_waiting(session, limit):
+        if chat.emergency:
+            continue
         events += close(session, chat, "abandoned", "system:chat", "The chat was closed because you left.")
+    for chat in store.unanswered_emergencies(session, limit):
+        events += _escalate_unanswered(session, chat)
     return events
+
+
+UNANSWERED_ALERT = "chat_unanswered"
+
+
+def _escalate_unanswered(session: Session, chat: Chat) -> list[Event]:
+    """An emergency chat still unanswered after `abandon_after_s`: a supervisor alert (once), audited."""
+    if store.has_alert(session, chat.id, UNANSWERED_ALERT):
+        return []
+    now = clock.now()
+    left = chat.citizen_left_at is not None
+    reasons = [f"emergency chat unanswered for {int((now - (chat.emergency_at or chat.started_at)).total_seconds())} s"
+               + ("; the person has disconnected" if left else "")]
+    alert = ChatAlert(kind=UNANSWERED_ALERT, chat_id=chat.id, raised_at=now, reasons=reasons)
+    session.add(alert)
+    session.flush()
+    audit.record(session, "system:chat", "chat.escalated", "chat", chat.id,
+                 after={"alert_id": alert.id, "status": chat.status, "citizen_connected": not left,
+                        "emergency_at": clock.iso(chat.emergency_at)})
+    return [Event("alerts", {"type": "alert", "alert": alert_json(alert, chat)})]
+
+
+def queue_position(session: Session, chat: Chat) -> int | None:
+    """Where a waiting chat stands in the queue (1 = next to be answered); None when not waiting."""
+    if chat.status != "waiting":
+        return None
+    return store.queue_position(session, chat)

@@ -5,7 +5,19 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint, func, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    and_,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from bluelamp.db.base import Base, JSONType, UTCDateTime
@@ -133,6 +145,14 @@ def count_active(session: Session, operator_id: int) -> int:
     ).scalar_one())
 
 
+def active_counts(session: Session) -> dict[int, int]:
+    """Active chats held per operator id."""
+    rows = session.execute(select(Chat.operator_id, func.count()).where(Chat.status == "active",
+                                                                       Chat.operator_id.is_not(None))
+                           .group_by(Chat.operator_id)).all()
+    return {int(uid): int(n) for uid, n in rows if uid is not None}
+
+
 def open_alerts(session: Session, limit: int = 200) -> list[ChatAlert]:
     return list(session.execute(
         select(ChatAlert).where(ChatAlert.acknowledged_at.is_(None)).order_by(ChatAlert.raised_at).limit(limit)
@@ -145,6 +165,35 @@ def stale_waiting(session: Session, left_before: datetime) -> list[Chat]:
         select(Chat).where(Chat.status.in_(("new", "waiting")), Chat.citizen_left_at.is_not(None),
                            Chat.citizen_left_at < left_before).with_for_update()
     ).scalars())
+
+
+def unanswered_emergencies(session: Session, since_before: datetime) -> list[Chat]:
+    """Emergency chats still waiting whose emergency was screened before `since_before`."""
+    return list(session.execute(
+        select(Chat).where(Chat.status.in_(("new", "waiting")), Chat.emergency.is_(True),
+                           Chat.emergency_at < since_before).order_by(Chat.id)
+    ).scalars())
+
+
+def has_alert(session: Session, chat_id: int, kind: str) -> bool:
+    return session.execute(
+        select(ChatAlert.id).where(ChatAlert.chat_id == chat_id, ChatAlert.kind == kind).limit(1)
+    ).first() is not None
+
+
+def queue_position(session: Session, chat: Chat) -> int:
+    """1 + the number of waiting chats ahead of this one in queue order (waiting_chats' order)."""
+    emergency, grade, queued = bool(chat.emergency), chat.risk_grade, chat.queued_at
+    ahead = [Chat.emergency.is_(True)] if not emergency else []
+    same = [Chat.emergency.is_(emergency)]
+    tie = or_(Chat.risk_grade < grade,
+              and_(Chat.risk_grade == grade,
+                   or_(Chat.queued_at < queued, and_(Chat.queued_at == queued, Chat.id < chat.id))))
+    condition = or_(*ahead, and_(*same, tie)) if ahead else and_(*same, tie)
+    count = session.execute(
+        select(func.count()).select_from(Chat).where(Chat.status == "waiting", Chat.id != chat.id, condition)
+    ).scalar_one()
+    return int(count) + 1
 
 
 def chat_stats_rows(session: Session, since: datetime, until: datetime) -> list[Chat]:

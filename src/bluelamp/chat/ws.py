@@ -83,18 +83,52 @@ async def operator_socket(websocket: WebSocket,
     await _operator(websocket, principal)
 
 
+# How long a citizen socket on /chat/ws may take to send its first frame (the one with the token).
+FIRST_FRAME_S = 10.0
+
+
+@router.websocket("/chat/ws", dependencies=[Depends(public)])
+async def citizen_socket_first_frame(websocket: WebSocket) -> None:
+    """The widget's socket: the chat token travels in the first frame (`hello` with `token`), never in
+    the URL, so it stays out of proxy and server access logs. The Origin check (web/security.py) is
+    the same as for every socket."""
+    await websocket.accept()
+    try:
+        raw = await asyncio.wait_for(_receive(websocket), FIRST_FRAME_S)
+    except (TimeoutError, WebSocketDisconnect):
+        with contextlib.suppress(Exception):
+            await websocket.close(1008)
+        return
+    if raw is None:
+        return
+    try:
+        frame = parse_frame(raw, ("hello",), get_chat_settings().max_frame_bytes)
+        token = frame.data.get("token")
+        if not isinstance(token, str) or not 0 < len(token) <= 200:
+            raise ChatError("the first frame is hello with the chat token", "invalid_frame", field="token")
+    except ChatError as exc:
+        await websocket.send_json({"type": "error", "code": exc.code, "detail": str(exc)})
+        await websocket.close(1008)
+        return
+    await _citizen(websocket, token, frame)
+
+
 @router.websocket("/chat/ws/{chat_token}", dependencies=[Depends(public)])
 async def citizen_socket(websocket: WebSocket, chat_token: str) -> None:
+    """Kept for existing clients: the token in the path (the widget uses /chat/ws and its first frame)."""
+    await websocket.accept()
+    await _citizen(websocket, chat_token, None)
+
+
+async def _citizen(websocket: WebSocket, chat_token: str, first: Frame | None) -> None:
     app = websocket.app
     hub = hubs.get_hub(app)
     try:
         chat = await hubs.run(app, lambda s: (service.chat_for_token(s, chat_token), []))
     except ChatError:
-        await websocket.accept()
         await websocket.send_json({"type": "error", "code": "unknown_chat", "detail": "this chat does not exist"})
         await websocket.close(4404)
         return
-    await websocket.accept()
     conn = hubs.Conn(websocket)
     hub.subscribe(conn, f"chat:{chat.id}:public")
     state = _Session(websocket, conn)
@@ -102,6 +136,8 @@ async def citizen_socket(websocket: WebSocket, chat_token: str) -> None:
     if chat.status != "closed":
         await hubs.run(app, lambda s: (None, service.citizen_presence(s, chat_token, True)))
     try:
+        if first is not None:
+            await _citizen_frame(state, chat.id, chat_token, first)
         while True:
             raw = await _receive(websocket)
             if raw is None:
@@ -136,7 +172,7 @@ async def _citizen_frame(state: _Session, chat_id: int, token: str, frame: Frame
         chat, frames = await hubs.run(app, lambda s: (service.citizen_resume(s, token, after), []))
         for f in frames:
             state.conn.send(f)
-        state.conn.send(service.public_status(chat))
+        state.conn.send(await _status(app, token))
     elif frame.type == "message":
         client_id = check_client_id(data.get("client_id"))
         wait = max(hub.per_chat.allow(str(chat_id)), hub.per_address.allow(state.address))
@@ -157,6 +193,17 @@ async def _citizen_frame(state: _Session, chat_id: int, token: str, frame: Frame
         await hubs.run(app, lambda s: service.citizen_end(s, token))
     elif frame.type == "ping":
         state.conn.send({"type": "pong"})
+    elif frame.type == "status":
+        state.conn.send(await _status(app, token))
+
+
+async def _status(app: Any, token: str) -> dict[str, Any]:
+    """The person's status frame with their place in the queue while they wait."""
+    def read(s: Any) -> dict[str, Any]:
+        chat = service.chat_for_token(s, token)
+        return service.public_status(chat, service.queue_position(s, chat))
+    result: dict[str, Any] = await hubs.read(app, read)
+    return result
 
 
 def _pair(result: tuple[Any, list[Any], bool]) -> tuple[tuple[Any, bool], list[Any]]:
@@ -233,6 +280,10 @@ async def _operator_frame(state: _Session, principal: Principal, frame: Frame) -
     if frame.type in ("ping", "ack"):
         if frame.type == "ping":
             conn.send({"type": "pong"})
+        return
+    if frame.type == "operators":
+        targets = await hubs.read(app, lambda s: operations.transfer_targets(s, principal))
+        conn.send({"type": "operators", "ref": ref, "operators": targets})
         return
     if frame.type == "ack_alert" and not principal.has_any("supervisor"):
         raise ChatError("only a supervisor acknowledges alerts", "forbidden", 403)

@@ -6,7 +6,7 @@
   "use strict";
   var root = document.getElementById("console");
   var supervisor = root.getAttribute("data-supervisor") === "true";
-  var ws = null, backoff = 500, me = null, canned = [], outcomes = [], refSeq = 0;
+  var ws = null, backoff = 500, me = null, canned = [], outcomes = [], operators = [], refSeq = 0;
   var queue = {}, active = {}, panels = {};   // chat id -> summary / panel state
 
   function el(tag, attrs, text) {
@@ -23,6 +23,9 @@
     var s = Math.max(0, Math.round((Date.now() - Date.parse(iso)) / 1000));
     return s < 60 ? s + " s" : Math.floor(s / 60) + " min " + (s % 60) + " s";
   }
+  function flagWords(flags) {
+    return (flags || []).map(function (f) { var w = f.replace(/_/g, " "); return w.charAt(0).toUpperCase() + w.slice(1); }).join(", ");
+  }
   function gradeBadge(g) { return el("span", { "class": "grade grade-" + g }, String(g)); }
 
   // ---- queue & supervisor tables ----
@@ -36,7 +39,7 @@
       var tr = el("tr", { "data-chat": String(c.id), "class": c.emergency ? "emergency" : "" });
       var td = el("td"); td.appendChild(gradeBadge(c.risk_grade)); tr.appendChild(td);
       tr.appendChild(el("td", {}, c.reference + (c.emergency ? " EMERGENCY" : "")));
-      tr.appendChild(el("td", {}, (c.flags || []).join(", ")));
+      tr.appendChild(el("td", {}, flagWords(c.flags)));
       tr.appendChild(el("td", { "class": "wait", "data-since": c.queued_at || "" }, waited(c.queued_at)));
       var b = el("button", { type: "button", "class": "take" }, "Take");
       b.addEventListener("click", function () { send({ type: "take", chat_id: c.id }); });
@@ -53,7 +56,7 @@
       var td = el("td"); td.appendChild(gradeBadge(c.risk_grade)); tr.appendChild(td);
       tr.appendChild(el("td", {}, c.reference));
       tr.appendChild(el("td", {}, c.operator || ""));
-      tr.appendChild(el("td", {}, (c.flags || []).join(", ")));
+      tr.appendChild(el("td", {}, flagWords(c.flags)));
       var b = el("button", { type: "button", "class": "view secondary" }, "View");
       b.addEventListener("click", function () { send({ type: "open", chat_id: c.id, last_seq: 0 }); });
       var td2 = el("td"); td2.appendChild(b); tr.appendChild(td2);
@@ -78,7 +81,8 @@
     var old = list.querySelector('li[data-alert="' + a.id + '"]'); if (old) old.remove();
     if (a.acknowledged_by) return;
     var li = el("li", { "data-alert": String(a.id) });
-    li.appendChild(el("strong", {}, a.kind === "online_emergency" ? "Online report emergency " : "Chat emergency "));
+    li.appendChild(el("strong", {}, a.kind === "online_emergency" ? "Online report emergency " :
+      a.kind === "chat_unanswered" ? "Emergency chat still unanswered " : "Chat emergency "));
     li.appendChild(document.createTextNode((a.reference || ("contact " + a.contact_id)) + ": " + (a.reasons || []).slice(-1).join("; ") + " "));
     var b = el("button", { type: "button", "class": "ack" }, "Acknowledge");
     b.addEventListener("click", function () { send({ type: "ack_alert", alert_id: a.id }); });
@@ -169,10 +173,30 @@
       send({ type: "send", chat_id: p.id, client_id: newId(), body: box.value }); box.value = ""; sel.value = "";
     });
     n.querySelector(".convert").addEventListener("click", function () { send({ type: "convert", chat_id: p.id }); });
+    fillOperators(n.querySelector(".to-user"));
+    n.querySelector(".to-user").addEventListener("focus", function () { send({ type: "operators" }); });
     n.querySelector(".transfer").addEventListener("click", function () {
-      var to = parseInt(n.querySelector(".to-user").value, 10); if (to) send({ type: "transfer", chat_id: p.id, to_user_id: to });
+      var to = parseInt(n.querySelector(".to-user").value, 10);
+      if (to) send({ type: "transfer", chat_id: p.id, to_user_id: to });
+      else setStatus("Choose who to transfer the chat to.");
     });
     n.querySelector(".close").addEventListener("click", function () { send({ type: "close", chat_id: p.id, outcome: out.value }); });
+  }
+  // The transfer list: operators by name with how many chats they hold (never a typed user id).
+  function fillOperators(sel) {
+    var keep = sel.value;
+    while (sel.options.length > 1) sel.remove(1);
+    operators.forEach(function (o) {
+      var label = o.username + " (" + o.active + " of " + o.limit + " chats" + (o.full ? ", full" : "") + ")";
+      var opt = el("option", { value: String(o.user_id) }, label);
+      if (o.full) opt.disabled = true;
+      sel.appendChild(opt);
+    });
+    sel.value = keep;
+  }
+  function onOperators(list) {
+    operators = list || [];
+    Array.prototype.forEach.call(document.querySelectorAll("select.to-user"), fillOperators);
   }
   function closePanel(id) {
     var p = panels[id]; if (!p) return;
@@ -185,6 +209,7 @@
     switch (f.type) {
       case "snapshot":
         me = f.me; canned = f.canned; outcomes = f.outcomes; queue = {}; active = {};
+        onOperators(f.operators);
         f.queue.forEach(function (c) { queue[c.id] = c; });
         f.active.forEach(function (c) { active[c.id] = c; });
         drawQueue(); drawActive();
@@ -206,6 +231,7 @@
       case "closed": closePanel(f.chat_id); break;
       case "transferred": closePanel(f.chat_id); break;
       case "alert": onAlert(f.alert); break;
+      case "operators": onOperators(f.operators); break;
       case "online_report":
         var li = el("li", { "data-contact": String(f.contact_id) });
         li.appendChild(gradeBadge(f.grade)); li.appendChild(document.createTextNode(" "));

@@ -61,7 +61,6 @@
   var log = el("ol", { "class": "bl-log", id: "bl-log", "aria-live": "polite", "aria-label": "Messages" });
   var compose = el("form", { "class": "bl-compose", id: "bl-compose", hidden: "" });
   var inputLabel = el("label", { "for": "bl-input", "class": "bl-sr" }, "Your message");
-  inputLabel.style.position = "absolute"; inputLabel.style.left = "-9999px";
   var input = el("textarea", { id: "bl-input", maxlength: "2000", placeholder: "Type your message", rows: "2" });
   var sendBtn = el("button", { type: "submit", "class": "bl-primary", id: "bl-send" }, "Send");
   compose.appendChild(inputLabel); compose.appendChild(input); compose.appendChild(sendBtn);
@@ -71,8 +70,10 @@
   var newBtn = el("button", { type: "button", "class": "bl-secondary", id: "bl-new", hidden: "" }, "Start a new chat");
   tools.appendChild(transcriptBtn); tools.appendChild(endBtn); tools.appendChild(newBtn);
 
-  body.appendChild(intro); body.appendChild(emergency); body.appendChild(log);
-  panel.appendChild(head); panel.appendChild(body); panel.appendChild(status); panel.appendChild(compose); panel.appendChild(tools);
+  // The emergency banner sits between the header and the scrolling messages: a flex item of the panel,
+  // not of the log, so scrolling to the newest message can never carry it out of sight.
+  body.appendChild(intro); body.appendChild(log);
+  panel.appendChild(head); panel.appendChild(emergency); panel.appendChild(body); panel.appendChild(status); panel.appendChild(compose); panel.appendChild(tools);
   document.body.appendChild(launch); document.body.appendChild(panel);
 
   function open() { launch.hidden = true; panel.hidden = false; (st.token ? input : panel.querySelector("#bl-name")).focus(); }
@@ -94,10 +95,11 @@
   // ---- rendering ----
   function render(m) {
     if (m.kind === "emergency") {
-      emergency.hidden = false;
       emergency.textContent = "";
-      emergency.appendChild(el("strong", {}, "Call 999 now. "));
-      emergency.appendChild(document.createTextNode(m.body.replace(/^Call 999 now\.\s*/, "")));
+      var call = emergency.appendChild(el("a", { href: "tel:999", "class": "bl-call" }));
+      call.appendChild(el("strong", {}, "Call 999 now."));
+      emergency.appendChild(document.createTextNode(" " + m.body.replace(/^Call 999 now\.\s*/, "")));
+      emergency.hidden = false;
     }
     var cls = m.sender === "citizen" ? "bl-citizen" : m.sender === "operator" ? "bl-operator" : "bl-system";
     var li = el("li", { "class": cls, "data-seq": String(m.seq) });
@@ -125,16 +127,25 @@
     if (seen[m.seq]) { save(); return; }   // already shown: a resend after reconnecting
     seen[m.seq] = true;
     render(m);
+    // The first words put the chat in the queue: ask at once where it stands.
+    if (m.sender === "citizen" && !statusAsked) { statusAsked = true; setTimeout(function () { send({ type: "status" }); }, 300); }
     while (seen[st.contiguous + 1]) st.contiguous += 1;
     save();
     clearTimeout(ackTimer);
     ackTimer = setTimeout(function () { send({ type: "ack", seq: st.contiguous }); }, 200);
   }
+  var statusTimer = null, statusAsked = false;
   function onStatus(s) {
     st.reference = s.reference;
+    clearTimeout(statusTimer);
     if (s.status === "closed") return finished();
-    var who = s.operator ? "You are chatting with " + s.operator + "." : "Waiting for the next available member of staff…";
+    var who;
+    if (s.operator) who = "You are chatting with " + s.operator + ".";
+    else if (s.position) who = (s.position === 1 ? "You are next in the queue." : "You are number " + s.position + " in the queue.") + " Please stay on this page.";
+    else who = "Waiting for the next available member of staff…";
     status.textContent = who + " Reference " + s.reference + ".";
+    // While waiting, ask again now and then: the place in the queue moves as others are answered.
+    if (!s.operator) statusTimer = setTimeout(function () { send({ type: "status" }); }, 15000);
   }
   function finished() {
     ended = true;
@@ -150,11 +161,11 @@
   function connect() {
     if (!st.token || ended) return;
     if (Date.now() < holdUntil) { retryTimer = setTimeout(connect, holdUntil - Date.now()); return; }
-    var url = base.replace(/^http/, "ws") + "/chat/ws/" + encodeURIComponent(st.token);
-    ws = new WebSocket(url);
+    // The token goes in the first frame, never in the URL (URLs end up in access logs).
+    ws = new WebSocket(base.replace(/^http/, "ws") + "/chat/ws");
     ws.onopen = function () {
       backoff = 500;
-      send({ type: "hello", last_seq: st.contiguous });
+      send({ type: "hello", token: st.token, last_seq: st.contiguous });
       st.pending.forEach(function (p) { send({ type: "message", client_id: p.client_id, body: p.body }); });
     };
     ws.onmessage = function (ev) {
@@ -174,7 +185,7 @@
     };
   }
   function onError(f) {
-    if (f.code === "unknown_chat") { sessionStorage.removeItem(KEY); st = { token: null, reference: null, pending: [], contiguous: 0 }; ended = true; status.textContent = "This chat has expired. Please start a new one."; newBtn.hidden = false; compose.hidden = true; return; }
+    if (f.code === "unknown_chat") { sessionStorage.removeItem(KEY); st = { token: null, reference: null, pending: [], contiguous: 0 }; ended = true; status.textContent = "This chat has expired. Please start a new one."; newBtn.hidden = false; endBtn.hidden = true; compose.hidden = true; return; }
     if (f.code === "closed") return finished();
     var p = f.client_id && st.pending.filter(function (x) { return x.client_id === f.client_id; })[0];
     if (f.code === "rate_limited" && p) {
@@ -192,7 +203,7 @@
   }
 
   function started() {
-    intro.hidden = true; compose.hidden = false; tools.hidden = false;
+    intro.hidden = true; compose.hidden = false; tools.hidden = false; newBtn.hidden = true; endBtn.hidden = false;
     st.pending.forEach(renderPending);
     connect();
   }
@@ -206,13 +217,14 @@
       .then(function (res) {
         startBtn.disabled = false;
         if (!res.ok) { introError.textContent = res.j.detail || "Could not start a chat. If you are in danger, call 999."; return; }
-        st = { token: res.j.token, reference: res.j.reference, pending: [], contiguous: 0 }; seen = {}; ended = false; save();
+        st = { token: res.j.token, reference: res.j.reference, pending: [], contiguous: 0 }; seen = {}; ended = false; statusAsked = false; save();
         started(); input.focus();
       })
       .catch(function () { startBtn.disabled = false; introError.textContent = "Could not reach us. If you are in danger, call 999."; });
   });
   compose.addEventListener("submit", function (e) {
     e.preventDefault();
+    if (!st.token || ended) return;   // no chat yet (or it has ended): nothing can be sent
     var text = input.value;
     if (!text.trim()) return;
     if (text.length > 2000) { status.textContent = "Please keep each message under 2,000 characters."; return; }
@@ -226,7 +238,7 @@
   newBtn.addEventListener("click", function () {
     sessionStorage.removeItem(KEY); st = { token: null, reference: null, pending: [], contiguous: 0 }; seen = {}; ended = false;
     log.textContent = ""; emergency.hidden = true; status.textContent = ""; newBtn.hidden = true; endBtn.hidden = false;
-    tools.hidden = true; intro.hidden = false; startBtn.focus();
+    compose.hidden = true; tools.hidden = true; intro.hidden = false; startBtn.focus();
   });
   transcriptBtn.addEventListener("click", function () {
     fetch(base + "/api/v1/chat/transcript", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token: st.token }) })
