@@ -19,8 +19,8 @@ app = typer.Typer(
 )
 
 CONTEXTS = (
-    "web", "identity", "audit", "contact", "triage", "synth", "jobs", "response", "chat", "crime",
-    "victims", "demand", "performance", "telephony",
+    "web", "identity", "audit", "contact", "triage", "synth", "jobs", "response", "location", "chat", "crime",
+    "victims", "demand", "performance",
 )
 
 

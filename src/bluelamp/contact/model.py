@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 Channel = Literal["999", "101", "chat", "online"]
 PersonRole = Literal["victim", "suspect", "witness", "other"]
@@ -26,6 +26,29 @@ class Location(Strict):
     lon: float | None = Field(default=None, ge=-180, le=180)
     description: str | None = Field(default=None, max_length=MAX_TEXT)
     urban: bool | None = None
+    # Issue 15: other ways to say where (bluelamp.location resolves them and records which was used).
+    grid_ref: str | None = Field(default=None, max_length=32, description="OS grid reference, any precision")
+    uprn: str | None = Field(default=None, max_length=12, description="Unique Property Reference Number")
+    what3words: str | None = Field(default=None, max_length=120, description="kept as given")
+    gazetteer_ref: str | None = Field(default=None, max_length=120,
+                                      description="the gazetteer match the handler confirmed")
+
+    @model_validator(mode="after")
+    def _where(self) -> Location:
+        from bluelamp.location.model import check_uprn, check_what3words, in_uk, parse_grid_ref
+
+        if (self.lat is None) != (self.lon is None):
+            raise ValueError("location.lat: give both lat and lon, or neither")
+        if self.lat is not None and self.lon is not None and not in_uk(self.lat, self.lon):
+            raise ValueError("location.lat: the coordinates are outside the UK (latitude and longitude in WGS84)")
+        for name, check in (("grid_ref", parse_grid_ref), ("uprn", check_uprn), ("what3words", check_what3words)):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    check(value)  # type: ignore[operator]
+                except ValueError as exc:
+                    raise ValueError(f"location.{name}: {exc}") from None
+        return self
 
     @property
     def is_urban(self) -> bool:

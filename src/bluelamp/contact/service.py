@@ -18,9 +18,10 @@ from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
+from bluelamp.location import duplicates
+from bluelamp.location import service as location
 from bluelamp.policy import Policy, controls, load_policy
 from bluelamp.response import service as response
-from bluelamp.telephony import service as telephony
 from bluelamp.triage import service as triage
 
 DEPLOYING_ROUTES = ("deploy", "appointment")
@@ -84,20 +85,20 @@ def record_contact(
             session.flush()  # takes the key now: a concurrent twin waits here, then fails cleanly
         except IntegrityError:
             raise ReplayRace() from None
-    # A 999/101 contact recorded while the handler's answered call is open is linked to that call, and
-    # its received and answered times come from the phone system (telephony/service.py), not typing.
-    call = telephony.call_for_contact(session, principal.username, data.channel, now, policy)
-    offered_at, phone_answered_at = telephony.phone_times(call)
-    received_at = offered_at or (clock.as_utc(data.received_at) if data.received_at else now)
+    received_at = clock.as_utc(data.received_at) if data.received_at else now
+    # Where (issue 15): coordinates, grid reference, UPRN or gazetteer; the area and urban/rural follow.
+    where = location.resolve(session, data.location, policy)
+    if where.urban is not None and data.location is not None and data.location.urban is None:
+        data = data.model_copy(update={"location": data.location.model_copy(update={"urban": where.urban})})
+    area = area or where.area
     match = match_people(session, data, received_at, policy)
     assessment = triage.assess(data, policy=policy, now=received_at, history_flags=match.history_flags)
     proposal = assessment.to_dict()
     proposal["reasons"] = list(proposal["reasons"]) + [r for r in match.reasons if r not in proposal["reasons"]]
     loc = data.location
     contact = Contact(
-        channel=data.channel, agency="police", source=source, received_at=received_at,
-        answered_at=phone_answered_at or now,
-        narrative=data.narrative, lat=loc.lat if loc else None, lon=loc.lon if loc else None,
+        channel=data.channel, agency="police", source=source, received_at=received_at, answered_at=now,
+        narrative=data.narrative, lat=where.lat, lon=where.lon,
         location_description=loc.description if loc else None, urban=data.is_urban, area=area,
         answers=data.answers.model_dump(exclude_none=True), proposal=proposal, grade=assessment.grade,
         route=assessment.route, flags=list(assessment.flags), policy_version=assessment.policy_version,
@@ -106,8 +107,7 @@ def record_contact(
     )
     session.add(contact)
     session.flush()
-    if call is not None:
-        telephony.link_contact(session, call, contact.id, principal.actor)
+    where.record(session, contact.id)
     for person, role, is_caller in match.people:
         session.add(ContactPerson(contact_id=contact.id, person_id=person.id, role=role, is_caller=is_caller,
                                   received_at=received_at, phone_key=match.phones.get(person.id)))
@@ -127,7 +127,12 @@ def record_contact(
         "flags": list(assessment.flags), "policy_version": assessment.policy_version,
         "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
     })
-    body = {"id": contact.id, "assessment": proposal, "incident_id": incident_id}
+    body = {"id": contact.id, "assessment": proposal, "incident_id": incident_id,
+            "location": {"lat": where.lat, "lon": where.lon, "source": where.source, "label": where.label},
+            "possible_duplicates": duplicates.possible_duplicates(
+                session, lat=where.lat, lon=where.lon, description=contact.location_description,
+                flags=list(assessment.flags), received_at=received_at, exclude_incident=incident_id,
+                policy=policy)}
     if idempotency is not None:
         stored = session.get(IdempotencyKey, _scoped(idempotency[0], principal))
         if stored is not None:
@@ -325,7 +330,8 @@ def contact_json(session: Session, contact: Contact) -> dict[str, Any]:
         "received_at": clock.iso(contact.received_at), "answered_at": clock.iso(contact.answered_at),
         "narrative": contact.narrative,
         "location": {"lat": contact.lat, "lon": contact.lon, "description": contact.location_description,
-                     "urban": contact.urban},
+                     "urban": contact.urban,
+                     **location.location_json(location.location_of(session, contact.id), contact.lat is not None)},
         "area": contact.area, "answers": contact.answers, "assessment": contact.proposal,
         "status": contact.status, "decision": contact.decision, "grade": contact.grade, "route": contact.route,
         "flags": contact.flags, "policy_version": contact.policy_version, "household": contact.household,

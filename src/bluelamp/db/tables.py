@@ -7,9 +7,9 @@ from bluelamp.crime import store as _crime  # noqa: F401
 from bluelamp.db.base import Base
 from bluelamp.identity import store as _identity  # noqa: F401
 from bluelamp.jobs import store as _jobs  # noqa: F401
+from bluelamp.location import store as _location  # noqa: F401
 from bluelamp.performance import store as _performance  # noqa: F401
 from bluelamp.response import store as _response  # noqa: F401
-from bluelamp.telephony import store as _telephony  # noqa: F401
 from bluelamp.victims import store as _victims  # noqa: F401
 
 metadata = Base.metadata

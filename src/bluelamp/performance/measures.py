@@ -78,7 +78,7 @@ ATTEND_BY = case((Incident.measure_grade.is_not(None), Incident.measure_attend_b
 
 def _filters(agency: str, start: datetime, end: datetime, area: str | None) -> list[Any]:
     conds = [Incident.agency == agency, Incident.received_at >= start, Incident.received_at < end,
-             GRADE.in_(GRADES)]
+             GRADE.in_(GRADES), Incident.status != "merged"]  # a merged duplicate is counted in the one it joined
     if area:
         conds.append(Incident.area == area)
     return conds
@@ -220,21 +220,7 @@ def measures(session: Session, date_from: date | None = None, date_to: date | No
         "from": d_from.isoformat(), "to": d_to.isoformat(), "agency": agency, "area": area,
         "timezone": zone.key, "attendance": attendance(session, start, end, agency, area),
         "breaches": breaches(session, start, end, agency, area, breaches_limit),
-        "calls": _calls(session, start, end, agency),
     }
-
-
-def _calls(session: Session, start: datetime, end: datetime, agency: str) -> dict[str, Any]:
-    """999 and 101 (and emergencySMS, Relay UK) from call events and imported hours (telephony/measures.py).
-
-    Phone lines are the force's, not an area's: the block is force-wide whatever `area` says; another
-    agency's figures have no calls of ours.
-    """
-    from bluelamp.telephony import measures as calls
-
-    if agency != "police":
-        return calls.calls(session, start, start)
-    return calls.calls(session, start, end)
 
 
 def to_csv_rows(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -134,5 +134,5 @@ def cross_check(policy: Policy) -> None:
 # The contexts' schemas register themselves; importing them here keeps every name importable from
 # `bluelamp.policy.schema` as before.
 from bluelamp.policy.schema_crime import *  # noqa: E402,F403
+from bluelamp.policy.schema_location import *  # noqa: E402,F403
 from bluelamp.policy.schema_triage import *  # noqa: E402,F403
-from bluelamp.policy.schema_telephony import *  # noqa: E402,F403

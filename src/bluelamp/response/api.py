@@ -10,6 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
 from bluelamp.identity.model import Principal
+from bluelamp.location import duplicates
 from bluelamp.response import service, units
 from bluelamp.response.model import STATUSES, UNIT_STATUSES, UNIT_TYPES
 from bluelamp.web.auth import DbSession, require_roles
@@ -29,7 +30,9 @@ def list_incidents(
 ) -> list[dict[str, Any]]:
     """Incidents by grade then time left: `id, contact_id, grade, status, flags, location, attend_by, seconds_left`."""
     now = clock.now()
-    return [service.incident_json(i, now) for i in service.list_incidents(session, status, now, limit)]
+    found = service.list_incidents(session, status, now, limit)
+    contacts = duplicates.contact_ids_for(session, found)  # every contact of each incident (issue 15)
+    return [{**service.incident_json(i, now), "contact_ids": contacts[i.id]} for i in found]
 
 
 @router.get("/board", dependencies=[Depends(require_roles(*READERS))])
@@ -58,6 +61,7 @@ def get_incident(incident_id: int, session: DbSession) -> dict[str, Any]:
                         "reason": r.reason, "approved_by": r.approved_by}
                        for r in service.regrades_for(session, incident.id)]
     out["extra"] = incident.extra
+    out["contact_ids"] = duplicates.contact_ids_for(session, [incident])[incident.id]
     return out
 
 

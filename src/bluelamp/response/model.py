@@ -111,6 +111,7 @@ class UnitView(NamedTuple):
     lon: float | None
     shift_start: datetime | None = None
     shift_end: datetime | None = None
+    position_at: datetime | None = None  # when lat/lon were taken (AVL); None: unknown
 
     def on_shift(self, now: datetime) -> bool:
         return (self.shift_start is None or self.shift_start <= now) and (self.shift_end is None or now < self.shift_end)
@@ -140,6 +141,8 @@ class Candidate:
     arrives_by: datetime | None
     makes_target: bool | None
     reserved_for: int | None = None  # a waiting grade-1 incident this unit is the best answer for
+    position_age_s: float | None = None  # age of the position the estimate is from (None: time unknown)
+    position_stale: bool | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -148,6 +151,8 @@ class Candidate:
             "eta_s": None if self.eta_s is None else round(self.eta_s),
             "arrives_by": self.arrives_by.isoformat().replace("+00:00", "Z") if self.arrives_by else None,
             "makes_target": self.makes_target, "reserved_for": self.reserved_for,
+            "position_age_s": None if self.position_age_s is None else round(self.position_age_s),
+            "position_stale": self.position_stale,
         }
 
 
@@ -158,6 +163,7 @@ class Recommendation:
     incident_id: int
     candidates: list[Candidate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    target: dict[str, object] | None = None  # the attendance target and whether the best unit meets it
 
     @property
     def best(self) -> Candidate | None:
@@ -166,7 +172,8 @@ class Recommendation:
     def to_dict(self) -> dict[str, object]:
         best = self.best
         return {"incident_id": self.incident_id, "recommended_unit_id": best.unit_id if best else None,
-                "candidates": [c.to_dict() for c in self.candidates], "warnings": list(self.warnings)}
+                "candidates": [c.to_dict() for c in self.candidates], "warnings": list(self.warnings),
+                "target": self.target}
 
 
 # Unit types that answer each grade; specialists answer emergencies but are not spent on routine work.
@@ -176,6 +183,11 @@ TYPES_FOR_GRADE: dict[int, frozenset[str]] = {
     3: frozenset({"response_car", "neighbourhood"}),
     4: frozenset({"response_car", "neighbourhood"}),
 }
+
+
+# With no estimate of arrival, general response units come before specialists (a dog unit is not the
+# first answer to a grade-1 call just because no position is known).
+TYPE_PREFERENCE: dict[str, int] = {"response_car": 0, "traffic": 1, "neighbourhood": 2, "firearms": 3, "dog": 4}
 
 
 def suitable(unit: UnitView, incident: IncidentView, now: datetime) -> bool:
@@ -219,6 +231,7 @@ def recommend(
     travel: TravelModel | None = None,
     waiting_grade1: Iterable[IncidentView] = (),
     limit: int = 10,
+    stale_after_s: float | None = None,
 ) -> Recommendation:
     """Rank the available suitable units by estimated arrival, grade 1 taking precedence.
 
@@ -236,20 +249,22 @@ def recommend(
             if fastest is not None:
                 reserved.setdefault(fastest, other.id)
     result = Recommendation(incident_id=incident.id)
-    ranked: list[tuple[int, float, str, UnitView, float | None]] = []
+    ranked: list[tuple[int, float, int, str, UnitView, float | None]] = []
     for unit in units:
         if not suitable(unit, incident, now):
             continue
         distance, eta = _estimate(unit, incident, travel)
-        ranked.append((1 if unit.id in reserved else 0, eta if eta is not None else math.inf, unit.call_sign,
-                       unit, distance))
+        ranked.append((1 if unit.id in reserved else 0, eta if eta is not None else math.inf,
+                       TYPE_PREFERENCE.get(unit.unit_type, 9), unit.call_sign, unit, distance))
     # Only the shown candidates are built; sorting plain tuples is the cheap part.
-    for _, eta_key, _, unit, distance in sorted(ranked, key=lambda r: r[:3])[:limit]:
+    for _, eta_key, _, _, unit, distance in sorted(ranked, key=lambda r: r[:4])[:limit]:
         eta = None if eta_key == math.inf else eta_key
         arrives = now + timedelta(seconds=eta) if eta is not None else None
         makes = None if (arrives is None or incident.attend_by is None) else arrives <= incident.attend_by
+        age = None if unit.position_at is None or unit.lat is None else (now - unit.position_at).total_seconds()
+        stale = None if age is None or stale_after_s is None else age > stale_after_s
         result.candidates.append(Candidate(unit.id, unit.call_sign, unit.unit_type, distance, eta, arrives, makes,
-                                           reserved.get(unit.id)))
+                                           reserved.get(unit.id), age, stale))
     if not result.candidates:
         result.warnings.append("no suitable unit is available: consider diverting a unit from a lower-grade incident")
         return result
@@ -261,6 +276,11 @@ def recommend(
         result.warnings.append(
             f"no available unit can arrive within the target: best estimate {_mins(best.eta_s)} "
             f"({best.call_sign}), {_mins(left) if left > 0 else 'none'} left")
+    stale_best = [c for c in result.candidates[:3] if c.position_stale]
+    if stale_best:
+        result.warnings.append("stale position: " + ", ".join(
+            f"{c.call_sign} last reported {_mins(c.position_age_s)} ago" for c in stale_best)
+            + "; its arrival estimate may be wrong")
     if result.candidates[0].reserved_for is not None:
         result.warnings.append(f"every suitable unit is the best answer to waiting grade-1 incident "
                                f"{result.candidates[0].reserved_for}")

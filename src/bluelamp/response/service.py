@@ -225,8 +225,8 @@ def _unit_for_update(session: Session, unit_id: int) -> Unit:
 
 
 def _open(incident: Incident) -> None:
-    if incident.status == "closed":
-        raise ResponseError(f"incident {incident.id} is already closed", "status", 409)
+    if incident.status in ("closed", "merged"):
+        raise ResponseError(f"incident {incident.id} is already {incident.status}", "status", 409)
 
 
 def _when(at: datetime | None, now: datetime) -> datetime:

@@ -21,7 +21,7 @@ MANUAL_STATUSES = ("available", "busy", "off_duty")
 
 def unit_view(unit: Unit) -> model.UnitView:
     return model.UnitView(unit.id, unit.call_sign, unit.unit_type, frozenset(unit.skills or ()), unit.status,
-                          unit.lat, unit.lon, unit.shift_start, unit.shift_end)
+                          unit.lat, unit.lon, unit.shift_start, unit.shift_end, unit.position_at)
 
 
 def incident_view(incident: Incident) -> model.IncidentView:
@@ -35,7 +35,44 @@ def unit_json(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
     return {"id": unit.id, "call_sign": unit.call_sign, "unit_type": unit.unit_type, "skills": list(unit.skills or []),
             "status": unit.status, "lat": unit.lat, "lon": unit.lon, "area": unit.area,
             "shift_start": clock.iso(unit.shift_start), "shift_end": clock.iso(unit.shift_end),
-            "on_shift": unit_view(unit).on_shift(now), "incident_id": unit.incident_id}
+            "on_shift": unit_view(unit).on_shift(now), "incident_id": unit.incident_id,
+            **_position_state(unit, now)}
+
+
+def _position_state(unit: Unit, now: datetime) -> dict[str, Any]:
+    from bluelamp.location.positions import position_state
+
+    return position_state(unit.position_at, now)
+
+
+def travel_model() -> model.TravelModel:
+    """Road speed by area type, detour factor and turnout from policy (location.yaml `travel`)."""
+    from bluelamp.policy import load_policy
+
+    t = load_policy().doc("location").travel
+    return model.TravelModel(t.urban_kmh, t.rural_kmh, t.detour_factor, t.turnout_seconds)
+
+
+def _target(incident: Incident, rec: model.Recommendation, now: datetime) -> dict[str, Any] | None:
+    """The attendance target by name (e.g. "15 min urban") and whether the best unit can meet it."""
+    if incident.attend_by is None:
+        return None
+    minutes = round((incident.attend_by - incident.received_at).total_seconds() / 60)
+    name = f"{minutes} min {'urban' if incident.urban else 'rural'}" if incident.grade == 1 else f"{minutes} min"
+    best = rec.best
+    can = best.makes_target if best is not None else False
+    left = (incident.attend_by - now).total_seconds()
+    if best is None:
+        text = f"no unit available: the {name} target cannot be met"
+    elif can is None:
+        text = f"the {name} target: arrival cannot be estimated (no position)"
+    elif can:
+        text = f"{best.call_sign} can meet the {name} target (about {round((best.eta_s or 0) / 60)} min)"
+    else:
+        text = f"the {name} target cannot be met: best estimate {round((best.eta_s or 0) / 60)} min " \
+               f"({best.call_sign}), {max(0, round(left / 60))} min left"
+    return {"name": name, "minutes": minutes, "attend_by": clock.iso(incident.attend_by), "can_meet": can,
+            "text": text}
 
 
 def _check_shift(start: datetime | None, end: datetime | None) -> None:
@@ -129,15 +166,23 @@ def recommend_for(session: Session, incident: Incident, now: datetime | None = N
     on_shift = (or_(Unit.shift_start.is_(None), Unit.shift_start <= now),
                 or_(Unit.shift_end.is_(None), Unit.shift_end > now))
     available = [
-        model.UnitView(r[0], r[1], r[2], frozenset(r[3] or ()), "available", r[4], r[5])
-        for r in session.execute(select(Unit.id, Unit.call_sign, Unit.unit_type, Unit.skills, Unit.lat, Unit.lon)
+        model.UnitView(r[0], r[1], r[2], frozenset(r[3] or ()), "available", r[4], r[5], None, None,
+                       clock.from_db(r[6]))
+        for r in session.execute(select(Unit.id, Unit.call_sign, Unit.unit_type, Unit.skills, Unit.lat, Unit.lon,
+                                        Unit.position_at)
                                  .where(Unit.status == "available", *on_shift))
     ]
     waiting: list[model.IncidentView] = []
     if incident.grade > 1:
         waiting = [incident_view(i) for i in session.execute(
             select(Incident).where(Incident.status == "awaiting", Incident.grade == 1)).scalars()]
-    return model.recommend(incident_view(incident), available, now, travel, waiting)
+    from bluelamp.policy import load_policy
+
+    stale_s = load_policy().doc("location").positions.stale_after_minutes * 60
+    rec = model.recommend(incident_view(incident), available, now, travel or travel_model(), waiting,
+                          stale_after_s=stale_s)
+    rec.target = _target(incident, rec, now)
+    return rec
 
 
 def recommendation(session: Session, incident_id: int, now: datetime | None = None) -> model.Recommendation:

@@ -34,8 +34,8 @@ STATIC = Path(__file__).parent / "static"
 HEALTH_TIMEOUT_S = 1.0
 
 ROUTER_CONTEXTS = (
-    "web", "identity", "audit", "contact", "triage", "response", "chat", "crime", "victims",
-    "demand", "performance", "telephony",
+    "web", "identity", "audit", "contact", "triage", "response", "location", "chat", "crime", "victims",
+    "demand", "performance",
 )
 
 

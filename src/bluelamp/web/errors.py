@@ -86,7 +86,8 @@ def install(app: FastAPI) -> None:
             loc = [str(p) for p in err.get("loc", ()) if p not in ("body",)]
             field, message = ".".join(loc) or "body", str(err.get("msg", "invalid"))
             named = _NAMED.match(message)
-            if named and field == "body":  # a check across fields names the one at fault itself
+            if named and (field == "body" or named.group(1).startswith(field + ".")):
+                # a check across fields names the one at fault itself
                 field, message = named.group(1), named.group(2)
             errors.append({"field": field, "message": message, "type": err.get("type")})
         status = 413 if any(e["type"] == "string_too_long" and e["field"] == "narrative" for e in errors) else 422

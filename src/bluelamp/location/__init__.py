@@ -1,0 +1,1 @@
+"""Where: grid references, UPRNs, the gazetteer, unit positions (AVL), duplicate contacts, hotspots."""
