@@ -117,3 +117,22 @@ def test_the_erlang_a_search_finds_the_same_fewest_agents_as_a_step_by_step_scan
         case = (rnd.uniform(0.1, 60), rnd.uniform(60, 600), rnd.choice([10, 20, 60]),
                 rnd.choice([0.8, 0.9, 0.95]), rnd.uniform(20, 600), rnd.choice([None, 0.85, 0.7]))
         assert e.required_agents(*case[:4], patience_s=case[4], max_occupancy=case[5]).agents == step_by_step(*case)
+
+
+@pytest.mark.parametrize("patience, cap, aht", [(300.0, None, 300.0), (90.0, 0.85, 180.0), (3600.0, None, 240.0),
+                                                (30.0, 0.7, 600.0)])
+def test_erlang_a_for_every_interval_at_once_is_the_one_interval_answer(patience, cap, aht) -> None:  # type: ignore[no-untyped-def]
+    import numpy as np
+
+    from bluelamp.demand.staffing import staff_curve
+
+    calls = [0.0, 0.4, 3.0, 17.0, 55.5, 120.0, 410.0] + list(np.random.default_rng(3).uniform(0, 150, 40))
+    target = Target(aht_s=aht, target_answer_s=20, target_level=0.8, patience_s=patience, shrinkage="0.3",
+                    max_occupancy=cap)
+    many = staff_curve(calls, 1800, target)
+    for c, got in zip(calls, many, strict=True):
+        one = staff_interval(c, 1800, target)
+        assert got["agents"] == one["agents"] and got["scheduled_agents"] == one["scheduled_agents"]
+        for key in ("service_level", "p_wait", "occupancy", "abandon_rate"):
+            assert got[key] == pytest.approx(one[key], rel=1e-12, abs=1e-15), key
+        assert got["asa_s"] == pytest.approx(one["asa_s"], rel=1e-9)

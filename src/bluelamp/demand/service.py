@@ -18,7 +18,7 @@ import pandas as pd
 from bluelamp.demand import series as ser
 from bluelamp.demand.forecast import DEFAULT_LEVELS, forecast
 from bluelamp.demand.series import DemandInputError, Series
-from bluelamp.demand.staffing import Target, staff_interval
+from bluelamp.demand.staffing import Target, staff_curve, staff_interval
 
 __all__ = ["DemandInputError", "forecast_series", "forecast_csv", "staff_frame", "staff_forecast",
            "read_staffing_csv", "write_csv_atomic"]
@@ -77,10 +77,10 @@ def staff_frame(frame: pd.DataFrame, target: Target, interval_s: float | None = 
     if (calls < 0).any():
         raise DemandInputError(f"negative {calls_col} at row {int((calls < 0).values.argmax()) + 2}: counts must be zero or more")
     aht = _aht_column(frame, default_aht)
-    rows = []
-    for i, c in enumerate(calls):
-        t = Target(**{**target.__dict__, "aht_s": aht[i]})
-        rows.append(staff_interval(float(c), interval_s, t))
+    try:
+        rows = staff_curve([float(c) for c in calls], interval_s, target, list(aht))
+    except ValueError as exc:
+        raise DemandInputError(str(exc)) from exc
     extra = pd.DataFrame(rows, index=frame.index).drop(columns=["offered_load_erlangs"], errors="ignore")
     extra = extra.map(lambda v: v if not (isinstance(v, float) and math.isinf(v)) else float("nan"))
     return pd.concat([frame, extra], axis=1)

@@ -96,13 +96,42 @@ _ORDER = ("agents", "scheduled_agents", "service_level", "p_wait", "asa_s", "occ
 
 def staff_curve(calls: list[float], interval_s: float, target: Target,
                 aht_s: list[float | None] | None = None) -> list[dict[str, Any]]:
-    """Staffing for a sequence of intervals (an optional per-interval handling time overrides)."""
+    """Staffing for a sequence of intervals (an optional per-interval handling time overrides).
+
+    With a patience (Erlang A) and one session per agent, every interval is searched at once
+    (`erlang.required_agents_a`, the same answer as one interval at a time).
+    """
+    ahts = [target.aht_s if aht_s is None or aht_s[i] is None or math.isnan(float(aht_s[i] or 0))
+            else float(aht_s[i] or 0) for i in range(len(calls))]
+    if target.patience_s is not None and target.concurrency == 1 and len(calls) > 1:
+        return _staff_erlang_a(calls, interval_s, target, ahts)
+    return [staff_interval(c, interval_s, _with_aht(target, a) if a != target.aht_s else target)
+            for c, a in zip(calls, ahts, strict=True)]
+
+
+def _staff_erlang_a(calls: list[float], interval_s: float, target: Target, ahts: list[float]) -> list[dict[str, Any]]:
+    import numpy as np
+
+    if interval_s <= 0:
+        raise ValueError("interval length must be positive")
+    c = np.asarray(calls, float)
+    a = np.asarray(ahts, float)
+    if np.any(c < 0):
+        raise ValueError("call volume must not be negative")
+    if np.any(a <= 0):
+        raise ValueError("handling time must be positive (a zero handling time needs no staff at all)")
+    assert target.patience_s is not None
+    load = c * a / interval_s
+    m = erlang.required_agents_a(load, a, target.target_answer_s, target.target_level, target.patience_s,
+                                 _slot_cap(target))
+    shrink = target.shrinkage_fraction()
     rows = []
-    for i, c in enumerate(calls):
-        t = target
-        if aht_s is not None and aht_s[i] is not None and not math.isnan(float(aht_s[i] or 0)):
-            t = _with_aht(target, float(aht_s[i] or 0))
-        rows.append(staff_interval(c, interval_s, t))
+    for i in range(len(c)):
+        agents = int(m["agents"][i])
+        rows.append({"agents": agents, "scheduled_agents": scheduled(agents, shrink),
+                     "service_level": float(m["service_level"][i]), "p_wait": float(m["p_wait"][i]),
+                     "asa_s": float(m["asa_s"][i]), "occupancy": float(m["occupancy"][i]),
+                     "abandon_rate": float(m["abandon_rate"][i]), "offered_load_erlangs": float(load[i])})
     return rows
 
 
