@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 def test_a_call_handler_records_a_999_call_and_sees_it_graded_and_explained(page, live_server, login):
     login(page, live_server, "call_handler")
     assert page.url.endswith("/contacts/new")
-    page.select_option("#channel", "999")
+    page.check("#channel-999")
     page.fill("#narrative", "My partner has a knife and is threatening me, the kids are in the house")
     # The proposal appears while typing, before anything is recorded.
     page.wait_for_selector("#proposal-body:not([hidden])")
