@@ -4,13 +4,15 @@ with the live demand (incidents with a position) counted the same way beside it.
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import h3
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bluelamp.config import get_settings
 from bluelamp.location.store import StreetCrime
 from bluelamp.policy import load_policy
 from bluelamp.response.store import Incident
@@ -48,9 +50,11 @@ def hotspots(session: Session, *, by: str = "hex", month: date | None = None, cr
     demand: Counter[str] = Counter()
     inc_conds = [Incident.lat.is_not(None), Incident.lon.is_not(None), Incident.status != "merged"]
     if month is not None:
-        start = month.replace(day=1)
-        end = date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        inc_conds += [Incident.received_at >= start, Incident.received_at < end]
+        first = month.replace(day=1)
+        after = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
+        zone = ZoneInfo(get_settings().timezone)  # the force's months, as data.police.uk counts them
+        inc_conds += [Incident.received_at >= datetime.combine(first, time(0), zone),
+                      Incident.received_at < datetime.combine(after, time(0), zone)]
     if by == "area":
         for key, n in session.execute(select(Incident.area, func.count()).where(*inc_conds).group_by(Incident.area)):
             demand[key or "unknown"] += n

@@ -91,21 +91,24 @@ def _rows(path: Path, columns: tuple[str, ...], header_first: str) -> Iterator[t
         missing = [c for c in columns if c not in names]
         if missing:
             raise FileError(f"missing column {missing[0]!r}")
-        start = 2
     else:
-        names, start = list(columns), 1
+        names = list(columns)
         yield 1, dict(zip(names, first, strict=False))
-    for n, row in enumerate(reader, start=start):
+    for n, row in enumerate(reader, start=2):
         yield n, dict(zip(names, row, strict=False))
 
 
-def _to_wgs84(e: str, n: str) -> tuple[float, float]:
+def _to_wgs84(e: str, n: str, names: str) -> tuple[float, float]:
     from bluelamp.location.grid import grid_to_wgs84
     from bluelamp.location.model import GridPoint
 
-    lat, lon = grid_to_wgs84(GridPoint(float(e), float(n), 1.0))
+    try:
+        point = GridPoint(float(e), float(n), 1.0)
+    except (TypeError, ValueError):
+        raise ValueError(f"{names}: not numbers") from None
+    lat, lon = grid_to_wgs84(point)
     if not in_uk(lat, lon):
-        raise ValueError("outside the UK")
+        raise ValueError(f"{names}: outside the UK")
     return lat, lon
 
 
@@ -114,7 +117,7 @@ def _gazetteer_row(fmt: str, row: dict[str, str]) -> dict[str, Any]:
         pc = postcode_key(row.get("Postcode", ""))
         if pc is None or " " not in pc:
             raise ValueError("Postcode: not a full postcode")
-        lat, lon = _to_wgs84(row["Eastings"], row["Northings"])
+        lat, lon = _to_wgs84(row.get("Eastings", ""), row.get("Northings", ""), "Eastings/Northings")
         return {"external_id": pc, "kind": "postcode", "name": pc, "locality": None, "postcode": pc,
                 "lat": lat, "lon": lon}
     name = (row.get("NAME1") or "").strip()
@@ -123,7 +126,7 @@ def _gazetteer_row(fmt: str, row: dict[str, str]) -> dict[str, Any]:
     local = (row.get("LOCAL_TYPE") or "").strip()
     kind = ("postcode" if local == "Postcode" else "street" if row.get("TYPE") == "transportNetwork"
             else "place" if row.get("TYPE") == "populatedPlace" else "landmark")
-    lat, lon = _to_wgs84(row["GEOMETRY_X"], row["GEOMETRY_Y"])
+    lat, lon = _to_wgs84(row.get("GEOMETRY_X", ""), row.get("GEOMETRY_Y", ""), "GEOMETRY_X/GEOMETRY_Y")
     locality = (row.get("POPULATED_PLACE") or row.get("DISTRICT_BOROUGH") or "").strip() or None
     pc = postcode_key(name) if kind == "postcode" else postcode_key(row.get("POSTCODE_DISTRICT") or "")
     return {"external_id": row["ID"].strip()[:64], "kind": kind, "name": name[:200],
