@@ -18,6 +18,7 @@ from bluelamp.contact.model import MAX_NARRATIVE, ContactIn
 from bluelamp.contact.store import Contact, Reassessment
 from bluelamp.identity import access
 from bluelamp.identity.model import Principal
+from bluelamp.location.model import LocationError
 from bluelamp.policy import load_policy
 from bluelamp.web.auth import DbSession, page_roles
 from bluelamp.web.templating import render
@@ -86,6 +87,10 @@ def contact_from_form(form: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"channel": form.get("channel") or "999", "narrative": narrative}
     loc = (form.get("location_description") or "").strip()
     data["location"] = {"description": loc or None, "urban": form.get("rural") != "on"}
+    for key in ("grid_ref", "uprn", "what3words", "gazetteer_ref"):  # contact/_location.html (issue 15)
+        value = (form.get(key) or "").strip()
+        if value:
+            data["location"][key] = value
     caller = _person(form, "caller", form.get("caller_role") or "victim", problems)
     if caller:
         data["caller"] = caller
@@ -150,13 +155,18 @@ async def submit_contact(
     try:
         with request.app.state.db.unit_of_work() as session:
             result = service.record_contact(session, data, principal)
+            link_to = str(form.get("link_incident_id") or "").strip()
+            if link_to.isdigit():  # the handler chose a possible duplicate on this screen (issue 15)
+                from bluelamp.location import duplicates
+
+                duplicates.link_contact(session, result["id"], int(link_to), principal, "same incident (entry screen)")
             if grade_text or route:
                 # The handler decided on this screen: recorded and decided in one transaction, so a
                 # refused decision (a change without a reason) records nothing and keeps the form.
                 proposal = result["assessment"]
                 service.decide(session, result["id"], principal, grade=int(grade_text or proposal["grade"]),
                                route=route or str(proposal["route"]), reason=reason)
-    except service.ContactError as exc:
+    except (service.ContactError, LocationError) as exc:
         label = {"reason": "Reason", "grade": "Grade", "route": "Route"}.get(exc.field, exc.field)
         return render(request, "contact/new.html", _entry_context(kept, [f"{label}: {exc}"]), 422)
     return RedirectResponse(f"/contacts/{result['id']}", status_code=303)

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp.identity.model import Principal
 from bluelamp.location import duplicates, hotspots, positions, service
+from bluelamp.location.model import LocationError
 from bluelamp.web.auth import DbSession, require_roles
 
 router = APIRouter(tags=["locations"])
@@ -29,6 +30,27 @@ def match(session: DbSession, q: Annotated[str, Query(min_length=1, max_length=2
     `location.gazetteer_ref`)."""
     found = service.match(session, q, limit)
     return {"query": q, "matches": [m.to_dict() for m in found]}
+
+
+@router.get("/locations/duplicates", dependencies=[Depends(require_roles(*MATCHERS))])
+def nearby_incidents(
+    session: DbSession,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+    ref: Annotated[str | None, Query(max_length=120, description="a gazetteer match's ref")] = None,
+    q: Annotated[str | None, Query(max_length=500, description="the location as typed")] = None,
+) -> dict[str, Any]:
+    """Open incidents that a contact being recorded here and now may be about (before it is recorded)."""
+    from bluelamp import clock
+
+    if ref:
+        entry = service.index(session).get(ref)
+        if entry is None:
+            raise LocationError("not an entry of the gazetteer", "ref")
+        lat, lon = entry.lat, entry.lon
+    found = duplicates.possible_duplicates(session, lat=lat, lon=lon, description=q, flags=[],
+                                           received_at=clock.now())
+    return {"lat": lat, "lon": lon, "possible_duplicates": found}
 
 
 @router.post("/positions", status_code=202)
