@@ -42,6 +42,13 @@ class Settings(BaseSettings):
     audit_key: str = ""
     # Comma-separated proxy addresses whose X-Forwarded-For / X-Forwarded-Proto are believed; empty: none.
     trusted_proxies: str = ""
+    # The map's base layer (docs/dispatcher.md): a folder of raster tiles {z}/{x}/{y}.png that bluelamp
+    # serves at /map/tiles/, or a tile URL template on this origin (a path such as /tiles/{z}/{x}/{y}.png
+    # behind the same proxy). Neither: the force's area boundaries and roads from local GeoJSON.
+    map_tile_dir: str = ""
+    map_tile_url: str = ""
+    map_tile_attribution: str = ""
+    map_max_zoom: int = 18
 
     @field_validator("env")
     @classmethod

@@ -46,7 +46,12 @@ def board(session: DbSession) -> dict[str, Any]:
         row = service.incident_json(i, now)
         row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
         rows.append(row)
-    return {"now": clock.iso(now), "incidents": rows, "units": [units.unit_json(u, now) for u in units.list_units(session)]}
+    unit_rows = []
+    for u in units.list_units(session):
+        row = units.unit_json(u, now)
+        row.setdefault("position_at", clock.iso(u.position_at))  # the map shows each position's age
+        unit_rows.append(row)
+    return {"now": clock.iso(now), "incidents": rows, "units": unit_rows}
 
 
 @router.get("/incidents/{incident_id}", dependencies=[Depends(require_roles(*READERS))])
@@ -89,6 +94,8 @@ class CloseIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: datetime | None = None
     disposition: str | None = Field(default=None, max_length=200)
+    disposition_code: str | None = Field(default=None, max_length=32, description="a code of dispositions.yaml")
+    reason: str | None = Field(default=None, max_length=2000, description="why, in words (needed with a code)")
 
 
 class RegradeIn(BaseModel):
@@ -122,7 +129,8 @@ def unit_stage(incident_id: int, unit_id: int, stage: Literal["en-route", "arriv
 @router.post("/incidents/{incident_id}/close")
 def close(incident_id: int, data: CloseIn, session: DbSession,
           principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition)
+    service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition,
+                           disposition_code=data.disposition_code, reason=data.reason)
     return _detail(session, incident_id)
 
 

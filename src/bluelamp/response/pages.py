@@ -1,18 +1,50 @@
-"""The incident board page: open incidents by grade and time left, live clocks, units, dispatch and arrival."""
+"""Pages of the response context: the dispatch board, an incident's own page, and the map's local data.
+
+The board and the incident page are drawn by incidents.js and map.js from the same JSON the API serves;
+their actions (dispatch, stage times, regrade, close) call the JSON routes of `response.api`, so every
+rule is the service's and there is one definition of each.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from sqlalchemy.orm import Session
 
+from bluelamp import clock
+from bluelamp.audit import service as audit
+from bluelamp.config import get_settings
 from bluelamp.identity.model import Principal
-from bluelamp.response.api import READERS, board
+from bluelamp.policy import controls, load_policy
+from bluelamp.response import map as demo_map
+from bluelamp.response import service, units
+from bluelamp.response.api import READERS, board, get_incident
+from bluelamp.response.store import Incident
 from bluelamp.web.auth import DbSession, page_roles
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+# Who sees the map's base layer: the board's readers, and the analysts and leaders whose maps reuse it.
+MAP_READERS = (*READERS, "analyst", "leader")
+# A stage time recorded more than this after the time it gives was entered late (issue 12, item 10):
+# the timeline marks it, with how late it was entered.
+LATE_ENTRY = timedelta(minutes=5)
+
+
+def map_config() -> dict[str, Any]:
+    s = get_settings()
+    return {**demo_map.base_layer(s.map_tile_dir, s.map_tile_url, s.map_tile_attribution, s.map_max_zoom),
+            "stale_after_s": demo_map.STALE_AFTER_S}
+
+
+def dispositions() -> list[dict[str, Any]]:
+    return [d.model_dump() for d in load_policy().doc("dispositions").dispositions]
 
 
 @router.get("/incidents")
@@ -20,4 +52,151 @@ def incident_board(request: Request, session: DbSession,
                    principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
     """The board is drawn by incidents.js from the same JSON it then polls every few seconds."""
     can_act = principal.has_any("dispatcher", "supervisor")
-    return render(request, "response/board.html", {"board": board(session), "can_act": can_act})
+    return render(request, "response/board.html", {
+        "board": board(session), "can_act": can_act, "map_config": map_config(), "dispositions": dispositions(),
+        "page_config": {"can_act": can_act, "supervisor": principal.has_any("supervisor"),
+                        "dispositions": dispositions()}})
+
+
+@router.get("/incidents/{incident_id}")
+def incident_page(request: Request, session: DbSession, incident_id: int,
+                  principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
+    """One incident: its timeline, units, regrade and close."""
+    incident = service.get_incident(session, incident_id)
+    if incident is None:
+        raise HTTPException(404, detail=f"incident_id: incident {incident_id} not found")
+    detail = get_incident(incident_id, session)
+    can_act = principal.has_any("dispatcher", "supervisor") and incident.status != "closed"
+    downgrades = _downgrade_grades(incident)
+    now = clock.now()
+    unit_rows = [{**units.unit_json(u, now), "position_at": clock.iso(u.position_at)}
+                 for a, u in service.assignments_for(session, [incident.id])[incident.id] if a.cleared_at is None]
+    return render(request, "response/incident.html", {
+        "incident": detail, "timeline": timeline(session, incident), "can_act": can_act,
+        "units_data": unit_rows, "now": clock.iso(now),
+        "disposition_name": _disposition_name((incident.extra or {}).get("disposition_code")),
+        "grades": [g for g in (1, 2, 3, 4) if g != incident.grade], "downgrades": downgrades,
+        "supervisor": principal.has_any("supervisor"), "dispositions": dispositions(),
+        "map_config": map_config(),
+        "page_config": {"incident_id": incident.id, "can_act": can_act, "supervisor": principal.has_any("supervisor"),
+                        "dispositions": dispositions(), "downgrades": downgrades}})
+
+
+def _disposition_name(code: str | None) -> str | None:
+    found = load_policy().doc("dispositions").get(code) if code else None
+    return found.name if found else None
+
+
+def _downgrade_grades(incident: Incident) -> list[int]:
+    """The grades that would reduce this incident's response, by the one control (policy/controls.py)."""
+    out = []
+    for g in (1, 2, 3, 4):
+        after = service.attend_by_for_grade(g, incident.urban, incident.received_at)
+        if controls.reduces_response(controls.Response(incident.grade, "deploy", incident.attend_by),
+                                     controls.Response(g, "deploy", after)):
+            out.append(g)
+    return out
+
+
+# --- the timeline -------------------------------------------------------------------------------------
+
+_WORDS = {
+    "incident.opened": "Incident opened", "incident.dispatched": "Unit dispatched",
+    "incident.unit_en_route": "Unit en route", "incident.unit_arrived": "Unit arrived",
+    "incident.unit_cleared": "Unit cleared", "incident.closed": "Incident closed",
+    "incident.stood_down": "Stood down (the contact no longer needs officers)",
+    "incident.regraded": "Regraded", "incident.note_added": "Note",
+    "contact.recorded": "Contact recorded and graded", "contact.decided": "Handler's decision",
+    "contact.reassessed": "Reassessed (THRIVE)", "contact.answers_recorded": "Key questions answered",
+    "contact.downgrade_requested": "Downgrade requested", "contact.downgrade_approved": "Downgrade approved",
+    "contact.downgrade_refused": "Downgrade refused", "contact.reassessment_due": "Re-THRIVE due",
+}
+_STAGES = ("incident.dispatched", "incident.unit_en_route", "incident.unit_arrived", "incident.unit_cleared",
+           "incident.closed")
+
+
+def _parse(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return clock.as_utc(parsed) if parsed.tzinfo is not None else None
+
+
+def _details(action: str, after: dict[str, Any], unit_names: dict[int, str]) -> list[str]:
+    """The words that explain one event (no personal data: grades, units, reasons, codes)."""
+    out: list[str] = []
+    unit = after.get("unit") or unit_names.get(after.get("unit_id") or -1)
+    if unit:
+        out.append(f"unit {unit}")
+    if action == "incident.dispatched":
+        if after.get("recommended") and after.get("recommended") != unit:
+            out.append(f"{after['recommended']} was recommended")
+        if after.get("override_reason"):
+            out.append(f"reason: {after['override_reason']}")
+        if after.get("eta_s") is not None:
+            out.append(f"estimated arrival {round(after['eta_s'] / 60)} min")
+    if action == "incident.unit_arrived" and after.get("target_met") is not None:
+        out.append("within the target" if after["target_met"] else "after the target")
+    for key, label in (("grade", "grade"), ("route", "route"), ("disposition_code", "code"),
+                       ("disposition", "disposition"), ("reason", "reason"), ("text", "")):
+        value = after.get(key)
+        if value not in (None, "", []):
+            out.append(f"{label} {value}".strip() if label else str(value))
+    if after.get("downgrade"):
+        out.append("a downgrade, by a supervisor")
+    return out
+
+
+def timeline(session: Session, incident: Incident) -> list[dict[str, Any]]:
+    """Every event of the incident and of its contact's grading, in time order, from the audit trail.
+
+    Each stage event shows the time it gives (`at`) and, when it was recorded more than LATE_ENTRY
+    later, that it was entered late and by how much.
+    """
+    entries = list(audit.trail(session, "incident", incident.id))
+    if incident.contact_id is not None:
+        entries += [e for e in audit.trail(session, "contact", incident.contact_id) if e.action in _WORDS]
+    unit_names = {u.id: u.call_sign for _, u in service.assignments_for(session, [incident.id])[incident.id]}
+    events: list[dict[str, Any]] = []
+    if incident.contact_id is not None and not any(e.action == "contact.recorded" for e in entries):
+        events.append({"at": incident.received_at, "recorded_at": None, "what": "Call received",
+                       "who": None, "details": [], "late_by_min": None, "kind": "contact"})
+    for e in entries:
+        after = ((e.content or {}).get("after") or {}) if isinstance(e.content, dict) else {}
+        given = _parse(after.get("at")) if e.action in _STAGES else None
+        at = given or e.at
+        late = given is not None and e.at - given > LATE_ENTRY
+        events.append({
+            "at": at, "recorded_at": e.at, "what": _WORDS.get(e.action, e.action.replace("_", " ")),
+            "who": e.actor, "details": _details(e.action, after, unit_names) if e.content is not None
+            else ["(content erased under a retention rule)"],
+            "late_by_min": round((e.at - given).total_seconds() / 60) if late and given else None,
+            "kind": e.action.split(".")[0], "action": e.action,
+        })
+    events.sort(key=lambda ev: (clock.as_utc(ev["at"]), ev["recorded_at"] or ev["at"]))
+    return events
+
+
+# --- the map's local data -----------------------------------------------------------------------------
+
+
+@router.get("/map/base.geojson", dependencies=[Depends(page_roles(*MAP_READERS))])
+def base_geojson() -> JSONResponse:
+    """The demo force's areas, boundaries, schematic roads and towns (the base map when no tiles are set)."""
+    return JSONResponse(demo_map.demo_base(), media_type="application/geo+json")
+
+
+@router.get("/map/tiles/{z}/{x}/{y}.png", dependencies=[Depends(page_roles(*MAP_READERS))])
+def tile(z: Annotated[int, PathParam(ge=0, le=22)], x: Annotated[int, PathParam(ge=0, le=4_194_304)],
+         y: Annotated[int, PathParam(ge=0, le=4_194_304)]) -> FileResponse:
+    """A raster tile from BLUELAMP_MAP_TILE_DIR ({z}/{x}/{y}.png); 404 when the folder has none."""
+    folder = get_settings().map_tile_dir
+    if not folder:
+        raise HTTPException(404, detail="no map tiles are configured (BLUELAMP_MAP_TILE_DIR)")
+    path = Path(folder) / str(z) / str(x) / f"{y}.png"  # integers only: nothing can climb out of the folder
+    if not path.is_file():
+        raise HTTPException(404, detail=f"tile {z}/{x}/{y} not found")
+    return FileResponse(path, media_type="image/png", headers={"Cache-Control": "private, max-age=86400"})

@@ -361,10 +361,30 @@ def _release_units(session: Session, incident: Incident, when: datetime) -> None
             unit.status, unit.incident_id, unit.updated_at = "available", None, when
 
 
+def _disposition(code: str | None, reason: str | None, disposition: str | None) -> tuple[str | None, str | None]:
+    """A disposition code must be one of the policy's (dispositions.yaml) and comes with a reason in words;
+    the code's name stands as the disposition text when none is given."""
+    if code is None:
+        return disposition, (reason.strip() or None) if reason else None
+    from bluelamp.policy import load_policy
+
+    doc = load_policy().doc("dispositions")
+    found = doc.get(code.strip())
+    if found is None:
+        raise ResponseError(f"unknown disposition code {code!r}; one of "
+                            f"{', '.join(d.code for d in doc.dispositions)}", "disposition_code")
+    if not (reason and reason.strip()):
+        raise ResponseError("a reason is required with the disposition code", "reason")
+    return (disposition.strip() if disposition and disposition.strip() else found.name), reason.strip()
+
+
 def close_incident(session: Session, incident_id: int, principal: Principal, *,
-                   at: datetime | None = None, disposition: str | None = None) -> Incident:
-    """Close the incident and free its units. Closing twice is an error."""
+                   at: datetime | None = None, disposition: str | None = None,
+                   disposition_code: str | None = None, reason: str | None = None) -> Incident:
+    """Close the incident and free its units, with a disposition (a policy code and a reason, or words).
+    Closing twice is an error."""
     now = clock.now()
+    disposition, reason = _disposition(disposition_code, reason, disposition)
     incident = _incident_for_update(session, incident_id)
     _open(incident)
     when = model.check_stage_time(_when(at, now), incident.arrived_at or incident.received_at, now, "closing",
@@ -383,10 +403,16 @@ def close_incident(session: Session, incident_id: int, principal: Principal, *,
     incident.status, incident.closed_at = "closed", when
     if disposition:
         incident.extra = {**(incident.extra or {}), "disposition": disposition}
+    if disposition_code:
+        incident.extra = {**(incident.extra or {}), "disposition_code": disposition_code.strip()}
+    if reason:
+        incident.extra = {**(incident.extra or {}), "closure_reason": reason}
     if reduced:
         incident.extra = {**(incident.extra or {}), "approved_by": principal.actor, "reduced": reduced}
     audit.record(session, principal.actor, "incident.closed", "incident", incident.id, before=before,
-                 after={"status": "closed", "at": clock.iso(when), "disposition": disposition})
+                 after={"status": "closed", "at": clock.iso(when), "disposition": disposition,
+                        "disposition_code": disposition_code.strip() if disposition_code else None,
+                        "reason": reason})
     return incident
 
 
