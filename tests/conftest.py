@@ -121,6 +121,10 @@ def client(app):  # type: ignore[no-untyped-def]
 
 
 _counter = itertools.count()
+# Users made by the fixtures below work in one team unless a test says otherwise (team=...), so that
+# tests about something else need not set up separation of duties; tests/test_separation_of_duties.py
+# puts people in different teams.
+TEAM = "test-team"
 
 
 @pytest.fixture
@@ -128,10 +132,11 @@ def make_user(db):  # type: ignore[no-untyped-def]
     """make_user("call_handler", ...) -> (username, bearer headers)."""
     from bluelamp.identity import service
 
-    def make(*roles: str, password: str = "correct horse battery") -> tuple[str, dict[str, str]]:
+    def make(*roles: str, password: str = "correct horse battery", team: str | None = TEAM
+             ) -> tuple[str, dict[str, str]]:
         name = f"{roles[0]}{next(_counter)}"
         with db.unit_of_work() as session:
-            service.add_user(session, name, list(roles), password)
+            service.add_user(session, name, list(roles), password, team=team)
             token = service.create_token(session, name)
         return name, {"Authorization": f"Bearer {token}"}
 
@@ -142,10 +147,10 @@ def make_user(db):  # type: ignore[no-untyped-def]
 def principal(db):  # type: ignore[no-untyped-def]
     from bluelamp.identity import service
 
-    def make(*roles: str):  # type: ignore[no-untyped-def]
+    def make(*roles: str, team: str | None = TEAM):  # type: ignore[no-untyped-def]
         name = f"p{roles[0]}{next(_counter)}"
         with db.unit_of_work() as session:
-            user = service.add_user(session, name, list(roles), "correct horse battery")
+            user = service.add_user(session, name, list(roles), "correct horse battery", team=team)
             return service.principal_of(user)
 
     return make
@@ -287,9 +292,9 @@ def who():  # type: ignore[no-untyped-def]
     """who("supervisor") -> a Principal with those roles (no user row: services need only the principal)."""
     from bluelamp.identity.model import Principal
 
-    def make(*roles: str) -> Principal:
+    def make(*roles: str, team: str | None = TEAM) -> Principal:
         n = next(_ids)
-        return Principal(user_id=n, username=f"{roles[0]}{n}", roles=frozenset(roles))
+        return Principal(user_id=n, username=f"{roles[0]}{n}", roles=frozenset(roles), team=team)
 
     return make
 

@@ -54,3 +54,21 @@ def test_production_refuses_to_start_without_a_secret_key(db):
     out = run(["serve", "--port", "1"], env={"BLUELAMP_ENV": "production", "BLUELAMP_SECRET_KEY": ""})
     assert out.returncode != 0
     assert "BLUELAMP_SECRET_KEY" in out.stderr
+
+
+def test_user_add_with_a_team_and_moving_teams_is_audited(db):
+    from sqlalchemy import select
+
+    from bluelamp.audit.store import AuditEntry
+    from bluelamp.identity.store import User
+
+    out = run(["user", "add", "dana", "--role", "investigator", "--team", "CID 2"], "a long password\n")
+    assert out.returncode == 0 and "in team CID 2" in out.stdout, out.stderr
+    moved = run(["user", "team", "dana", "--team", "CID 3"])
+    assert moved.returncode == 0, moved.stderr
+    bad = run(["user", "team", "dana", "--team", "<script>"])
+    assert bad.returncode != 0 and "team must be" in bad.stderr
+    with db.unit_of_work() as s:
+        assert s.execute(select(User.team).where(User.username == "dana")).scalar_one() == "CID 3"
+        entry = s.execute(select(AuditEntry).where(AuditEntry.action == "user.team_changed")).scalar_one()
+        assert entry.actor == "cli"

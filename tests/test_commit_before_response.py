@@ -82,7 +82,8 @@ def _audit_count(db: Any) -> int:
 def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make_contact, fault, clock0):
     _, admin = make_user("admin")
     _, handler = make_user("call_handler")
-    _, inv = make_user("investigator")
+    inv_name, inv = make_user("investigator")
+    other_inv, _ = make_user("investigator")
     for h in (admin, handler, inv):  # bearer tokens are resolved (and cached) before the fault
         client.get("/api/v1/contacts", headers=h)
     covered: set[str] = set()
@@ -138,7 +139,7 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
 
     # crime -> plan -> action -> review -> victim -> closure; bureau
     crime = step("POST", "/api/v1/crimes", "/api/v1/crimes", {
-        "offence": "robbery_personal", "risk": "high", "contact_id": make_contact(),
+        "offence": "robbery_personal", "risk": "high", "contact_id": make_contact(), "oic": inv_name,
         "parties": [{"role": "victim", "name": "Pat Lee"}, {"role": "suspect", "name": "Chris Known"}]}, 201)
     crid, vid = crime["id"], crime["victims"][0]["id"]
     from bluelamp.policy import load_policy
@@ -176,7 +177,9 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
     # an unrecorded crime: recording confirmed; bureau work; DASH and MARAC for a domestic victim
     late = step("POST", "/api/v1/crimes", "/api/v1/crimes", {
         "offence": "stalking_harassment", "risk": "medium", "contact_id": make_contact(), "recorded": False,
-        "domestic": True, "parties": [{"role": "victim", "name": "Kim Lane"}]}, 201)
+        "domestic": True, "oic": inv_name, "parties": [{"role": "victim", "name": "Kim Lane"}]}, 201)
+    step("PUT", "/api/v1/crimes/{crime_id}/oic", f"/api/v1/crimes/{late['id']}/oic",
+         {"oic": other_inv, "reason": "moved to the stalking team"})
     step("POST", "/api/v1/crimes/{crime_id}/recording", f"/api/v1/crimes/{late['id']}/recording", None)
     step("POST", "/api/v1/crimes/{crime_id}/bureau-events", f"/api/v1/crimes/{late['id']}/bureau-events",
          {"event": "property_seized"}, 201)

@@ -223,23 +223,25 @@ def test_a_refused_closure_reopens_the_crime_and_needs_a_reason(db, who, make_co
 
 
 def test_a_charge_needs_a_suspect_and_opens_file_preparation(db, who, make_contact, clock0):
-    sup = who("supervisor")
-    crime_id = _planned(db, sup, make_contact, parties=[{"role": "victim", "name": "Jo"},
+    inv = who("investigator")
+    crime_id = _planned(db, inv, make_contact, parties=[{"role": "victim", "name": "Jo"},
                                                         {"role": "suspect", "name": "Sam"}])
     with db.unit_of_work() as session:
-        crime = service.request_closure(session, crime_id, sup, outcome="1",
+        crime = service.request_closure(session, crime_id, inv, outcome="1",
                                         evidence={"charge_reference": "CHG/2026/001234"})
-        assert crime.status == "closed"  # a supervisor's own closure is approved
+        assert crime.status == "pending_closure"
+        assert service.decide_closure(session, crime_id, who("supervisor"), approve=True).status == "closed"
     with db.unit_of_work() as session:
         assert "file_preparation" in {t.kind for t in bureau.queue(session)}
 
 
 def test_a_closed_crime_refuses_further_changes(db, who, make_contact, clock0):
-    sup = who("supervisor")
-    crime_id = _planned(db, sup, make_contact)
+    inv = who("investigator")
+    crime_id = _planned(db, inv, make_contact)
     with db.unit_of_work() as session:
-        service.request_closure(session, crime_id, sup, outcome="18", evidence={"rationale": "No suspect identified"})
+        service.request_closure(session, crime_id, inv, outcome="18", evidence={"rationale": "No suspect identified"})
+        service.decide_closure(session, crime_id, who("supervisor"), approve=True)
     with db.unit_of_work() as session, pytest.raises(CrimeError, match="closed"):
-        service.save_plan(session, crime_id, sup, ALL_ELEMENTS)
+        service.save_plan(session, crime_id, inv, ALL_ELEMENTS)
     with db.unit_of_work() as session:
         assert session.execute(select(InvestigationPlan)).scalar_one().version == 1

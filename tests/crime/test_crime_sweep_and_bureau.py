@@ -63,11 +63,12 @@ def test_the_recording_clock_warns_the_bureau_then_alerts_a_supervisor(db, who, 
 
 
 def test_closed_crimes_are_not_swept(db, who, make_contact, clock0):
-    sup = who("supervisor")
-    crime_id = _crime(db, sup, make_contact())
+    inv = who("investigator")
+    crime_id = _crime(db, inv, make_contact())
     with db.unit_of_work() as session:
-        service.save_plan(session, crime_id, sup, {"lines_of_enquiry": "Enquiries complete with no result at all"})
-        service.request_closure(session, crime_id, sup, outcome="18", evidence={"rationale": "No suspect found"})
+        service.save_plan(session, crime_id, inv, {"lines_of_enquiry": "Enquiries complete with no result at all"})
+        service.request_closure(session, crime_id, inv, outcome="18", evidence={"rationale": "No suspect found"})
+        assert service.decide_closure(session, crime_id, who("supervisor"), approve=True).status == "closed"
     clock0.advance(days=30)
     with db.unit_of_work() as session:
         assert sweep.sweep(session)["reviews_missed"] == 0

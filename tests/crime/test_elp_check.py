@@ -16,13 +16,13 @@ WITHDRAWN = {"rationale": "Victim withdrew support after the interview", "victim
 
 
 def _crime(db, who, contact, elements):
-    sup = who("supervisor")
+    inv = who("investigator")
     with db.unit_of_work() as session:
-        crime = service.record_crime(session, sup, offence="violence_with_injury", risk="medium", domestic=True,
+        crime = service.record_crime(session, inv, offence="violence_with_injury", risk="medium", domestic=True,
                                      contact_id=contact, parties=[{"role": "victim", "name": "Jo Bloggs"},
                                                                   {"role": "suspect", "name": "Sam Smith"}])
-        service.save_plan(session, crime.id, sup, elements)
-        return crime.id, sup
+        service.save_plan(session, crime.id, inv, elements)
+        return crime.id, inv
 
 
 def test_a_domestic_crime_cannot_close_on_victim_withdrawal_without_elp_considered(db, who, make_contact, clock0):
@@ -35,4 +35,6 @@ def test_with_elp_considered_it_closes(db, who, make_contact, clock0):
     crime_id, sup = _crime(db, who, make_contact(), {**BASE, "evidence_led_prosecution": (
         "Considered: no independent witnesses, no body-worn video, 999 call does not identify the suspect")})
     with db.unit_of_work() as session:
-        assert service.request_closure(session, crime_id, sup, outcome="16", evidence=WITHDRAWN).status == "closed"
+        assert service.request_closure(session, crime_id, sup, outcome="16", evidence=WITHDRAWN).status \
+            == "pending_closure"
+        assert service.decide_closure(session, crime_id, who("supervisor"), approve=True).status == "closed"

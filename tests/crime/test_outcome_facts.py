@@ -19,13 +19,21 @@ NO_SUSPECT = {"rationale": "All lines of enquiry exhausted, none identified",
 
 
 def _crime(db, who, contact, suspects=()):
-    sup = who("supervisor")
+    """A planned crime and its officer in charge (who requests closures; a supervisor approves)."""
+    inv = who("investigator")
     parties = [{"role": "victim", "name": "Jo Bloggs"}, *suspects]
     with db.unit_of_work() as session:
-        crime = service.record_crime(session, sup, offence="criminal_damage", risk="low", contact_id=contact,
+        crime = service.record_crime(session, inv, offence="criminal_damage", risk="low", contact_id=contact,
                                      parties=parties)
-        service.save_plan(session, crime.id, sup, ALL)
-        return crime.id, sup
+        service.save_plan(session, crime.id, inv, ALL)
+        return crime.id, inv
+
+
+def _close(session, crime_id, inv, sup, outcome, evidence):
+    """The OIC asks for the outcome and another person, a supervisor, approves it."""
+    crime = service.request_closure(session, crime_id, inv, outcome=outcome, evidence=evidence)
+    assert crime.status == "pending_closure"
+    return service.decide_closure(session, crime_id, sup, approve=True)
 
 
 @pytest.mark.parametrize("outcome", ["14", "18"])
@@ -48,7 +56,7 @@ def test_an_empty_suspect_row_is_not_an_identified_suspect(db, who, make_contact
     with db.unit_of_work() as session, pytest.raises(CrimeError, match="identified suspect"):
         service.request_closure(session, crime_id, sup, outcome="1", evidence={"charge_reference": "CHG/2026/1"})
     with db.unit_of_work() as session:  # and 18 is allowed: nobody was identified
-        assert service.request_closure(session, crime_id, sup, outcome="18", evidence=NO_SUSPECT).status == "closed"
+        assert _close(session, crime_id, sup, who("supervisor"), "18", NO_SUSPECT).status == "closed"
 
 
 def test_outcomes_2a_and_3a_exist():
@@ -66,8 +74,7 @@ def test_a_suspect_and_a_victim_can_be_added_after_recording(db, who, make_conta
         roles = sorted(p.role for p in session.query(CrimeParty).filter_by(crime_id=crime_id))
         assert roles == ["suspect", "victim", "victim"]
         assert session.query(Victim).filter_by(crime_id=crime_id).count() == 2
-        crime = service.request_closure(session, crime_id, sup, outcome="1",
-                                        evidence={"charge_reference": "CHG/2026/00042"})
+        crime = _close(session, crime_id, sup, who("supervisor"), "1", {"charge_reference": "CHG/2026/00042"})
         assert crime.status == "closed"
     with db.unit_of_work() as session, pytest.raises(CrimeError, match="name"):
         service.add_party(session, crime_id, inv, {"role": "suspect"})  # closed, and empty anyway
@@ -91,4 +98,4 @@ def test_a_crime_does_not_close_with_actions_still_open(db, who, make_contact, c
         service.request_closure(session, crime_id, sup, outcome="18", evidence=NO_SUSPECT)
     with db.unit_of_work() as session:
         service.complete_action(session, crime_id, action_id, sup, result="No witnesses found")
-        assert service.request_closure(session, crime_id, sup, outcome="18", evidence=NO_SUSPECT).status == "closed"
+        assert _close(session, crime_id, sup, who("supervisor"), "18", NO_SUSPECT).status == "closed"

@@ -54,12 +54,13 @@ def test_closing_with_an_outcome_starts_a_right6_clock_for_each_victim(
     parties = [{"role": "victim", "name": "Jo Bloggs", "dob": "1980-01-02"}]
     if outcome != "18":
         parties.append({"role": "suspect", "name": "Sam Smith"})
-    sup = who("supervisor")
+    inv = who("investigator")
     with db.unit_of_work() as session:
-        crime = crimes.record_crime(session, sup, offence="violence_without_injury", risk="medium", domestic=True,
+        crime = crimes.record_crime(session, inv, offence="violence_without_injury", risk="medium", domestic=True,
                                     contact_id=make_contact(), parties=parties)
-        crimes.save_plan(session, crime.id, sup, ALL)
-        crimes.request_closure(session, crime.id, sup, outcome=outcome, evidence=evidence)
+        crimes.save_plan(session, crime.id, inv, ALL)
+        crimes.request_closure(session, crime.id, inv, outcome=outcome, evidence=evidence)
+        crimes.decide_closure(session, crime.id, who("supervisor"), approve=True)
         crime_id = crime.id
     with db.unit_of_work() as session:
         [c] = session.execute(select(Right6Clock).where(Right6Clock.crime_id == crime_id)).scalars()

@@ -16,7 +16,7 @@ def _signed_in(client, db, roles=("victim_care",)):
     from bluelamp.identity import service as identity
 
     with db.unit_of_work() as session:
-        identity.add_user(session, "carer1", list(roles), "correct horse battery")
+        identity.add_user(session, "carer1", list(roles), "correct horse battery", team="test-team")
     page = client.get("/login")
     m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     form = {"username": "carer1", "password": "correct horse battery"}

@@ -16,6 +16,7 @@ from bluelamp.audit.model import canonical
 from bluelamp.contact.matching import given_json, mark_people, match_people, record_details
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
+from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
 from bluelamp.location import duplicates
@@ -190,14 +191,12 @@ def decide(
                 "at": clock.iso(clock.now()), "appointment_at": clock.iso(appointment_at),
                 "downgrade": bool(reduced), "reduces": reduced}
     before = {"status": contact.status, "grade": contact.grade, "route": contact.route}
-    if reduced and not principal.has_any("supervisor"):
+    if reduced:  # a supervisor's own downgrade waits for another supervisor (identity/access.py)
         contact.status = "awaiting_approval"
         contact.decision = decision
         audit.record(session, principal.actor, "contact.downgrade_requested", "contact", contact.id,
                      before=before, after=decision)
         return contact
-    if reduced:
-        decision["approved_by"] = principal.actor
     _apply(session, contact, decision, principal, policy)
     audit.record(session, principal.actor, "contact.decided", "contact", contact.id, before=before, after=decision)
     return contact
@@ -247,13 +246,18 @@ def reassess_with_answers(session: Session, contact_id: int, principal: Principa
 
 def approve_downgrade(session: Session, contact_id: int, principal: Principal, approve: bool,
                       note: str | None = None, policy: Policy | None = None) -> Contact:
-    """A supervisor approves (or refuses) a requested downgrade; refusing keeps the proposal in force."""
+    """A supervisor who did not ask for it approves (or refuses) a requested downgrade; refusing keeps
+    the proposal in force."""
     if not principal.has_any("supervisor"):
         raise ContactError("only a supervisor may approve a downgrade", "role", 403)
     policy = policy or load_policy()
     contact = _get_for_update(session, contact_id)
     if contact.status != "awaiting_approval" or not contact.decision:
         raise ContactError(f"contact {contact_id} has no downgrade awaiting approval", "status", 409)
+    try:
+        access.check_not_requester(principal, str(contact.decision.get("by") or ""), "approve a downgrade")
+    except access.AccessDenied as exc:
+        raise ContactError(str(exc), exc.field, 403) from None
     before = {"status": contact.status, "grade": contact.grade, "route": contact.route}
     decision = dict(contact.decision)
     if approve:

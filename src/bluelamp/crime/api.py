@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -68,22 +68,45 @@ def record_crime(data: CrimeIn, session: DbSession,
     return views.crime_json(session, crime, clock.now())
 
 
+Reason = Annotated[str | None, Query(max_length=300)]
+
+
 @router.get("/crimes")
 def list_crimes(session: DbSession, principal: Annotated[Principal, Depends(require_roles(*READERS))],
-                mine: bool = True) -> list[dict[str, Any]]:
-    """My open crimes (as officer in charge), or every open crime with mine=false."""
+                mine: bool = True, reason: Reason = None) -> list[dict[str, Any]]:
+    """My open crimes (as officer in charge); with mine=false my team's open crimes, or every open crime
+    for the roles that read every crime or with a stated `reason` (a search)."""
     now = clock.now()
-    rows = service.my_crimes(session, principal.username) if mine else service.open_crimes(session)
+    rows = service.list_for(session, principal, mine=mine, reason=reason)
     return [views.crime_summary(c, now) for c in rows]
 
 
-@router.get("/crimes/{crime_id}", dependencies=[Depends(require_roles(*READERS))])
-def get_crime(crime_id: int, session: DbSession) -> dict[str, Any]:
+@router.get("/crimes/{crime_id}")
+def get_crime(crime_id: int, session: DbSession, principal: Annotated[Principal, Depends(require_roles(*READERS))],
+              reason: Reason = None) -> dict[str, Any]:
+    """One crime; investigators and victim care read their team's crimes, others with a `reason`."""
     try:
         crime = service.get_crime(session, crime_id)
+        service.check_read(session, crime, principal, reason)
     except CrimeError as exc:
         raise _error(exc) from None
     return views.crime_json(session, crime, clock.now())
+
+
+class OicIn(Strict):
+    oic: str = Field(max_length=120)
+    reason: str = Field(max_length=2000)
+
+
+@router.put("/crimes/{crime_id}/oic")
+def change_oic(crime_id: int, data: OicIn, session: DbSession,
+               principal: Annotated[Principal, Depends(require_roles(*SUPERVISORS))]) -> dict[str, Any]:
+    """The OIC's supervisor hands the crime to another investigator, with a reason (audited)."""
+    try:
+        crime = service.change_oic(session, crime_id, principal, oic=data.oic, reason=data.reason)
+    except CrimeError as exc:
+        raise _error(exc) from None
+    return views.crime_summary(crime, clock.now())
 
 
 @router.post("/crimes/{crime_id}/recording")

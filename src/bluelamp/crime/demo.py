@@ -43,6 +43,13 @@ OUTCOME_WEIGHTS = {"18": 38, "14": 14, "16": 10, "15": 10, "1": 10, "8": 5, "3":
 NAMES = ["Jo", "Sam", "Alex", "Priya", "Tom", "Aisha", "Chris", "Megan", "Owen", "Grace", "Liam", "Zara"]
 SURNAMES = ["Smith", "Jones", "Khan", "Taylor", "Brown", "Patel", "Evans", "Wilson", "Hughes", "Walker"]
 OFFICERS = [f"pc{n:03d}" for n in range(1, 121)]
+
+
+def team_of(officer: str) -> str:
+    """Ten officers a team: pc001-pc010 are "CID 1" (the demo investigator's team)."""
+    return f"CID {1 + (int(officer[2:]) - 1) // 10}"
+
+
 CHUNK = 5000
 
 
@@ -99,7 +106,8 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
             "contact_id": contact_id, "source": "demo", "offence": offence, "offence_group": group.id,
             "most_serious": off.most_serious, "domestic": domestic, "summary": f"Demo {off.name.lower()}",
             "reported_at": reported, "record_due_at": model.recording_due(reported, inv), "recorded_at": recorded,
-            "recorded_by": "user:demo.cab" if recorded else None, "oic": rng.choice(OFFICERS), "risk": risk,
+            "recorded_by": "user:demo.cab" if recorded else None, "oic": (oic := rng.choice(OFFICERS)),
+            "team": team_of(oic), "risk": risk,
             "status": "closed" if closed else "open", "plan_score": None, "outcome": None, "outcome_evidence": None,
             "closed_at": None, "approved_by": None, "next_review_due_at": None, "last_review_at": None,
             "policy_version": policy.version, "created_at": recorded or reported,

@@ -29,6 +29,8 @@ from bluelamp.crime.store import (
     ReviewDue,
     SupervisoryReview,
 )
+from bluelamp.identity import access
+from bluelamp.identity import service as identity
 from bluelamp.identity.model import Principal
 from bluelamp.policy import Policy, load_policy
 from bluelamp.response.store import Incident
@@ -58,6 +60,42 @@ def _clean_party(raw: dict[str, Any]) -> dict[str, Any]:
         raise CrimeError("dob is in the future", "parties.dob")
     details = raw.get("details") or {}
     return {"role": role, "name": name, "dob": dob or None, "person_id": raw.get("person_id"), "details": details}
+
+
+def _oic_team(session: Session, principal: Principal, oic: str | None) -> tuple[str, str | None]:
+    """The officer in charge (a real, active user with the investigator role) and their team."""
+    name = (oic or "").strip()
+    if not name or name == principal.username:
+        if access.OIC_ROLE not in principal.roles:
+            raise CrimeError("name the officer in charge (oic): a user with the investigator role", "oic")
+        return principal.username, principal.team
+    found = identity.team_of(session, name)
+    if found is None:
+        raise CrimeError(f"oic {name!r} is not an active user", "oic")
+    team, roles = found
+    if access.OIC_ROLE not in roles:
+        raise CrimeError(f"oic {name!r} does not hold the investigator role", "oic")
+    return name, team
+
+
+def crime_team(session: Session, crime: Crime) -> str | None:
+    """The crime's team; a crime recorded before teams follows its OIC's current team."""
+    return identity.effective_team(session, crime.oic, crime.team)
+
+
+def check_change(session: Session, crime: Crime, principal: Principal, kind: str = "crime") -> str:
+    """Its OIC, their team or their supervisor may change the crime (identity/access.py), else 403."""
+    try:
+        return access.check_change(kind, principal, crime.oic, crime_team(session, crime))
+    except access.AccessDenied as exc:
+        raise CrimeError(str(exc), exc.field, 403) from None
+
+
+def _not_requester(principal: Principal, requested_by: str | None, what: str) -> None:
+    try:
+        access.check_not_requester(principal, requested_by, what)
+    except access.AccessDenied as exc:
+        raise CrimeError(str(exc), exc.field, 403) from None
 
 
 def _source_time(session: Session, contact_id: int | None, incident_id: int | None) -> datetime:
@@ -107,6 +145,7 @@ def record_crime(
         raise CrimeError(f"unknown offence {offence!r}", "offence")
     group, off = found
     model.check_risk(risk)
+    oic_name, team = _oic_team(session, principal, oic)
     source_at = _source_time(session, contact_id, incident_id)
     if reported_at is None:
         reported_at = source_at
@@ -123,7 +162,7 @@ def record_crime(
         original_record_due_at=model.recording_due(source_at, rules) if restart else None,
         plan_due_at=reported_at + timedelta(hours=rules.plan_within_hours),
         recording_restart_reason=restart,
-        recorded_by=principal.actor if recorded else None, oic=(oic or principal.username).strip(), risk=risk,
+        recorded_by=principal.actor if recorded else None, oic=oic_name, team=team, risk=risk,
         status=OPEN, policy_version=policy.version, created_at=now,
         next_review_due_at=model.first_review_due(recorded_at, risk, rules) if recorded_at else None,
     )
@@ -141,6 +180,7 @@ def record_crime(
         "offence": crime.offence, "group": crime.offence_group, "risk": risk, "reported_at": clock.iso(reported_at),
         "recorded_at": clock.iso(recorded_at), "record_due_at": clock.iso(crime.record_due_at),
         "contact_id": contact_id, "incident_id": incident_id, "parties": [p["role"] for p in cleaned],
+        "oic": oic_name, "team": team,
         "original_record_due_at": clock.iso(crime.original_record_due_at), "restart_reason": restart,
         "policy_version": policy.version,
     })
@@ -158,6 +198,31 @@ def get_crime(session: Session, crime_id: int, for_update: bool = False) -> Crim
     if crime is None:
         raise CrimeError(f"crime {crime_id} not found", "id", 404)
     return crime
+
+
+def check_read(session: Session, crime: Crime, principal: Principal, reason: str | None = None) -> str:
+    """The view the principal gets on this crime (identity/access.py: investigators and victim care read
+    their team's crimes; wider is a search with a stated reason), else 403 naming `reason` or `role`."""
+    own = access.reads_crime_as_own(principal, crime.oic, crime_team(session, crime))
+    try:
+        return access.view_for("crime", principal, own=own, reason=reason)
+    except access.AccessDenied as exc:
+        raise CrimeError(str(exc), exc.field, 403) from None
+
+
+def list_for(session: Session, principal: Principal, *, mine: bool, reason: str | None = None,
+             limit: int = 500) -> list[Crime]:
+    """The crimes list: mine (as OIC); else my team's, or every open crime for roles that read every
+    crime or with a stated reason (a search)."""
+    if mine:
+        return my_crimes(session, principal.username, limit=limit)
+    try:
+        access.view_for("crime", principal, own=False, reason=reason)
+        return open_crimes(session, limit=limit)
+    except access.AccessDenied:
+        if principal.team is None:
+            return my_crimes(session, principal.username, limit=limit)
+        return team_crimes(session, principal.team, limit=limit)
 
 
 def _open(crime: Crime) -> None:
@@ -241,6 +306,7 @@ def save_plan(session: Session, crime_id: int, principal: Principal, elements: d
     rules = policy.doc("investigation")
     crime = get_crime(session, crime_id, for_update=True)
     _open(crime)
+    check_change(session, crime, principal)
     clean = model.clean_elements(elements or {}, rules)
     score = model.score_plan(clean, plan_context(session, crime), _action_count(session, crime.id), rules)
     plan = session.execute(select(InvestigationPlan).where(InvestigationPlan.crime_id == crime.id)).scalar_one_or_none()
@@ -288,6 +354,7 @@ def add_action(session: Session, crime_id: int, principal: Principal, *, element
         raise CrimeError("an action needs a description", "description")
     crime = get_crime(session, crime_id, for_update=True)
     _open(crime)
+    check_change(session, crime, principal)
     now = clock.now()
     if due_at is not None:
         model.check_aware(due_at, "due_at")
@@ -319,6 +386,7 @@ def complete_action(session: Session, crime_id: int, action_id: int, principal: 
                     result: str | None = None, done_at: datetime | None = None) -> InvestigationAction:
     crime = get_crime(session, crime_id, for_update=True)
     _open(crime)
+    check_change(session, crime, principal)
     action = session.get(InvestigationAction, action_id)
     if action is None or action.crime_id != crime.id:
         raise CrimeError(f"action {action_id} not found on crime {crime_id}", "action_id", 404)
@@ -335,7 +403,8 @@ def complete_action(session: Session, crime_id: int, action_id: int, principal: 
 
 def review(session: Session, crime_id: int, principal: Principal, *, direction: str, risk: str | None = None,
            reviewed_at: datetime | None = None, policy: Policy | None = None) -> SupervisoryReview:
-    """A supervisor reviews the crime with written direction; the next review is set by risk."""
+    """The OIC's supervisor (in their team, not the OIC) reviews the crime with written direction; the
+    next review is set by risk."""
     if not principal.has_any("supervisor"):
         raise CrimeError("only a supervisor may review a crime", "role", 403)
     policy = policy or load_policy()
@@ -344,6 +413,9 @@ def review(session: Session, crime_id: int, principal: Principal, *, direction: 
     new_risk = model.check_risk(risk) if risk else None
     crime = get_crime(session, crime_id, for_update=True)
     _open(crime)
+    _not_requester(principal, crime.oic, "review a crime")
+    if check_change(session, crime, principal) not in ("supervisor", "admin"):
+        raise CrimeError("only the officer in charge's supervisor may review the crime", "role", 403)
     now = clock.now()
     when = clock.as_utc(model.check_not_future(reviewed_at, now, "reviewed_at")) if reviewed_at else now
     model.check_order(crime.reported_at, when, "reported_at", "reviewed_at")
@@ -411,13 +483,15 @@ def _resolve_alerts(session: Session, crime_id: int, kinds: tuple[str, ...], now
 
 def request_closure(session: Session, crime_id: int, principal: Principal, *, outcome: str | None,
                     evidence: dict[str, Any] | None, policy: Policy | None = None) -> Crime:
-    """Propose an outcome with its evidence; a supervisor's proposal is its own approval."""
+    """Propose an outcome with its evidence; an outcome that needs approval waits for a supervisor who
+    is not the requester (a supervisor's own proposal is not its own approval)."""
     if not principal.has_any(*INVESTIGATORS):
         raise CrimeError("only the investigator or a supervisor may close a crime", "role", 403)
     policy = policy or load_policy()
     crime = get_crime(session, crime_id, for_update=True)
     if crime.status != OPEN:
         raise CrimeError(f"crime {crime_id} is {crime.status.replace('_', ' ')}", "status", 409)
+    check_change(session, crime, principal)
     if crime.recorded_at is None:
         raise CrimeError("a crime must be recorded before it closes", "recorded_at", 409)
     if get_plan(session, crime.id) is None:
@@ -443,21 +517,24 @@ def request_closure(session: Session, crime_id: int, principal: Principal, *, ou
     crime.status = PENDING_CLOSURE
     audit.record(session, principal.actor, "crime.closure_requested", "crime", crime.id,
                  after={"outcome": out.code, "evidence": sorted(clean)})
-    if principal.has_any("supervisor") or not out.supervisor_approval:
-        _close(session, crime, principal, policy, note="closed by a supervisor" if principal.has_any("supervisor")
-               else "outcome needs no approval")
+    if not out.supervisor_approval:
+        _close(session, crime, principal, policy, note="outcome needs no approval")
     return crime
 
 
 def decide_closure(session: Session, crime_id: int, principal: Principal, *, approve: bool,
                    note: str | None = None, policy: Policy | None = None) -> Crime:
-    """A supervisor approves the proposed outcome (the crime closes) or refuses it with a reason."""
+    """The OIC's supervisor, not the one who asked, approves the proposed outcome (the crime closes) or
+    refuses it with a reason."""
     if not principal.has_any("supervisor"):
         raise CrimeError("only a supervisor may approve a closure", "role", 403)
     policy = policy or load_policy()
     crime = get_crime(session, crime_id, for_update=True)
     if crime.status != PENDING_CLOSURE:
         raise CrimeError(f"crime {crime_id} has no closure awaiting approval", "status", 409)
+    _not_requester(principal, crime.closure_requested_by, "approve a closure")
+    if check_change(session, crime, principal) not in ("supervisor", "admin"):
+        raise CrimeError("only the officer in charge's supervisor may approve the closure", "role", 403)
     if approve:
         _close(session, crime, principal, policy, note=note)
         return crime
@@ -490,6 +567,48 @@ def _close(session: Session, crime: Crime, principal: Principal, policy: Policy,
     victims.crime_closed(session, crime, out.name if out else str(crime.outcome),
                          letters=bool(out and "victim_outcome_letter" in out.bureau_tasks),
                          actor=principal.actor, policy=policy, event=out.right6_event if out else None)
+
+
+def change_oic(session: Session, crime_id: int, principal: Principal, *, oic: str, reason: str) -> Crime:
+    """A supervisor of the crime's team (not the OIC) hands the crime to another investigator, with a
+    reason; the crime moves to the new OIC's team. Audited."""
+    if not principal.has_any("supervisor"):
+        raise CrimeError("only a supervisor may change the officer in charge", "role", 403)
+    text = (reason or "").strip()
+    if len(text) < 5:
+        raise CrimeError("changing the officer in charge needs a reason", "reason")
+    crime = get_crime(session, crime_id, for_update=True)
+    _open(crime)
+    _not_requester(principal, crime.oic, "change the officer in charge of a crime")
+    if check_change(session, crime, principal) not in ("supervisor", "admin"):
+        raise CrimeError("only the officer in charge's supervisor may hand the crime on", "role", 403)
+    name = (oic or "").strip()
+    if not name:
+        raise CrimeError("name the new officer in charge", "oic")
+    if name == crime.oic:
+        raise CrimeError(f"{name} is already the officer in charge", "oic", 409)
+    found = identity.team_of(session, name)
+    if found is None:
+        raise CrimeError(f"oic {name!r} is not an active user", "oic")
+    if access.OIC_ROLE not in found[1]:
+        raise CrimeError(f"oic {name!r} does not hold the investigator role", "oic")
+    before = {"oic": crime.oic, "team": crime.team}
+    crime.oic, crime.team = name, found[0]
+    audit.record(session, principal.actor, "crime.oic_changed", "crime", crime.id, before=before,
+                 after={"oic": name, "team": crime.team, "reason": text[:2000]})
+    return crime
+
+
+def team_crimes(session: Session, team: str, include_closed: bool = False, limit: int = 500) -> list[Crime]:
+    """The open crimes of a team (the team of each crime, or of its OIC for crimes before teams)."""
+    from bluelamp.identity.store import User
+
+    members = select(User.username).where(User.team == team)
+    q = select(Crime).where((Crime.team == team) | (Crime.team.is_(None) & Crime.oic.in_(members)))
+    if not include_closed:
+        q = q.where(Crime.status != CLOSED)
+    return list(session.execute(q.order_by(Crime.next_review_due_at.is_(None), Crime.next_review_due_at)
+                                .limit(limit)).scalars())
 
 
 def my_crimes(session: Session, username: str, include_closed: bool = False, limit: int = 500) -> list[Crime]:

@@ -28,6 +28,7 @@ class Crime(Base):
         Index("ix_crime_recording_due", "record_due_at", postgresql_where=text("recorded_at IS NULL"),
               sqlite_where=text("recorded_at IS NULL")),
         Index("ix_crime_status", "status", "reported_at"),
+        Index("ix_crime_team", "team", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -48,6 +49,7 @@ class Crime(Base):
     recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     recorded_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     oic: Mapped[str] = mapped_column(String(120))  # officer in charge (username)
+    team: Mapped[str | None] = mapped_column(String(48), nullable=True)  # the OIC's team when assigned
     risk: Mapped[str] = mapped_column(String(8))
     status: Mapped[str] = mapped_column(String(16), default="open")
     next_review_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)

@@ -18,7 +18,7 @@ def crime_summary(crime: Crime, now: datetime) -> dict[str, Any]:
     due = crime.next_review_due_at
     return {
         "id": crime.id, "offence": crime.offence, "offence_group": crime.offence_group, "risk": crime.risk,
-        "status": crime.status, "oic": crime.oic, "domestic": crime.domestic,
+        "status": crime.status, "oic": crime.oic, "team": crime.team, "domestic": crime.domestic,
         "reported_at": clock.iso(crime.reported_at), "recorded_at": clock.iso(crime.recorded_at),
         "record_due_at": clock.iso(crime.record_due_at), "hate": crime.hate,
         "recording_restart": None if crime.original_record_due_at is None else {

@@ -1,6 +1,7 @@
 """Need to know, written as data: for each record kind, role and relationship, the view it gets.
 
-Relationships: `own` (the principal recorded the contact, or serves the chat) and `any`. A view is
+Relationships: `own` (the principal recorded the contact, or serves the chat; for a crime or its
+victim: the principal is the officer in charge or in the OIC's team) and `any`. A view is
 a name from VIEWS (which parts of the record are shown), or None (refused, 403). `reason:` before a
 view means the read is a search that must state a reason (`?reason=`), which the access log keeps.
 With several roles, the widest view wins. docs/security.md explains each row.
@@ -40,6 +41,16 @@ POLICY: dict[str, dict[str, dict[str, str | None]]] = {
         "supervisor": {"own": FULL, "any": FULL},
         "call_handler": {"own": FULL, "any": FULL},
     },
+    # A crime and its victims (with their DASH and MARAC): investigators and victim care read their
+    # team's crimes; anything wider is a search with a stated reason. Supervisors oversee reviews and
+    # closures across teams and the bureau works every crime's paperwork, so both read all of them.
+    "crime": {
+        "supervisor": {"own": FULL, "any": FULL},
+        "investigator": {"own": FULL, "any": "reason:" + FULL},
+        "victim_care": {"own": FULL, "any": "reason:" + FULL},
+        "cab_officer": {"own": FULL, "any": FULL},
+        "auditor": {"own": "reason:" + FULL, "any": "reason:" + FULL},
+    },
     "chat": {
         "supervisor": {"own": FULL, "any": FULL},
         "chat_operator": {"own": FULL, "any": None},
@@ -78,6 +89,58 @@ def view_for(kind: str, principal: Principal, own: bool, reason: str | None = No
             raise AccessDenied("reading this record is a search: state why with ?reason=...", "reason")
         raise AccessDenied(f"your roles do not give access to this {kind}")
     return best
+
+
+# Who may change a crime's plan, actions, closure or victim work, by relationship to the crime
+# (issue 12 item 8): its officer in charge, their team, or their team's supervisor. Nobody else;
+# `admin` may do everything. A user with no team has no team rights, and a crime with no team
+# (recorded before teams) can be changed only by its OIC until a supervisor reassigns it.
+RELATIONS = ("oic", "team", "supervisor")
+CHANGE: dict[str, dict[str, tuple[str, ...]]] = {
+    "crime": {"oic": ("investigator", "supervisor"), "team": ("investigator",), "supervisor": ("supervisor",)},
+    "victim": {"oic": ("investigator", "supervisor"), "team": ("investigator", "victim_care", "cab_officer"),
+               "supervisor": ("supervisor",)},
+}
+OIC_ROLE = "investigator"  # the officer in charge is a real user with this role
+
+
+def relations(principal: Principal, oic: str, team: str | None) -> set[str]:
+    """How the principal stands to a crime with this OIC and team."""
+    found: set[str] = set()
+    if principal.username == oic:
+        found.add("oic")
+    if team is not None and principal.team == team:
+        found.add("team")
+        if "supervisor" in principal.roles:
+            found.add("supervisor")
+    return found
+
+
+def check_change(kind: str, principal: Principal, oic: str, team: str | None) -> str:
+    """The relationship that lets the principal change this crime (or its victim work), or AccessDenied."""
+    if "admin" in principal.roles:
+        return "admin"
+    rows = CHANGE[kind]
+    for rel in RELATIONS:
+        if rel in relations(principal, oic, team) and principal.roles.intersection(rows[rel]):
+            return rel
+    what = "this crime" if kind == "crime" else "this victim's care"
+    raise AccessDenied(f"only the officer in charge ({oic}), their team or their supervisor may change {what}",
+                       "oic")
+
+
+def reads_crime_as_own(principal: Principal, oic: str, team: str | None) -> bool:
+    """The `own` relationship for reading a crime: the OIC or the OIC's team."""
+    return bool(relations(principal, oic, team))
+
+
+def check_not_requester(principal: Principal, requested_by: str | None, what: str) -> None:
+    """Reviews, closure approvals and downgrade approvals: by a supervisor who is not the requester
+    (the one definition of this control; contacts, incidents and crimes all call it)."""
+    if not principal.has_any("supervisor"):
+        raise AccessDenied(f"only a supervisor may {what}")
+    if requested_by is not None and requested_by in (principal.actor, principal.username):
+        raise AccessDenied(f"a supervisor may not {what} of their own: another supervisor must", "approver")
 
 
 def shape_contact(body: dict[str, object], view: str) -> dict[str, object]:

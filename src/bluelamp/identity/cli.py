@@ -35,11 +35,21 @@ def register(app: typer.Typer) -> None:
     def add(
         name: str,
         role: list[str] = typer.Option(..., "--role", help="A role; repeat for several."),
+        team: str | None = typer.Option(None, "--team", help="The team they work in (crimes they may change)."),
     ) -> None:
         """Create a user with one or more roles; the password is the first line of stdin."""
         password = sys.stdin.readline().rstrip("\r\n")
-        _run(lambda s: service.add_user(s, name, list(role), password, actor=CLI))
-        print(f"user {name} created with roles {', '.join(sorted(set(role)))}")
+        _run(lambda s: service.add_user(s, name, list(role), password, actor=CLI, team=team))
+        print(f"user {name} created with roles {', '.join(sorted(set(role)))}" + (f" in team {team}" if team else ""))
+
+    @user_app.command("team")
+    def team_(
+        name: str,
+        team: str | None = typer.Option(None, "--team", help="The new team; leave out for no team."),
+    ) -> None:
+        """Move a user to a team (or, without --team, to none)."""
+        _run(lambda s: service.set_team(s, name, team, actor=CLI))
+        print(f"user {name} is now in team {team}" if team else f"user {name} is now in no team")
 
     @user_app.command("disable")
     def disable(name: str) -> None:

@@ -30,6 +30,7 @@ class Principal:
     user_id: int
     username: str
     roles: frozenset[str]
+    team: str | None = None  # the team they work in (separation of duties: identity/access.py)
 
     def has_any(self, *roles: str) -> bool:
         return "admin" in self.roles or bool(self.roles.intersection(roles))
@@ -43,6 +44,19 @@ def check_username(name: str) -> str:
     if not USERNAME.match(name):
         raise IdentityError("username must be 2-64 letters, digits, '.', '_' or '-'")
     return name
+
+
+TEAM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9 ._-]{0,47}$")
+
+
+def check_team(team: str | None) -> str | None:
+    """A team name (or None: no team yet, which gives no team rights)."""
+    if team is None or not team.strip():
+        return None
+    team = team.strip()
+    if not TEAM.match(team):
+        raise IdentityError("team must be 1-48 letters, digits, spaces, '.', '_' or '-'")
+    return team
 
 
 def check_roles(roles: list[str]) -> list[str]:

@@ -15,7 +15,14 @@ from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
-from bluelamp.identity.model import IdentityError, Principal, check_password, check_roles, check_username
+from bluelamp.identity.model import (
+    IdentityError,
+    Principal,
+    check_password,
+    check_roles,
+    check_team,
+    check_username,
+)
 from bluelamp.identity.store import ApiToken, User, UserSession
 
 _hasher = PasswordHasher()
@@ -56,19 +63,22 @@ def _user(session: Session, username: str) -> User:
     return user
 
 
-def add_user(session: Session, username: str, roles: list[str], password: str, actor: str = "system") -> User:
+def add_user(session: Session, username: str, roles: list[str], password: str, actor: str = "system",
+             team: str | None = None) -> User:
     check_username(username)
     roles = check_roles(roles)
+    team = check_team(team)
     new_password(password, username)
     if session.execute(select(User.id).where(User.username == username)).first():
         raise IdentityError(f"user {username!r} already exists")
     user = User(
-        username=username, password_hash=_hasher.hash(password), roles=roles, active=True,
+        username=username, password_hash=_hasher.hash(password), roles=roles, active=True, team=team,
         created_at=clock.now(),
     )
     session.add(user)
     session.flush()
-    audit.record(session, actor, "user.created", "user", user.id, after={"username": username, "roles": roles})
+    audit.record(session, actor, "user.created", "user", user.id,
+                 after={"username": username, "roles": roles, "team": team})
     return user
 
 
@@ -103,8 +113,35 @@ def set_roles(session: Session, username: str, roles: list[str], actor: str = "s
     return user
 
 
+def set_team(session: Session, username: str, team: str | None, actor: str = "system") -> User:
+    """Move a user to a team (None: no team). Team rights follow at once for pages, within the API's
+    10 s token cache for tokens."""
+    user = _user(session, username)
+    team = check_team(team)
+    before = user.team
+    user.team = team
+    audit.record(session, actor, "user.team_changed", "user", user.id, before={"team": before},
+                 after={"team": team})
+    return user
+
+
+def team_of(session: Session, username: str) -> tuple[str | None, list[str]] | None:
+    """(team, roles) of a user, or None when no such active user exists."""
+    row = session.execute(select(User.team, User.roles).where(User.username == username,
+                                                              User.active.is_(True))).first()
+    return None if row is None else (row[0], list(row[1] or []))
+
+
+def effective_team(session: Session, oic: str, team: str | None) -> str | None:
+    """A crime's team: its own, or (a crime recorded before teams) its OIC's current team."""
+    if team is not None:
+        return team
+    found = team_of(session, oic)
+    return found[0] if found else None
+
+
 def principal_of(user: User) -> Principal:
-    return Principal(user_id=user.id, username=user.username, roles=frozenset(user.roles))
+    return Principal(user_id=user.id, username=user.username, roles=frozenset(user.roles), team=user.team)
 
 
 def authenticate(session: Session, username: str, password: str) -> Principal | None:

@@ -41,6 +41,9 @@ USERS: tuple[tuple[str, str], ...] = (
     ("victimcare", "victim_care"), ("analyst", "analyst"), ("leader", "leader"), ("auditor", "auditor"),
     ("admin", "admin"),
 )
+# The demo's investigator, their supervisor and victim care work in team "CID 1" (the demo crimes of
+# officers pc001-pc010, crime/demo.py); the bureau works every crime. Separation of duties: docs/security.md.
+TEAMS = {"investigator": "CID 1", "supervisor": "CID 1", "victimcare": "CID 1", "cab": "Bureau"}
 OPEN_STATUSES = ("awaiting", "dispatched", "en_route", "at_scene")
 
 Progress = Callable[[int], None]
@@ -57,7 +60,7 @@ def ensure_users(db: Database) -> int:
         existing = set(session.execute(select(User.username)).scalars())
         for name, role in USERS:
             if name not in existing:
-                identity.add_user(session, name, [role], PASSWORD, actor=ACTOR)
+                identity.add_user(session, name, [role], PASSWORD, actor=ACTOR, team=TEAMS.get(name))
                 created += 1
     return created
 

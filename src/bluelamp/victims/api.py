@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -59,10 +59,14 @@ def clocks_due(session: DbSession, within_hours: float = 48) -> dict[str, Any]:
     }
 
 
-@router.get("/victims/{victim_id}", dependencies=[Depends(require_roles(*READERS))])
-def get_victim(victim_id: int, session: DbSession) -> dict[str, Any]:
+@router.get("/victims/{victim_id}")
+def get_victim(victim_id: int, session: DbSession, principal: Annotated[Principal, Depends(require_roles(*READERS))],
+               reason: Annotated[str | None, Query(max_length=300)] = None) -> dict[str, Any]:
+    """A victim with DASH and MARAC; read like the crime (the OIC's team, others with a `reason`)."""
     try:
-        return victim_json(session, service.get_victim(session, victim_id))
+        victim = service.get_victim(session, victim_id)
+        service.check_read(session, victim, principal, reason)
+        return victim_json(session, victim)
     except VictimsError as exc:
         raise _error(exc) from None
 
@@ -217,6 +221,8 @@ def assess_dash(victim_id: int, data: DashIn, session: DbSession,
 
 
 class MaracIn(Strict):
+    """A MARAC referral's progress; `withdrawn` needs a supervisor and a note."""
+
     status: Literal["to_submit", "submitted", "heard", "withdrawn"]
     meeting_date: datetime | None = None
     note: str | None = Field(default=None, max_length=2000)

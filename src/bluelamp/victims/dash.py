@@ -17,7 +17,7 @@ from bluelamp.identity.model import Principal
 from bluelamp.policy import Policy, load_policy
 from bluelamp.victims import model
 from bluelamp.victims.model import VictimsError
-from bluelamp.victims.service import _crime, _when, get_victim
+from bluelamp.victims.service import _crime, _when, check_care, get_victim
 from bluelamp.victims.store import DashAssessment, MaracReferral, Victim
 
 
@@ -87,6 +87,7 @@ def assess(session: Session, victim_id: int, principal: Principal, *, answers: d
     model.check_dash_answers(answers or {}, doc)  # refuse an incomplete form before touching anything
     victim = get_victim(session, victim_id, for_update=True)
     crime = _crime(session, victim.crime_id)
+    check_care(session, crime, principal)
     now = clock.now()
     at = _when(assessed_at, now, "assessed_at", crime.reported_at)
     party = session.get(CrimeParty, victim.party_id) if victim.party_id else None
@@ -139,9 +140,12 @@ def update_marac(session: Session, referral_id: int, principal: Principal, *, st
         raise VictimsError(f"status must be one of {', '.join(MARAC_STATUSES)}", "status")
     if status == "withdrawn" and not (note and note.strip()):
         raise VictimsError("withdrawing a MARAC referral needs a reason", "note")
+    if status == "withdrawn" and not principal.has_any("supervisor"):
+        raise VictimsError("withdrawing a MARAC referral needs a supervisor", "role", 403)
     ref = session.get(MaracReferral, referral_id)
     if ref is None:
         raise VictimsError(f"MARAC referral {referral_id} not found", "id", 404)
+    check_care(session, get_victim(session, ref.victim_id).crime_id, principal)
     if meeting_date is not None and meeting_date.tzinfo is None:
         raise VictimsError("meeting_date needs a time zone", "meeting_date")
     before = {"status": ref.status}

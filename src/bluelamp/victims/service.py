@@ -20,6 +20,8 @@ from bluelamp.bureau import service as bureau
 from bluelamp.bureau.store import BureauTask
 from bluelamp.contact.store import Contact
 from bluelamp.crime.store import Crime, CrimeParty
+from bluelamp.identity import access
+from bluelamp.identity import service as identity
 from bluelamp.identity.model import Principal
 from bluelamp.policy import Policy, load_policy
 from bluelamp.policy.schema import VictimsCodeDoc
@@ -69,6 +71,28 @@ def _crime(session: Session, crime_id: int) -> Crime:
     if crime is None:
         raise VictimsError(f"crime {crime_id} not found", "crime_id", 404)
     return crime
+
+
+def check_care(session: Session, crime: Crime | int, principal: Principal) -> str:
+    """Victim work on a crime is for its OIC, their team (victim care included) or their supervisor
+    (identity/access.py); anyone else is refused (403)."""
+    if isinstance(crime, int):
+        crime = _crime(session, crime)
+    try:
+        return access.check_change("victim", principal, crime.oic,
+                                   identity.effective_team(session, crime.oic, crime.team))
+    except access.AccessDenied as exc:
+        raise VictimsError(str(exc), exc.field, 403) from None
+
+
+def check_read(session: Session, victim: Victim, principal: Principal, reason: str | None = None) -> str:
+    """Reading a victim (with DASH and MARAC) follows the crime's read rule (identity/access.py)."""
+    crime = _crime(session, victim.crime_id)
+    own = access.reads_crime_as_own(principal, crime.oic, identity.effective_team(session, crime.oic, crime.team))
+    try:
+        return access.view_for("crime", principal, own=own, reason=reason)
+    except access.AccessDenied as exc:
+        raise VictimsError(str(exc), exc.field, 403) from None
 
 
 def _facts(session: Session, victim: Victim, crime: Crime, policy: Policy) -> model.EnhancedFacts:
@@ -149,6 +173,7 @@ def override_enhanced(session: Session, victim_id: int, principal: Principal, *,
         raise VictimsError("overriding enhanced rights needs a reason (at least 10 characters)", "reason")
     victim = get_victim(session, victim_id, for_update=True)
     crime = _crime(session, victim.crime_id)
+    check_care(session, crime, principal)
     before = {"enhanced": victim.enhanced, "reasons": victim.enhanced_reasons, "override": victim.enhanced_override}
     victim.enhanced_override = {"enhanced": bool(enhanced), "reason": text[:500], "by": principal.actor,
                                 "at": clock.iso(clock.now())}
@@ -179,6 +204,7 @@ def set_right(session: Session, victim_id: int, principal: Principal, *, number:
     if status in ("not_applicable", "declined") and not (note and note.strip()):
         raise VictimsError(f"a right marked {status.replace('_', ' ')} needs a note saying why", "note")
     victim = get_victim(session, victim_id, for_update=True)
+    check_care(session, victim.crime_id, principal)
     now = clock.now()
     before = (victim.rights or {}).get(str(number))
     rights = dict(victim.rights or {})
@@ -198,6 +224,7 @@ def assess_needs(session: Session, victim_id: int, principal: Principal, *, need
     clean = model.check_needs(needs or {}, doc)
     victim = get_victim(session, victim_id, for_update=True)
     crime = _crime(session, victim.crime_id)
+    check_care(session, crime, principal)
     assessed = list(enhanced_categories or [])
     model.enhanced_rights(model.EnhancedFacts(), assessed, None, doc)  # unknown categories are refused first
     now = clock.now()
@@ -225,6 +252,7 @@ def set_contact_plan(session: Session, victim_id: int, principal: Principal, *, 
     if not 1 <= int(every_days) <= 90:
         raise VictimsError("every_days must be between 1 and 90", "every_days")
     victim = get_victim(session, victim_id, for_update=True)
+    check_care(session, victim.crime_id, principal)
     now = clock.now()
     before = {"method": victim.contact_method, "every_days": victim.contact_every_days}
     victim.contact_method, victim.contact_every_days, victim.contact_agreed_at = method, int(every_days), now
@@ -244,6 +272,7 @@ def record_event(session: Session, crime_id: int, principal: Principal, *, event
     if event not in doc.right6.events:
         raise VictimsError(f"unknown event {event!r}; events are: {', '.join(doc.right6.events)}", "event")
     crime = _crime(session, crime_id)
+    check_care(session, crime, principal)
     if crime.status == "closed":
         raise VictimsError(f"crime {crime_id} is closed", "status", 409)
     now = clock.now()
@@ -282,6 +311,8 @@ def record_update(session: Session, victim_id: int, principal: Principal, *, at:
         raise VictimsError(f"method must be one of {', '.join(doc.contact_methods)}", "method")
     victim = get_victim(session, victim_id, for_update=True)
     crime = _crime(session, victim.crime_id)
+    if not from_task:  # a bureau letter task is the bureau's work on any crime
+        check_care(session, crime, principal)
     now = clock.now()
     when = _when(at, now, "at", crime.reported_at)
     met = []
@@ -314,6 +345,7 @@ def offer_vps(session: Session, victim_id: int, principal: Principal, *, accepte
     """The Victim Personal Statement was offered (Right 7), and whether the victim made one."""
     victim = get_victim(session, victim_id, for_update=True)
     crime = _crime(session, victim.crime_id)
+    check_care(session, crime, principal)
     now = clock.now()
     when = _when(at, now, "at", crime.reported_at)
     victim.vps_offered_at, victim.vps_accepted = when, bool(accepted)
@@ -332,6 +364,7 @@ def refer(session: Session, victim_id: int, principal: Principal, *, service: st
     if not consent:
         raise VictimsError("a referral needs the victim's consent (record a safeguarding referral instead)", "consent")
     victim = get_victim(session, victim_id, for_update=True)
+    check_care(session, victim.crime_id, principal)
     now = clock.now()
     row = VictimReferral(victim_id=victim.id, service=service, consent=True, referred_at=now, by=principal.actor,
                          note=(note or "").strip()[:2000] or None)
