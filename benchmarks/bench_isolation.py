@@ -102,8 +102,9 @@ async def dashboard_loop(base: str, first: date, last: date, stop: asyncio.Event
     span = max(1, (last - first).days - 28)
     async with httpx.AsyncClient(timeout=120) as client:
         while not stop.is_set():
-            d_from = first + timedelta(days=rnd.randrange(span))
-            d_to = d_from + timedelta(days=rnd.randrange(7, 28))
+            # the public dashboard publishes whole calendar months only (issue 12 item 11)
+            d_from = (first + timedelta(days=rnd.randrange(span))).replace(day=1)
+            d_to = (d_from + timedelta(days=32)).replace(day=1) - timedelta(days=1)
             try:
                 res = await client.get(f"{base}/api/v1/public/dashboard?from={d_from}&to={d_to}")
                 counts[res.status_code] = counts.get(res.status_code, 0) + 1

@@ -3,14 +3,20 @@
 Every count below the suppression threshold (BLUELAMP_PUBLIC_SUPPRESS_BELOW, default 10) is withheld,
 and so is any share or average resting on fewer records, or whose complement is that small (so a small
 group cannot be worked out by subtraction). No area, no record, no id, no free text leaves here.
+
+Fixed periods only (issue 12 item 11): the public figures are for one whole, completed calendar month.
+Suppression decided per period is undone by differencing overlapping periods (1-28 March minus 2-28
+March is 1 March, however small); with months that never overlap, and never a month still running
+(month-to-date today minus month-to-date yesterday would be one day), there is nothing to subtract.
 """
 
 from __future__ import annotations
 
+import calendar
 import threading
 import time
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -18,7 +24,7 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.performance import service
 from bluelamp.performance.figures import Figure
-from bluelamp.performance.model import public_share, suppress
+from bluelamp.performance.model import PeriodError, public_share, suppress
 
 OUTCOME_GROUPS = (
     ("outcome_charged", "Charged or summonsed"),
@@ -44,12 +50,35 @@ def app_cache(app: Any) -> Cache:
     return cache  # type: ignore[no-any-return]
 
 
+def fixed_period(date_from: date | None, date_to: date | None, today: date) -> tuple[date, date]:
+    """The one whole, completed calendar month asked for: none given, the last completed month; one
+    date, the month holding it; both, they must be that month's first and last days."""
+    def month_of(d: date) -> tuple[date, date]:
+        return d.replace(day=1), d.replace(day=calendar.monthrange(d.year, d.month)[1])
+
+    if date_from is None and date_to is None:
+        return month_of(today.replace(day=1) - timedelta(days=1))
+    if date_from is not None and date_to is not None:
+        if date_from > date_to:
+            raise PeriodError("from is after to", "from")
+        first, last = month_of(date_from)
+        if (date_from, date_to) != (first, last):
+            raise PeriodError("the public dashboard publishes whole calendar months only: from is the "
+                              "first day of a month and to its last day", "from")
+    else:
+        first, last = month_of(date_from or date_to)  # type: ignore[arg-type]
+    if last >= today:
+        raise PeriodError("a month is published once it is over", "to" if date_to is not None else "from")
+    return first, last
+
+
 def cached_figures(cache: Cache, session: Session, date_from: date | None = None,
                    date_to: date | None = None) -> dict[str, Any]:
     """`figures`, served from a small cache (one per app): the anonymous dashboard asked in a loop
     counts each period once per CACHE_S, not once per request."""
     floor = service.suppress_below_setting()
-    d_from, d_to = service.resolve_period(date_from, date_to, service.zone())
+    d_from, d_to = fixed_period(date_from, date_to, clock.now().astimezone(service.zone()).date())
+    service.check_period(d_from, d_to)
     key = (d_from, d_to, floor)
     now = time.monotonic()
     with _cache_lock:
@@ -66,7 +95,7 @@ def cached_figures(cache: Cache, session: Session, date_from: date | None = None
 
 def figures(session: Session, date_from: date | None = None, date_to: date | None = None,
             threshold: int | None = None) -> dict[str, Any]:
-    """The public figures for a period (default: the last 28 days)."""
+    """The public figures for a period (the routes ask for one fixed month: `cached_figures`)."""
     floor = threshold if threshold is not None else service.suppress_below_setting()
     tz = service.zone()
     d_from, d_to = service.resolve_period(date_from, date_to, tz)
