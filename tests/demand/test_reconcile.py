@@ -163,3 +163,19 @@ def test_the_hierarchy_backtest_reports_base_and_reconciled_by_level() -> None:
     assert set(res.wape["base"]) == {"force", "channel", "area", "area x channel"}
     assert all(0 < res.wape[m]["force"][7] < 0.5 for m in res.wape)
     assert 0 <= res.coverage["mint_shrink"][80] <= 1
+
+
+@pytest.mark.parametrize("method", ["bu", "ols", "wls_struct", "wls_var", "mint_shrink"])
+def test_hierarchicalforecast_and_the_closed_form_agree(method: str) -> None:
+    """The means come from hierarchicalforecast; the closed form kept for per-step wls_var gives the same."""
+    h = rc.grouped([("N", "999"), ("N", "101"), ("S", "999"), ("S", "101")])
+    rng = np.random.default_rng(8)
+    res = rng.normal(0, 1, (h.S.shape[0], 60)) * np.linspace(1, 3, h.S.shape[0])[:, None]
+    base = rng.uniform(5, 50, (h.S.shape[0], 3))
+    closed = h.S @ (rc.projection(h, rc.weights(h, method, residuals=res)) @ base)
+    got = rc.reconcile(base, h, method, residuals=res, nonnegative=False)
+    np.testing.assert_allclose(got, closed, rtol=1e-6, atol=1e-6)
+    step = rc.reconcile(base, h, "wls_var", variances=np.repeat(np.nanmean(res**2, axis=1)[:, None], 3, axis=1),
+                        nonnegative=False)
+    if method == "wls_var":
+        np.testing.assert_allclose(step, got, rtol=1e-6, atol=1e-6)

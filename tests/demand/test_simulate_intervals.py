@@ -50,6 +50,7 @@ def test_plans_that_never_queue_differ_by_exactly_nothing_and_stop_at_the_travel
     assert out["a"]["grade1_in_target"] == out["b"]["grade1_in_target"]
 
 
+@pytest.mark.slow
 def test_replications_are_added_until_the_difference_is_known_to_half_a_point() -> None:
     a = sim.CallPlan([40] * 8, [4] * 8, 1800, 180, 10)
     b = sim.CallPlan([40] * 8, [6] * 8, 1800, 180, 10)

@@ -39,10 +39,10 @@ class BacktestResult:
                 "wape": self.wape.get(h), **{f"cov{k}": v for k, v in self.coverage.items()}}
 
 
-def model_forecaster(freq: str, levels: Sequence[int] = DEFAULT_LEVELS) -> Forecaster:
-    """The production model as a backtest forecaster."""
+def model_forecaster(freq: str, levels: Sequence[int] = DEFAULT_LEVELS, calibrate: bool = True) -> Forecaster:
+    """The production model as a backtest forecaster (`calibrate=False`: the model's own intervals)."""
     def run(history: pd.Series, horizon: int) -> pd.DataFrame:
-        return forecast(Series(history, freq), horizon, levels)
+        return forecast(Series(history, freq), horizon, levels, calibrate=calibrate)
     return run
 
 

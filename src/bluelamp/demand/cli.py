@@ -161,6 +161,9 @@ def forecast_cmd(
     horizon: int = typer.Option(..., "--horizon", help="steps to forecast"),
     output: Path = typer.Option(..., "--output", help="CSV to write: ds, yhat, yhat_lo_L, yhat_hi_L"),
     level: list[int] | None = typer.Option(None, "--level", help="interval levels in percent (default 80 95)"),
+    id_col: str | None = typer.Option(None, "--id-col", help="column naming the series: forecast every one"),
+    engine: str = typer.Option("local", "--engine", help="with --id-col: local (this process) or dask"),
+    scheduler: str | None = typer.Option(None, "--scheduler", help="Dask scheduler address, e.g. tcp://host:8786"),
 ) -> None:
     """Forecast a series of counts; missing steps inside the range count as zero (reported)."""
     from bluelamp.demand import service
@@ -168,6 +171,15 @@ def forecast_cmd(
     levels = _levels(level, ctx.args)
     if horizon < 1:
         fail("--horizon must be at least 1 step")
+    if engine not in ("local", "dask"):
+        fail(f"--engine must be local or dask, got {engine!r}")
+    if scheduler and engine != "dask":
+        fail("--scheduler needs --engine dask")
+    if id_col is not None:
+        _forecast_many(input, id_col, time_col, value_col, freq, horizon, levels, engine, scheduler, output)
+        return
+    if engine != "local":
+        fail("--engine dask needs --id-col (many series); one series runs in process")
     with stages(["read", "forecast", "write"], "forecast") as done:
         try:
             frame = service.read_csv(input)
@@ -181,6 +193,27 @@ def forecast_cmd(
     if checked.filled:
         print(f"bluelamp: note: {checked.filled} missing timestamp(s) inside the range counted as zero",
               file=sys.stderr)
+
+
+def _forecast_many(input: Path, id_col: str, time_col: str, value_col: str, freq: str, horizon: int,
+                   levels: list[int], engine: str, scheduler: str | None, output: Path) -> None:
+    from bluelamp.demand import many, service
+
+    with stages(["read", "forecast", "write"], "forecast") as done:
+        try:
+            frame = service.read_csv(input)
+            long = many.long_frame(frame, id_col, time_col, value_col)
+            done("read")
+            out = many.forecast_many(long, freq, horizon, levels, engine=engine, scheduler=scheduler)
+            done("forecast")
+        except service.DemandInputError as exc:
+            fail(str(exc))
+        filled = int(out.groupby(many.UID)["filled"].first().sum())
+        out = out.drop(columns="filled").rename(columns={many.UID: id_col})
+        service.write_csv_atomic(out, output)
+        done("write")
+    if filled:
+        print(f"bluelamp: note: {filled} missing timestamp(s) inside the ranges counted as zero", file=sys.stderr)
 
 
 def _levels(given: list[int] | None, extra: list[str]) -> list[int]:

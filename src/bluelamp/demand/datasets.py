@@ -73,3 +73,33 @@ def demo_force_daily(start: str, end: str, seed: int = 42) -> pd.DataFrame:
     frame = pd.DataFrame(counts, index=days)
     frame.columns = pd.Index(list(counts))
     return frame
+
+
+def national_daily(bottom: pd.DataFrame, forces: int = 43, areas: int = 10, seed: int = 1) -> pd.DataFrame:
+    """A synthetic national set in long form (`unique_id, ds, y`) from the demo force's daily series.
+
+    `bottom` is `demo_force_daily` (area x channel columns). Each of `forces` forces gets a size (a
+    log-normal spread around the demo force, the largest about ten times the smallest, like England and
+    Wales) and `areas` areas: the demo force's areas in turn, each with its own share of the force, and
+    for areas past the demo's count a blend of two demo areas. Every series is a fresh Poisson draw
+    around the scaled demo series, so no two are the same. Ids read `F07/area3/999`.
+    """
+    rng = np.random.default_rng(seed)
+    demo_areas = sorted({a for a, _ in bottom.columns})
+    channels = sorted({c for _, c in bottom.columns})
+    sizes = np.exp(rng.normal(0.0, 0.55, forces))
+    sizes = np.sort(sizes / sizes.mean())[::-1]
+    rows = []
+    days = bottom.index
+    for f in range(forces):
+        share = rng.dirichlet(np.full(areas, 4.0)) * areas / len(demo_areas)
+        for a in range(areas):
+            first = demo_areas[a % len(demo_areas)]
+            second = demo_areas[(a * 3 + 1) % len(demo_areas)]
+            for ch in channels:
+                base = bottom[(first, ch)].to_numpy(float)
+                if a >= len(demo_areas):
+                    base = 0.5 * (base + bottom[(second, ch)].to_numpy(float))
+                y = rng.poisson(np.maximum(base * sizes[f] * share[a], 0.0)).astype(float)
+                rows.append(pd.DataFrame({"unique_id": f"F{f + 1:02d}/area{a + 1}/{ch}", "ds": days, "y": y}))
+    return pd.concat(rows, ignore_index=True)

@@ -1,4 +1,4 @@
-"""Forecast reconciliation: make force, area and channel forecasts add up (numpy only).
+"""Forecast reconciliation: make force, area and channel forecasts add up (Nixtla's hierarchicalforecast).
 
 A grouped hierarchy has bottom series (one per area and channel) and aggregates (each channel over all
 areas, each area over all channels, the force). With the summing matrix S (all series x bottom series),
@@ -16,6 +16,11 @@ for a choice of W (Wickramasuriya, Athanasopoulos and Hyndman 2019):
 - ``mint_shrink``: W = the in-sample residual covariance shrunk toward its diagonal with the
   Schaefer-Strimmer intensity (as the R package hts and Nixtla's hierarchicalforecast do).
 
+The coherent means come from hierarchicalforecast (`BottomUp`, `MinTrace`), given our summing matrix
+and residuals. The one case it has no form for is ``wls_var`` with a variance per series *and step*
+(the base models' interval widths, which grow with the horizon): each step is then reconciled with its
+own W by the closed form above (`projection`), which matches hierarchicalforecast's wls_var step by step.
+
 Counts cannot be negative, so by default a negative reconciled bottom forecast is set to zero and the
 aggregates summed again (still coherent). Reconciled intervals keep each base model's width and move
 with the mean (`reconcile_frames`): a simple, documented choice, not a reconciled distribution.
@@ -23,6 +28,7 @@ with the mean (`reconcile_frames`): a simple, documented choice, not a reconcile
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -164,14 +170,47 @@ def reconcile(base: np.ndarray, h: Hierarchy, method: str = "mint_shrink", resid
     if y.ndim != 2 or y.shape[0] != h.S.shape[0]:
         raise ValueError(f"base forecasts must be {h.S.shape[0]} series x steps, got shape {y.shape}")
     if method == "wls_var" and variances is not None and np.ndim(variances) == 2:
+        # Each step with its own weights: hierarchicalforecast has no per-step W, so this stays here.
         var = np.asarray(variances, float)
         bottom = np.column_stack([projection(h, weights(h, method, variances=var[:, j])) @ y[:, j]
                                   for j in range(y.shape[1])]) if y.shape[1] else np.zeros((h.S.shape[1], 0))
-    else:
+    elif method == "wls_var" and variances is not None:
         bottom = projection(h, weights(h, method, residuals, variances)) @ y
+    else:
+        bottom = _nixtla(y, h, method, residuals)
     if nonnegative:
         bottom = np.maximum(bottom, 0.0)
     return np.asarray(h.S @ bottom)
+
+
+def _nixtla(y: np.ndarray, h: Hierarchy, method: str, residuals: np.ndarray | None) -> np.ndarray:
+    """Bottom-level reconciled means from Nixtla's hierarchicalforecast (BottomUp or MinTrace)."""
+    from hierarchicalforecast.methods import BottomUp, MinTrace
+
+    if method not in METHODS:
+        raise ValueError(f"unknown reconciliation method {method!r}: use one of {', '.join(METHODS)}")
+    if method in ("wls_var", "mint_shrink"):
+        if residuals is None:
+            need = "in-sample residuals (series x time)" if method == "mint_shrink" else "residuals or forecast variances"
+            raise ValueError(f"{method} needs {need}")
+        res = np.nan_to_num(np.asarray(residuals, float))
+        if res.shape[1] < 2:
+            raise ValueError(f"{method} needs residuals over at least two time steps")
+        # A series with no error at all would make W singular: give it a tiny one, as before.
+        flat = res.std(axis=1) == 0
+        if flat.any():
+            res = res.copy()
+            tiny = max(float(np.abs(res).max()) * 1e-6, 1e-6)
+            res[flat] += tiny * np.where(np.arange(res.shape[1]) % 2 == 0, 1.0, -1.0)
+        insample: dict[str, np.ndarray] = {"y_insample": res, "y_hat_insample": np.zeros_like(res)}
+    else:
+        insample = {}
+    model = BottomUp() if method == "bu" else MinTrace(method=method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = model.fit_predict(S=h.S, y_hat=y, **insample)
+    m = h.S.shape[1]
+    return np.asarray(out["mean"], float)[-m:]
 
 
 def reconcile_frames(frames: Mapping[tuple[str, str], pd.DataFrame], h: Hierarchy, method: str = "wls_var",

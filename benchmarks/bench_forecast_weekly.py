@@ -1,0 +1,91 @@
+"""Weekly, long-horizon forecasts: which models (and which mean of them) to use, by rolling origin.
+
+Weekly series: the SWAST daily dispatches (2013-12-30 .. 2019-12-29, six years) summed to Monday weeks,
+for the Trust and its 7 areas (8 series, 313 weeks each). statsforecast's cross-validation refits every
+model at each origin, every 4 weeks, forecasting 26 weeks. Origins up to the end of 2017 choose the
+combination (selection); the origins of 2018-2019 only test it (no choice is made there).
+MASE is scaled by each fold's in-sample seasonal-naive(52) MAE.
+
+    python benchmarks/bench_forecast_weekly.py
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from statsforecast import StatsForecast
+from statsforecast.models import MSTL, AutoARIMA, AutoETS, AutoTheta, SeasonalNaive
+
+from bluelamp.demand import datasets as ds
+
+REAL = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "real"
+AREAS = ("Trust", "Cornwall", "Devon", "Dorset", "Gloucestershire", "Somerset", "Wiltshire", "BNSSG")
+H = 26
+
+
+def weekly_frame() -> pd.DataFrame:
+    rows = []
+    for area in AREAS:
+        d = ds.swast_daily(REAL, area)
+        w = d.resample("W-SUN", label="left", closed="left").agg(["sum", "count"])
+        w = w[w["count"] == 7]["sum"]                       # whole weeks only
+        w.index = w.index + pd.Timedelta(days=1)              # label by the week's Monday
+        rows.append(pd.DataFrame({"unique_id": area, "ds": w.index, "y": w.to_numpy(float)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def main() -> None:
+    df = weekly_frame()
+    n_weeks = df.groupby("unique_id").size().min()
+    models = [SeasonalNaive(52), AutoETS(season_length=52, alias="AutoETS"),
+              AutoTheta(season_length=52, alias="AutoTheta"),
+              AutoARIMA(season_length=52, alias="AutoARIMA"),
+              MSTL(season_length=52, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
+    sf = StatsForecast(models=models, freq="W-MON", n_jobs=1)
+    windows = (n_weeks - 156 - H) // 4 + 1                   # first origin after three years
+    t0 = time.perf_counter()
+    cv = sf.cross_validation(df=df, h=H, step_size=4, n_windows=windows)
+    dt = time.perf_counter() - t0
+    names = [m.alias if hasattr(m, "alias") else str(m) for m in models]
+    names = [c for c in cv.columns if c not in ("unique_id", "ds", "cutoff", "y")]
+    scale = {}
+    for (uid, cutoff), _ in cv.groupby(["unique_id", "cutoff"]):
+        hist = df[(df["unique_id"] == uid) & (df["ds"] <= cutoff)]["y"].to_numpy()
+        scale[(uid, cutoff)] = np.abs(hist[52:] - hist[:-52]).mean()
+    cv["scale"] = [scale[(u, c)] for u, c in zip(cv["unique_id"], cv["cutoff"], strict=True)]
+    cv["step"] = cv.groupby(["unique_id", "cutoff"]).cumcount() + 1
+    select = cv["cutoff"] < pd.Timestamp("2018-01-01")
+    members = [n for n in names if n != "SeasonalNaive"]
+    combos = {"+".join(c): list(c) for r in range(1, len(members) + 1) for c in itertools.combinations(members, r)}
+    combos["SeasonalNaive"] = ["SeasonalNaive"]
+
+    def mase(frame: pd.DataFrame, cols: list[str], h: int) -> float:
+        part = frame[frame["step"] <= h]
+        err = (part["y"] - part[cols].mean(axis=1)).abs() / part["scale"]
+        return float(err.groupby([part["unique_id"], part["cutoff"]]).mean().mean())
+
+    chosen = min((k for k in combos if k != "SeasonalNaive"), key=lambda k: mase(cv[select], combos[k], H))
+    print(f"## Weekly SWAST, {len(AREAS)} series, {n_weeks} weeks, origins every 4 weeks ({windows} in all; "
+          f"selection {cv[select]['cutoff'].nunique()} to 2017, test {cv[~select]['cutoff'].nunique()} in 2018-19), "
+          f"h = {H}; cross-validation {dt:.0f} s")
+    print(f"chosen on the selection origins: {chosen}")
+    print("| model | selection MASE@26 | test MASE@4 | test MASE@13 | test MASE@26 | vs seasonal naive @26 |")
+    naive = mase(cv[~select], ["SeasonalNaive"], H)
+    show = ["SeasonalNaive", *members, chosen, "AutoETS+AutoTheta", "AutoETS+AutoTheta+MSTL"]
+    for k in dict.fromkeys(show):
+        if k not in combos:
+            continue
+        t = mase(cv[~select], combos[k], H)
+        print(f"| {k} | {mase(cv[select], combos[k], H):.3f} | {mase(cv[~select], combos[k], 4):.3f} | "
+              f"{mase(cv[~select], combos[k], 13):.3f} | {t:.3f} | {100 * (1 - t / naive):+.1f}% |")
+    ranking = sorted(combos, key=lambda k: mase(cv[select], combos[k], H))[:8]
+    print("best combinations on the selection origins:", ", ".join(
+        f"{k} {mase(cv[select], combos[k], H):.3f}" for k in ranking))
+
+
+if __name__ == "__main__":
+    main()
