@@ -13,11 +13,11 @@ import random
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import and_, func, insert, select
 from sqlalchemy.orm import Session
 
 from bluelamp.audit import service as audit
-from bluelamp.contact.store import Contact
+from bluelamp.contact.store import Contact, ContactPerson, Person
 from bluelamp.crime import model
 from bluelamp.crime.store import (
     BureauTask,
@@ -40,8 +40,6 @@ OFFENCE_WEIGHTS = {
 }
 DOMESTIC_OFFENCES = {"violence_without_injury", "violence_with_injury", "stalking_harassment", "coercive_control"}
 OUTCOME_WEIGHTS = {"18": 38, "14": 14, "16": 10, "15": 10, "1": 10, "8": 5, "3": 4, "21": 5, "20": 4}
-NAMES = ["Jo", "Sam", "Alex", "Priya", "Tom", "Aisha", "Chris", "Megan", "Owen", "Grace", "Liam", "Zara"]
-SURNAMES = ["Smith", "Jones", "Khan", "Taylor", "Brown", "Patel", "Evans", "Wilson", "Hughes", "Walker"]
 OFFICERS = [f"pc{n:03d}" for n in range(1, 121)]
 
 
@@ -83,15 +81,23 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
     policy = policy or load_policy()
     inv = policy.doc("investigation")
     offences, outcomes, vcode = policy.doc("offences"), policy.doc("outcomes"), policy.doc("victims_code")
-    contacts = list(session.execute(select(Contact.id, Contact.received_at).where(Contact.received_at <= now)
-                                    .order_by(Contact.received_at.desc()).limit(crimes)).all())
+    # The victim of a crime from a contact is that contact's caller (so names vary as the people do).
+    # Crimes are spread over the whole period (every step-th contact), not piled on its last days.
+    caller = and_(ContactPerson.contact_id == Contact.id, ContactPerson.is_caller.is_(True))
+    window = (Contact.received_at <= now, Contact.received_at > now - timedelta(days=days))
+    total = int(session.execute(select(func.count()).select_from(Contact).where(*window)).scalar_one())
+    step = max(1, total // max(1, crimes))
+    contacts = list(session.execute(
+        select(Contact.id, Contact.received_at, Person.name).outerjoin(ContactPerson, caller)
+        .outerjoin(Person, Person.id == ContactPerson.person_id).where(*window, Contact.id % step == 0)
+        .order_by(Contact.received_at.desc()).limit(crimes)).all())
     rows: list[dict[str, Any]] = []
     meta: list[dict[str, Any]] = []
     for i in range(crimes):
         if i < len(contacts):
-            contact_id, reported = contacts[i]
+            contact_id, reported, victim_name = contacts[i]
         else:
-            contact_id, reported = None, now - timedelta(seconds=rng.uniform(0, days * 86400))
+            contact_id, reported, victim_name = None, now - timedelta(seconds=rng.uniform(0, days * 86400)), None
         offence = _pick(rng, OFFENCE_WEIGHTS)
         group, off = offences.find(offence)
         domestic = offence in DOMESTIC_OFFENCES and rng.random() < 0.45
@@ -104,7 +110,7 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
         closed = recorded is not None and age > rng.uniform(10, 150) and rng.random() < 0.9
         row: dict[str, Any] = {
             "contact_id": contact_id, "source": "demo", "offence": offence, "offence_group": group.id,
-            "most_serious": off.most_serious, "domestic": domestic, "summary": f"Demo {off.name.lower()}",
+            "most_serious": off.most_serious, "domestic": domestic, "summary": off.name[:1].upper() + off.name[1:],
             "reported_at": reported, "record_due_at": model.recording_due(reported, inv), "recorded_at": recorded,
             "recorded_by": "user:demo.cab" if recorded else None, "oic": (oic := rng.choice(OFFICERS)),
             "team": team_of(oic), "risk": risk,
@@ -112,7 +118,7 @@ def seed_demo_crimes(session: Session, rng: random.Random, now: datetime, *, cri
             "closed_at": None, "approved_by": None, "next_review_due_at": None, "last_review_at": None,
             "policy_version": policy.version, "created_at": recorded or reported,
         }
-        m: dict[str, Any] = {"reviews": []}
+        m: dict[str, Any] = {"reviews": [], "victim": victim_name or _name(rng)}
         if recorded is not None:
             due = model.first_review_due(recorded, risk, inv)
             end = min(now, row["created_at"] + timedelta(days=rng.uniform(10, 150))) if closed else now
@@ -152,7 +158,7 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
     parties, victims, plans, reviews, tasks, dues = [], [], [], [], [], []
     cal = vmodel.calendar_for(vcode.right6.holiday_country, vcode.right6.holiday_subdiv)
     for cid, row, m in zip(ids, rows, meta, strict=True):
-        name = f"{rng.choice(NAMES)} {rng.choice(SURNAMES)}"
+        name = m["victim"]
         parties.append({"crime_id": cid, "role": "victim", "name": name, "name_key": name.lower(), "details": {}})
         if m.get("suspect") or rng.random() < 0.35:
             parties.append({"crime_id": cid, "role": "suspect", "name": "Demo suspect", "name_key": "demo suspect", "details": {}})
@@ -163,9 +169,9 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
         last = now - timedelta(days=rng.uniform(0, every * 1.4)) if active else None  # some overdue on purpose
         victims.append({"crime_id": cid, "name": name, "active": active, "enhanced": bool(enhanced),
                         "enhanced_reasons": enhanced, "rights": {"2": {"status": "given"}, "3": {"status": "given"}},
-                        "needs": {}, "contact_method": rng.choice(vcode.contact_methods), "contact_every_days": every,
+                        "contact_method": rng.choice(vcode.contact_methods), "contact_every_days": every,
                         "last_update_at": last, "next_update_due_at": last + timedelta(days=every) if last else None,
-                        "created_at": row["created_at"]})
+                        "created_at": row["created_at"], **_care(rng, now, row, enhanced)})
         if row["plan_score"] is not None:
             score = row["plan_score"]
             plans.append({"crime_id": cid, "elements": {"lines_of_enquiry": {"text": "Demo lines of enquiry noted"}},
@@ -184,7 +190,12 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
         if row["recorded_at"] is not None and now - row["reported_at"] < timedelta(hours=30):
             tasks.append(_task("recording_check", "Crime recording check (NCRS)", cid, None, None, row["reported_at"],
                                row["record_due_at"], 15, "open"))
-        elif row["status"] == "closed" and rng.random() < 0.5:
+        elif row["recorded_at"] is not None:
+            # Older recording checks: the bureau works most within the day, a few are still open.
+            status = "done" if rng.random() < 0.93 else "open"
+            tasks.append(_task("recording_check", "Crime recording check (NCRS)", cid, None, None, row["reported_at"],
+                               row["record_due_at"], 15, status))
+        if row["status"] == "closed" and rng.random() < 0.5:
             tasks.append(_task("outcome_check", "Outcome check (closure quality)", cid, None, None, row["closed_at"],
                                row["closed_at"] + timedelta(hours=72), 15, "done"))
     _bulk(session, CrimeParty, parties)
@@ -199,7 +210,8 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
             event = rng.choice(["arrest", "interview_under_caution", "released_under_investigation", "released_on_bail"])
             days = 1 if v["enhanced"] else 5
             due = cal.add_working_days(event_at, days, vcode.right6.day_rule)
-            met = event_at + (due - event_at) * rng.uniform(0.1, 1.6) if rng.random() < 0.75 else None
+            # Most victims are told in time; a real force misses some (the inspectorate's finding).
+            met = event_at + (due - event_at) * rng.uniform(0.1, 1.3) if rng.random() < 0.88 else None
             if met is not None and met > now:
                 met = None
             status = "open" if met is None else ("met" if met <= due else "met_late")
@@ -227,6 +239,37 @@ def _children(session: Session, rng: random.Random, now: datetime, ids: list[int
     _bulk(session, BureauTask, tasks)
     return {"victims": len(vids), "plans": len(plans), "reviews": len(reviews), "right6_clocks": len(clocks),
             "dash": len(dashes), "marac": len(marac), "bureau_tasks": len(tasks)}
+
+
+def _name(rng: random.Random) -> str:
+    from bluelamp.synth.people import FIRST_F, FIRST_M
+    from bluelamp.synth.people import SURNAMES as MANY_SURNAMES
+
+    return f"{rng.choice(FIRST_F + FIRST_M)} {rng.choice(MANY_SURNAMES)}"
+
+
+NEEDS_ANSWERS = {"communication": "Prefers phone calls after 5pm", "safety": "Worried the suspect knows the address",
+                 "emotional": "Referred to Victim Support", "children": "Two children at home",
+                 "disability": "Hearing impairment: text messages", "special_measures": "Screens at court discussed"}
+
+
+def _care(rng: random.Random, now: datetime, row: dict[str, Any], enhanced: list[str]) -> dict[str, Any]:
+    """Needs assessed and the Victim Personal Statement offered, at the rates a force really has.
+
+    Needs are mostly assessed within two days (sooner for enhanced rights); the VPS is offered when a
+    statement is taken, so later and less often; some are still outstanding, as inspectors find."""
+    out: dict[str, Any] = {"needs": {}, "needs_assessed_at": None, "vps_offered_at": None, "vps_accepted": None}
+    start = row["created_at"]
+    if rng.random() < (0.92 if enhanced else 0.84):
+        at = start + timedelta(hours=rng.uniform(0.5, 24 if enhanced else 60))
+        if at <= now:
+            picked = rng.sample(sorted(NEEDS_ANSWERS), k=rng.randint(0, 2))
+            out.update(needs={k: NEEDS_ANSWERS[k] for k in picked}, needs_assessed_at=at)
+    if rng.random() < (0.8 if enhanced else 0.68):
+        at = start + timedelta(days=rng.uniform(0.2, 12))
+        if at <= now:
+            out.update(vps_offered_at=at, vps_accepted=rng.random() < 0.45)
+    return out
 
 
 def _task(kind: str, title: str, crime_id: int, victim_id: int | None, clock_id: int | None, created: datetime,

@@ -56,7 +56,7 @@ NEVER_ATTENDED = {1: 0.01, 2: 0.04, 3: 0.08}  # cancelled or resolved before any
 
 
 def seed_units_and_dispatch(target: Database | Session, rng: random.Random, start: datetime, end: datetime, *,
-                            source: str = "demo", response_cars_per_area: int = 6,
+                            source: str = "demo", response_cars_per_area: int = 10,
                             open_window: timedelta = timedelta(minutes=90)) -> dict[str, int]:
     """Create units and give demo incidents their dispatch and arrival times; returns counts."""
     start, end = clock.as_utc(start), clock.as_utc(end)
@@ -121,12 +121,16 @@ def _times(rng: random.Random, grade: int, urban: bool, received: datetime,
         dispatched = received + timedelta(seconds=rng.uniform(60, 900))
         return {"dispatched_at": dispatched, "enroute_at": dispatched + timedelta(seconds=30), "arrived_at": None,
                 "closed_at": dispatched + timedelta(minutes=rng.uniform(5, 40))}
-    if grade in (1, 2):
-        total = ARRIVALS[(grade, urban)].draw(rng)
-    else:
-        # Appointments: mostly kept, some late.
+    if grade not in (1, 2):
+        # Appointments: mostly kept, some late. Officers set off shortly before the appointment, so an
+        # appointment tomorrow is "awaiting" today, never "en route" for a day.
         window = ((attend_by - received).total_seconds() if attend_by else 48 * 3600)
         total = window * (rng.uniform(0.05, 0.98) if rng.random() > 0.06 else rng.uniform(1.0, 1.3))
+        arrived = received + timedelta(seconds=total)
+        dispatched = max(received + timedelta(minutes=5), arrived - timedelta(minutes=rng.uniform(12, 35)))
+        return {"dispatched_at": dispatched, "enroute_at": dispatched + timedelta(seconds=rng.uniform(30, 120)),
+                "arrived_at": arrived, "closed_at": arrived + timedelta(seconds=rng.lognormvariate(math.log(2700), 0.6))}
+    total = ARRIVALS[(grade, urban)].draw(rng)
     wait = total * rng.uniform(0.1, 0.45)
     dispatched = received + timedelta(seconds=wait)
     enroute = dispatched + timedelta(seconds=min(rng.uniform(10, 90), (total - wait) / 2))
@@ -172,31 +176,58 @@ def _status(t: dict[str, datetime | None]) -> str:
     return "dispatched" if t["dispatched_at"] is not None else "awaiting"
 
 
+# At most this share of an area's response cars is committed when the demo starts: a force keeps cars
+# free for the next emergency, so a grade-1 job is recommended a response car, not a dog unit.
+MAX_COMMITTED = 0.6
+
+
 def _assign_open(session: Session, rng: random.Random, end: datetime, source: str) -> int:
-    """Give each open demo incident that has been dispatched a unit, so units and incidents agree."""
+    """Give each open demo incident that has been dispatched a unit, so units and incidents agree.
+
+    Most urgent first, within each area's cap of committed cars. An incident left without a unit is
+    queued (awaiting) if no one has arrived yet, and finished a few minutes ago if someone had."""
     incidents = list(session.execute(
         select(Incident).where(Incident.source == source, Incident.status.in_(("dispatched", "en_route", "at_scene")))
         .order_by(Incident.grade, Incident.received_at)).scalars())
-    free = list(session.execute(
-        select(Unit).where(Unit.status == "available", Unit.unit_type.in_(("response_car", "neighbourhood")))
-        .order_by(Unit.call_sign)).scalars())
-    rng.shuffle(free)
+    units = list(session.execute(
+        select(Unit).where(Unit.unit_type.in_(("response_car", "neighbourhood"))).order_by(Unit.call_sign)).scalars())
+    rng.shuffle(units)
+    cap: dict[str, int] = {}
+    for u in units:
+        cap[u.area or "force"] = cap.get(u.area or "force", 0) + 1
+    cap = {a: int(n * MAX_COMMITTED) for a, n in cap.items()}
+    used = {a: sum(1 for u in units if (u.area or "force") == a and u.status != "available") for a in cap}
+    free = [u for u in units if u.status == "available"]
     done = 0
     for incident in incidents:
         has = session.execute(select(Assignment.id).where(Assignment.incident_id == incident.id)).first()
         if has:
             continue
-        if not free:
-            break
-        unit = free.pop()
+        area = incident.area or "force"
+        pick = next((u for u in free if (u.area or "force") == area and used.get(area, 0) < cap.get(area, 0)), None)
+        if pick is None:
+            pick = next((u for u in free if used.get(u.area or "force", 0) < cap.get(u.area or "force", 0)), None)
+        if pick is None:
+            _unassigned(incident, rng, end)
+            continue
+        free.remove(pick)
+        used[pick.area or "force"] = used.get(pick.area or "force", 0) + 1
         assert incident.dispatched_at is not None
-        session.add(Assignment(incident_id=incident.id, unit_id=unit.id, dispatched_at=incident.dispatched_at,
+        session.add(Assignment(incident_id=incident.id, unit_id=pick.id, dispatched_at=incident.dispatched_at,
                                enroute_at=incident.enroute_at, arrived_at=incident.arrived_at,
                                dispatched_by=ACTOR))
-        unit.status = "at_scene" if incident.arrived_at else "dispatched"
-        unit.incident_id = incident.id
+        pick.status = "at_scene" if incident.arrived_at else "dispatched"
+        pick.incident_id = incident.id
         if incident.lat is not None and incident.arrived_at:
-            unit.lat, unit.lon = incident.lat, incident.lon
+            pick.lat, pick.lon = incident.lat, incident.lon
         done += 1
     session.flush()
     return done
+
+
+def _unassigned(incident: Incident, rng: random.Random, end: datetime) -> None:
+    if incident.arrived_at is not None:
+        incident.status = "closed"
+        incident.closed_at = min(end, incident.arrived_at + timedelta(minutes=rng.uniform(20, 60)))
+        return
+    incident.status, incident.dispatched_at, incident.enroute_at = "awaiting", None, None

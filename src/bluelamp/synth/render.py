@@ -30,7 +30,7 @@ from bluelamp.synth.bulk import RawJSON, insert_rows, insert_with_ids
 from bluelamp.synth.kinds import KINDS
 from bluelamp.synth.people import Population
 from bluelamp.synth.plan import ROLES, Personas, Plan
-from bluelamp.synth.text import NarrativePool
+from bluelamp.synth.text import NarrativePool, place_in
 from bluelamp.synth.triage_cache import CachedTriage
 
 ACTOR = "system:demo"
@@ -200,7 +200,11 @@ class Renderer:
         repeat_caller, repeat_victim = n_calls >= self.rc.min_earlier, n_victim >= self.rv.min_earlier
         history = _HISTORY[(repeat_caller, repeat_victim)]
         house = c.house[i]
-        if house >= 0:
+        named = place_in(variant.text)  # where the caller says it happened, so words and location agree
+        if named is not None:
+            lat, lon = town.lat + c.dlat[i], town.lon + c.dlon[i]
+            where, urban = f"{named}, {town.name}", town.urban
+        elif house >= 0:
             home = pop.home(house)
             lat, lon, where, urban = home.lat, home.lon, home.address, town.urban
         else:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -166,3 +167,34 @@ class NarrativePool:
 
 def style_of(channel: str) -> int:
     return {"999": 0, "101": 0, "chat": 1, "online": 2}[channel]
+
+
+# Where a narrative says it happened ("outside the chip shop on Mill Lane", "a fight on High Street"),
+# so the contact's location can agree with its words. A street someone left "towards" is not the place.
+_STREET_ALT = "|".join(re.escape(s) for s in sorted(COMMON_STREETS, key=len, reverse=True))
+_CANONICAL = {s.lower(): s for s in COMMON_STREETS}
+_PLACE_RES = [(re.compile(re.escape(p).replace(re.escape("{street}"), f"({_STREET_ALT})"), re.IGNORECASE), p)
+              for p in sorted(PLACES + tuple(r for r in ROADS if r != "{street}" and "{street2}" not in r),
+                              key=len, reverse=True)]
+_STREET_RE = re.compile(rf"\b(?<!towards )(?<!down )(?<!along )({_STREET_ALT})\b", re.IGNORECASE)
+
+
+def place_in(text: str) -> str | None:
+    """The place a narrative names, as a location line ("The Co-op on High Street"), or None."""
+    return _place_in(text)
+
+
+@lru_cache(maxsize=8192)
+def _place_in(text: str) -> str | None:
+    best: tuple[int, str] | None = None
+    for pattern, template in _PLACE_RES:
+        m = pattern.search(text)
+        if m and (best is None or m.start() < best[0]):
+            street = _CANONICAL.get(m.group(1).lower(), m.group(1)) if m.groups() else ""
+            place = template.format(street=street) if "{street}" in template else template
+            place = place.removeprefix("outside ")
+            best = (m.start(), place[0].upper() + place[1:])
+    if best is not None:
+        return best[1]
+    m = _STREET_RE.search(text)
+    return _CANONICAL.get(m.group(1).lower()) if m else None
