@@ -58,6 +58,8 @@ def test_the_dispatch_panel_opens_in_view_under_a_row_far_down_a_long_board(brow
         assert page.evaluate("document.documentElement.scrollWidth") <= DESKTOP["width"]
         fits = page.eval_on_selector(".units-scroll", "e => e.scrollWidth <= e.clientWidth")
         assert fits, "the units table is clipped"
+        board_fits = page.eval_on_selector(".board-main", "e => e.scrollWidth <= e.clientWidth")
+        assert board_fits, "the incident table scrolls sideways at 1366 px"
         side = page.locator(".board-side").bounding_box()
         assert side and side["x"] + side["width"] <= DESKTOP["width"]
     finally:

@@ -56,6 +56,10 @@ def test_the_incident_page_shows_the_timeline_and_closes_with_a_disposition(brow
         page.fill("#rg-reason", "calmer now")
         page.click("#rg-send")
         expect(page.locator("#rg-error")).to_contain_text("supervisor")
+        # A note goes on the timeline.
+        page.fill("#note-text", "Second caller: the man is walking towards the park")
+        page.click("#note-send")
+        expect(timeline.locator("tr[data-action='incident.note_added']")).to_contain_text("towards the park")
         # Close: both the code and the reason are asked for.
         page.click("#cp-send")
         expect(page.locator("#cp-error")).to_contain_text("choose a disposition")

@@ -83,11 +83,15 @@ class DispatchIn(BaseModel):
     unit_id: int
     reason: str | None = Field(default=None, max_length=2000)
     at: datetime | None = None
+    late_reason: str | None = Field(default=None, max_length=500,
+                                    description="needed when `at` is more than 5 minutes ago (entered late)")
 
 
 class StageIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     at: datetime | None = None
+    late_reason: str | None = Field(default=None, max_length=500,
+                                    description="needed when `at` is more than 5 minutes ago (entered late)")
 
 
 class CloseIn(BaseModel):
@@ -96,6 +100,11 @@ class CloseIn(BaseModel):
     disposition: str | None = Field(default=None, max_length=200)
     disposition_code: str | None = Field(default=None, max_length=32, description="a code of dispositions.yaml")
     reason: str | None = Field(default=None, max_length=2000, description="why, in words (needed with a code)")
+
+
+class NoteIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    text: str = Field(min_length=1, max_length=4000)
 
 
 class RegradeIn(BaseModel):
@@ -112,7 +121,8 @@ def _detail(session: DbSession, incident_id: int) -> dict[str, Any]:
 @router.post("/incidents/{incident_id}/dispatch")
 def dispatch(incident_id: int, data: DispatchIn, session: DbSession,
              principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    service.dispatch(session, incident_id, data.unit_id, principal, reason=data.reason, at=data.at)
+    service.dispatch(session, incident_id, data.unit_id, principal, reason=data.reason, at=data.at,
+                     late_reason=data.late_reason)
     return _detail(session, incident_id)
 
 
@@ -121,8 +131,11 @@ def unit_stage(incident_id: int, unit_id: int, stage: Literal["en-route", "arriv
                session: DbSession,
                principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
     """Record a unit en route, arrived, or cleared from the incident (`at` defaults to now)."""
-    action = {"en-route": service.mark_en_route, "arrived": service.mark_arrived, "clear": service.clear_unit}[stage]
-    action(session, incident_id, unit_id, principal, at=data.at)
+    if stage == "clear":
+        service.clear_unit(session, incident_id, unit_id, principal, at=data.at)
+    else:
+        action = {"en-route": service.mark_en_route, "arrived": service.mark_arrived}[stage]
+        action(session, incident_id, unit_id, principal, at=data.at, late_reason=data.late_reason)
     return _detail(session, incident_id)
 
 
@@ -131,6 +144,14 @@ def close(incident_id: int, data: CloseIn, session: DbSession,
           principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
     service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition,
                            disposition_code=data.disposition_code, reason=data.reason)
+    return _detail(session, incident_id)
+
+
+@router.post("/incidents/{incident_id}/notes")
+def add_note(incident_id: int, data: NoteIn, session: DbSession,
+             principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
+    """Add a note to the incident's log (open or closed)."""
+    service.add_note(session, incident_id, principal, data.text)
     return _detail(session, incident_id)
 
 

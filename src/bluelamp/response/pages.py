@@ -73,6 +73,7 @@ def incident_page(request: Request, session: DbSession, incident_id: int,
                  for a, u in service.assignments_for(session, [incident.id])[incident.id] if a.cleared_at is None]
     return render(request, "response/incident.html", {
         "incident": detail, "timeline": timeline(session, incident), "can_act": can_act,
+        "can_note": principal.has_any("dispatcher", "supervisor"),
         "units_data": unit_rows, "now": clock.iso(now),
         "disposition_name": _disposition_name((incident.extra or {}).get("disposition_code")),
         "grades": [g for g in (1, 2, 3, 4) if g != incident.grade], "downgrades": downgrades,

@@ -237,8 +237,28 @@ def _when(at: datetime | None, now: datetime) -> datetime:
     return clock.as_utc(at)
 
 
+LATE_AFTER = timedelta(minutes=5)  # a stage time further back than this was entered late
+
+
+def _mark_late(a: Assignment, stage: str, when: datetime, now: datetime, late_reason: str | None,
+               actor: str) -> dict[str, str | None] | None:
+    """A dispatch, en-route or arrival time entered more than LATE_AFTER after it happened needs a
+    reason; it is kept on the assignment, marked late, and counted beside the attendance measures
+    (issue 12 item 10: a backdated arrival must not pass quietly as a target met). Imports do not
+    come through here."""
+    if now - when <= LATE_AFTER:
+        return None
+    if not (late_reason and late_reason.strip()):
+        minutes = int((now - when).total_seconds() // 60)
+        raise ResponseError(f"the {stage} time is {minutes} minutes ago: a time entered late needs a "
+                            "late_reason (why it was not recorded at the time)", "late_reason")
+    entry = {"at": clock.iso(when), "entered_at": clock.iso(now), "by": actor, "reason": late_reason.strip()[:500]}
+    a.late = {**(a.late or {}), stage: entry}
+    return entry
+
+
 def dispatch(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
-             reason: str | None = None, at: datetime | None = None) -> Assignment:
+             reason: str | None = None, at: datetime | None = None, late_reason: str | None = None) -> Assignment:
     """Send a unit. Choosing other than the recommended unit needs a reason, which is kept."""
     from bluelamp.response import units
 
@@ -264,6 +284,7 @@ def dispatch(session: Session, incident_id: int, unit_id: int, principal: Princi
         eta_s=chosen.eta_s if chosen else None, recommended_unit_id=best.unit_id if best else None,
         override_reason=reason.strip() if override and reason else None,
     )
+    late = _mark_late(assignment, "dispatched", when, now, late_reason, principal.actor)
     session.add(assignment)
     before = {"status": incident.status, "unit_status": unit.status}
     unit.status, unit.incident_id, unit.updated_at = "dispatched", incident.id, now
@@ -275,6 +296,7 @@ def dispatch(session: Session, incident_id: int, unit_id: int, principal: Princi
     audit.record(session, principal.actor, "incident.dispatched", "incident", incident.id, before=before, after={
         "unit": unit.call_sign, "at": clock.iso(when), "recommended": best.call_sign if best else None,
         "override_reason": assignment.override_reason, "eta_s": assignment.eta_s, "warnings": rec.warnings,
+        "late": late,
     })
     return assignment
 
@@ -290,7 +312,7 @@ def _assignment(session: Session, incident: Incident, unit_id: int) -> Assignmen
 
 
 def mark_en_route(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
-                  at: datetime | None = None) -> Assignment:
+                  at: datetime | None = None, late_reason: str | None = None) -> Assignment:
     """The unit is on its way."""
     now = clock.now()
     incident = _incident_for_update(session, incident_id)
@@ -301,6 +323,7 @@ def mark_en_route(session: Session, incident_id: int, unit_id: int, principal: P
     if a.arrived_at is not None:
         raise ResponseError("this unit has already arrived", "status", 409)
     when = model.check_stage_time(_when(at, now), a.dispatched_at, now, "en-route", "dispatch")
+    late = _mark_late(a, "en_route", when, now, late_reason, principal.actor)
     a.enroute_at = when
     before = {"status": incident.status}
     if incident.status == "dispatched":
@@ -308,12 +331,12 @@ def mark_en_route(session: Session, incident_id: int, unit_id: int, principal: P
     if incident.enroute_at is None or when < incident.enroute_at:
         incident.enroute_at = when
     audit.record(session, principal.actor, "incident.unit_en_route", "incident", incident.id, before=before,
-                 after={"unit_id": unit_id, "at": clock.iso(when), "status": incident.status})
+                 after={"unit_id": unit_id, "at": clock.iso(when), "status": incident.status, "late": late})
     return a
 
 
 def mark_arrived(session: Session, incident_id: int, unit_id: int, principal: Principal, *,
-                 at: datetime | None = None) -> Assignment:
+                 at: datetime | None = None, late_reason: str | None = None) -> Assignment:
     """The unit is at the scene; the first arrival stops the incident's clock."""
     now = clock.now()
     incident = _incident_for_update(session, incident_id)
@@ -323,6 +346,7 @@ def mark_arrived(session: Session, incident_id: int, unit_id: int, principal: Pr
         raise ResponseError("this unit has already arrived", "status", 409)
     when = model.check_stage_time(_when(at, now), a.enroute_at or a.dispatched_at, now, "arrival",
                                   "en-route" if a.enroute_at else "dispatch")
+    late = _mark_late(a, "arrived", when, now, late_reason, principal.actor)
     a.arrived_at = when
     unit = _unit_for_update(session, unit_id)
     unit.status, unit.updated_at = "at_scene", now
@@ -332,7 +356,8 @@ def mark_arrived(session: Session, incident_id: int, unit_id: int, principal: Pr
         incident.arrived_at = when
     met = None if incident.attend_by is None else incident.arrived_at <= incident.attend_by
     audit.record(session, principal.actor, "incident.unit_arrived", "incident", incident.id, before=before,
-                 after={"unit_id": unit_id, "at": clock.iso(when), "status": "at_scene", "target_met": met})
+                 after={"unit_id": unit_id, "at": clock.iso(when), "status": "at_scene", "target_met": met,
+                        "late": late})
     return a
 
 
@@ -413,6 +438,19 @@ def close_incident(session: Session, incident_id: int, principal: Principal, *,
                  after={"status": "closed", "at": clock.iso(when), "disposition": disposition,
                         "disposition_code": disposition_code.strip() if disposition_code else None,
                         "reason": reason})
+    return incident
+
+
+def add_note(session: Session, incident_id: int, principal: Principal, text: str) -> Incident:
+    """A controller's note on the incident's log (kept on the incident and in the audit trail)."""
+    text = (text or "").strip()
+    if not text:
+        raise ResponseError("a note cannot be blank", "text")
+    incident = _incident_for_update(session, incident_id)
+    now = clock.now()
+    note = {"at": clock.iso(now), "by": principal.actor, "text": text}
+    incident.extra = {**(incident.extra or {}), "notes": [*(incident.extra or {}).get("notes", []), note]}
+    audit.record(session, principal.actor, "incident.note_added", "incident", incident.id, after={"text": text})
     return incident
 
 

@@ -22,7 +22,7 @@
     return e;
   }
   const words = (s) => (s || "").replaceAll("_", " ");
-  const local = (iso) => iso ? new Date(iso).toLocaleString("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "short" }) : "—";
+  const local = (iso) => iso ? new Date(iso).toLocaleString("en-GB", { timeZone: "Europe/London", hour: "2-digit", minute: "2-digit", day: "2-digit", month: "short" }).replace(",", "") : "—";
 
   function countdown(seconds) {
     const neg = seconds < 0, s = Math.abs(Math.trunc(seconds));
@@ -97,6 +97,15 @@
         reloadAfter(post(`/api/v1/incidents/${incId}/regrade`, { grade: Number(grade.value), reason }), "rg-error");
       });
     }
+    const nf = document.getElementById("note-form");
+    if (nf) {
+      nf.addEventListener("submit", (ev) => {
+        ev.preventDefault();
+        const text = document.getElementById("note-text").value.trim();
+        if (!text) { showError("note-error", "write the note first"); return; }
+        reloadAfter(post(`/api/v1/incidents/${incId}/notes`, { text }), "note-error");
+      });
+    }
     const cp = document.getElementById("close-form");
     if (cp) {
       cp.addEventListener("submit", (ev) => {
@@ -110,7 +119,7 @@
     if (mapEl && mapConfig && window.BluelampMap) {
       const loc = detail.location || {};
       const here = loc.lat !== null && loc.lat !== undefined ? [loc.lat, loc.lon] : null;
-      const m = window.BluelampMap.create(mapEl, mapConfig, { center: here, zoom: here ? 12 : 9, noteElement: document.getElementById("map-note") });
+      const m = window.BluelampMap.create(mapEl, mapConfig, { center: here, zoom: here ? 11 : 9, noteElement: document.getElementById("map-note") });
       m.update({ now: json("page-now", null), incidents: [detail], units: json("units-data", []) });
     }
     return;
@@ -218,8 +227,8 @@
       const ageS = u.position_at ? (nowMs - Date.parse(u.position_at)) / 1000 : null;
       const stale = mapConfig && (ageS === null || ageS > mapConfig.stale_after_s);
       return el("tr", { id: "unit-" + u.id },
-        el("td", {}, u.call_sign), el("td", { class: "u-type" }, words(u.unit_type)),
-        el("td", { class: "status-" + u.status }, words(u.status) + (u.on_shift ? "" : " (off shift)")),
+        el("td", {}, u.call_sign), el("td", { class: "u-type", title: words(u.unit_type) }, words(u.unit_type)),
+        el("td", { class: "status-" + u.status, title: words(u.status) + (u.on_shift ? "" : " (off shift)") }, words(u.status) + (u.on_shift ? "" : " (off shift)")),
         el("td", { class: "u-age" + (stale ? " stale" : ""), title: u.position_at ? "position at " + local(u.position_at) : "no time for this position" },
           u.lat === null || u.lat === undefined ? "none" : ageS === null ? "?" : window.BluelampMap ? window.BluelampMap.age(ageS).replace(" old", "") : ""),
         el("td", {}, u.incident_id ? el("a", { href: "/incidents/" + u.incident_id }, String(u.incident_id)) : ""));

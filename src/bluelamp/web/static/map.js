@@ -37,9 +37,12 @@
   function create(element, config, opts) {
     opts = opts || {};
     const note = opts.noteElement || null;
-    const map = L.map(element, { preferCanvas: false, zoomSnap: 0.5, attributionControl: true, maxZoom: config.max_zoom || 18 });
+    const map = L.map(element, { preferCanvas: false, zoomSnap: 0.25, attributionControl: true, maxZoom: config.max_zoom || 18 });
     map.attributionControl.setPrefix("Leaflet");
+    // Town names only once zoomed in far enough for them not to pile up.
+    map.on("zoomend", () => element.classList.toggle("z-low", map.getZoom() < 9.5));
     map.setView(opts.center || [52.85, -2.0], opts.zoom || 9);
+    element.classList.toggle("z-low", map.getZoom() < 9.5);
     let baseNote = config.warning || "", liveNotes = [];
     function setNote() { if (note) note.textContent = [baseNote, ...liveNotes].filter(Boolean).join(" "); }
     if (config.tiles) {
