@@ -234,6 +234,18 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
     step("POST", "/api/v1/online-reports", "/api/v1/online-reports",
          {"what_happened": "Someone scratched my car overnight outside my house"}, 201, headers={})
 
+    # the phone line: call events, a 101 call-back worked, an abandoned 999 call's alert closed
+    calls = [{"call_id": f"cb-{line}", "event": event, "line": line, "at": at, "number": "07700 900321"}
+             for line in ("101", "999") for event, at in (("offered", "2026-03-02T08:40:00Z"),
+                                                          ("abandoned", "2026-03-02T08:41:30Z"))]
+    step("POST", "/api/v1/telephony/events", "/api/v1/telephony/events", calls, 202)
+    owed = step("POST", "/api/v1/callbacks/next", "/api/v1/callbacks/next", None)
+    step("POST", "/api/v1/callbacks/{item_id}/outcome", f"/api/v1/callbacks/{owed['id']}/outcome",
+         {"outcome": "not_needed", "note": "caller rang back and was helped"})
+    (call_alert,) = client.get("/api/v1/callbacks/alerts", headers=admin).json()
+    step("POST", "/api/v1/callbacks/alerts/{alert_id}/done", f"/api/v1/callbacks/alerts/{call_alert['id']}/done",
+         {"outcome": "reached"})
+
     # every mounted write route is in the flow, or listed with the reason it is not
     unproven = []
     for prefix, router in client.app.state.mounted:

@@ -82,7 +82,8 @@ CATALOGUE: tuple[Spec, ...] = (
          direction="lower", target=120.0, amber=60.0, public=True),
     Spec("call_101_abandoned", "101 calls abandoned", "contact", "share",
          "Share of 101 calls the caller abandoned before an answer.", direction="lower", target=0.10,
-         no_data_reason="abandoned 101 calls never become contacts: bluelamp holds no telephony feed of them"),
+         no_data_reason="abandoned 101 calls never become contacts: see the Calls panel, counted from the "
+                        "phone system (call events and hourly reports)"),
     Spec("chat_mean_wait_s", "Chat average wait", "contact", "seconds",
          "Mean of answered_at - queued_at over answered chats started in the period, in seconds.",
          direction="lower", target=120.0, amber=60.0),

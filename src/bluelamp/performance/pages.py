@@ -82,7 +82,14 @@ def dashboard_page(request: Request, session: DbSession, date_from: Annotated[st
     return render(request, "performance/dashboard.html", {
         "board": board, "chart_json": json.dumps(_chart_data(board)), "area": board["area"],
         "channel": board["channel"], "date_from": board["from"], "date_to": board["to"],
-        "channels": service.CHANNELS, "error": None})
+        "channels": service.CHANNELS, "error": None, "calls": _calls_panel(session, board)})
+
+
+def _calls_panel(session: Any, board: dict[str, Any]) -> dict[str, Any] | None:
+    """The call measures panel (telephony/pages.py), force-wide: phone lines have no area or channel filter."""
+    from bluelamp.telephony.pages import dashboard_panel
+
+    return dashboard_panel(session, board["from"], board["to"])
 
 
 @router.get("/performance/records", dependencies=VIEW, response_class=HTMLResponse)

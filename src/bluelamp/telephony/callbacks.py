@@ -33,8 +33,11 @@ SUPERVISORS = ("supervisor",)
 
 
 def follow_up(session: Session, call: Call, state: m.CallState, doc: Any, version: str, now: datetime,
-              actor: str) -> Iterator[str]:
-    """What the call's new state asks for: an alert, a call-back item, or closing an untried item."""
+              actor: str, item: Callback | None = None) -> Iterator[str]:
+    """What the call's new state asks for: an alert, a call-back item, or closing an untried item.
+
+    `item` is the call's call-back item if it has one (the caller looks them up for the whole batch).
+    """
     unanswered = state.outcome in ("abandoned", "callback")
     if state.line in doc.alert_lines and unanswered:
         due = state.abandoned_at or state.callback_requested_at or state.ended_at or now
@@ -46,7 +49,6 @@ def follow_up(session: Session, call: Call, state: m.CallState, doc: Any, versio
         return
     if state.line not in doc.callback_lines:
         return
-    item = session.execute(select(Callback).where(Callback.call_id == call.call_id)).scalar_one_or_none()
     if unanswered and item is None and call.number_key:
         yield from _create(session, call, state, doc, version, now, actor)
     elif state.outcome == "answered" and item is not None and item.status != "closed" and not item.attempts:

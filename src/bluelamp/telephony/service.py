@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -23,7 +24,7 @@ from bluelamp.contact.matching import phone_key
 from bluelamp.policy import Policy, load_policy
 from bluelamp.telephony import callbacks
 from bluelamp.telephony import model as m
-from bluelamp.telephony.store import Call, CallEvent
+from bluelamp.telephony.store import Call, Callback, CallEvent
 
 MAX_EVENTS = 1000  # per request
 
@@ -64,52 +65,68 @@ def ingest(session: Session, items: Sequence[Any], actor: str, now: datetime | N
     return {"accepted": accepted, "duplicates": duplicates, "rejected": rejected}
 
 
-def _insert(session: Session, events: list[m.CallEvent], actor: str, now: datetime) -> int:
-    """Insert the events that are not stored yet; returns how many were new."""
-    if not events:
-        return 0
-    dialect = session.get_bind().dialect.name
+@lru_cache(maxsize=4)
+def _statements(dialect: str) -> dict[str, Any]:
+    """The feed's statements, built once per dialect: at 200 events a second, building SQL constructs
+    again for every request costs more CPU than running them."""
     if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    ids: Any = bindparam("ids", expanding=True)
+    calls = select(Call).where(Call.call_id.in_(ids)).order_by(Call.call_id)
+    return {
+        "events": insert(CallEvent).on_conflict_do_nothing(index_elements=["call_id", "event", "at"])
+        .returning(CallEvent.id),
+        "stubs": insert(Call).on_conflict_do_nothing(index_elements=["call_id"]),
+        "calls": calls.with_for_update() if dialect == "postgresql" else calls,
+        "history": select(CallEvent.call_id, CallEvent.event, CallEvent.line, CallEvent.at, CallEvent.number,
+                          CallEvent.handler).where(CallEvent.call_id.in_(ids)),
+        "items": select(Callback).where(Callback.call_id.in_(ids)),
+    }
+
+
+def _sql(session: Session) -> dict[str, Any]:
+    return _statements(session.get_bind().dialect.name)
+
+
+def _insert(session: Session, events: list[m.CallEvent], actor: str, now: datetime) -> int:
+    """Insert the events that are not stored yet; returns how many were new."""
+    if not events:
+        return 0
     rows = [{"call_id": e.call_id, "event": e.event, "line": e.line, "at": e.at, "number": e.number,
              "handler": e.handler, "received_at": now, "received_by": actor} for e in events]
-    stmt = insert(CallEvent).values(rows).on_conflict_do_nothing(index_elements=["call_id", "event", "at"])
-    return len(session.execute(stmt.returning(CallEvent.id)).all())
+    return len(session.connection().execute(_sql(session)["events"], rows).all())
 
 
 def rederive(session: Session, call_ids: list[str], now: datetime, policy: Policy, actor: str) -> dict[str, int]:
     """Derive these calls again from all their events and act on what follows (items, alerts)."""
+    sql = _sql(session)
     calls = _lock_calls(session, call_ids, now)
     by_call: dict[str, list[m.CallEvent]] = {cid: [] for cid in call_ids}
-    for row in session.execute(select(CallEvent).where(CallEvent.call_id.in_(call_ids))).scalars():
-        by_call[row.call_id].append(m.CallEvent(row.call_id, row.event, row.line, row.at, row.number, row.handler))
-    counts: dict[str, int] = {}
+    for cid, event, line, at, number, handler in session.execute(sql["history"], {"ids": call_ids}):
+        by_call[cid].append(m.CallEvent(cid, event, line, at, number, handler))
     doc = settings(policy)
+    lines = set(doc.callback_lines)
+    wanted = [c for c in call_ids if calls[c].line in lines or any(e.line in lines for e in by_call[c])]
+    items = {i.call_id: i for i in session.execute(sql["items"], {"ids": wanted}).scalars()} if wanted else {}
+    counts: dict[str, int] = {}
     for cid in call_ids:
         state = m.derive(cid, by_call[cid])
         call = calls[cid]
         _apply(call, state, len(by_call[cid]), now)
-        for what in callbacks.follow_up(session, call, state, doc, policy.version, now, actor):
+        for what in callbacks.follow_up(session, call, state, doc, policy.version, now, actor, items.get(cid)):
             counts[what] = counts.get(what, 0) + 1
     return counts
 
 
 def _lock_calls(session: Session, call_ids: list[str], now: datetime) -> dict[str, Call]:
     """The calls' rows, created when new and locked (in call_id order) so two batches never interleave."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert  # type: ignore[assignment]
+    sql = _sql(session)
     stubs = [{"call_id": cid, "line": "", "outcome": "waiting", "unoffered": True, "conflicts": [], "events": 0,
               "updated_at": now} for cid in call_ids]
-    session.execute(insert(Call).values(stubs).on_conflict_do_nothing(index_elements=["call_id"]))
-    q = select(Call).where(Call.call_id.in_(call_ids)).order_by(Call.call_id)
-    if dialect == "postgresql":
-        q = q.with_for_update()
-    return {c.call_id: c for c in session.execute(q).scalars()}
+    session.connection().execute(sql["stubs"], stubs)
+    return {c.call_id: c for c in session.execute(sql["calls"], {"ids": call_ids}).scalars()}
 
 
 def _apply(call: Call, state: m.CallState, events: int, now: datetime) -> None:
