@@ -54,3 +54,18 @@ def test_simulated_answering_matches_erlang_within_half_a_point(patience) -> Non
     sim = simulate_calls(CallPlan([100] * n, [agents] * n, 1800, 180, 20, patience), seed=11)
     exact = erlang.measures(agents, 10, 180, 20, patience)
     assert sim.answered_in_target == pytest.approx(exact.service_level, abs=0.005)
+
+
+def test_a_one_day_rota_fills_its_night_shifts_and_says_why_any_shift_is_left() -> None:
+    # Issue 17: a 1-day rota for 12 people left its night shifts unfilled: the night-run window wrapped
+    # round the single day and counted its one night five times. A rota under a week no longer wraps.
+    slot = np.arange(SLOTS_PER_DAY)
+    req = np.round(6 + 4 * np.sin((slot - 18) / SLOTS_PER_DAY * 2 * np.pi)).astype(int)
+    people = [Person(f"p{i}") for i in range(12)]
+    r = build_rota(req, people, time_limit_s=10)
+    assert not any(k.is_night for k in r.unfilled)
+    assert len(r.unfilled) == max(len(r.shifts) - 12, 0)
+    if r.unfilled:
+        assert "only 12 people are free" in r.unfilled_reasons(people)[0]
+    enough = build_rota(req, [Person(f"p{i}") for i in range(len(r.shifts))], time_limit_s=10)
+    assert not enough.unfilled and enough.unfilled_reasons([]) == []

@@ -1,7 +1,8 @@
 """Rotas with OR-Tools CP-SAT: first choose shifts to cover a staffing curve, then name the staff.
 
-Time is in half-hour slots over a horizon of whole days (1-4 weeks) and treated as cyclic, so a shift
-that starts late on the last day covers the first morning (rotas repeat). Shifts last 8, 10 or 12 hours
+Time is in half-hour slots over a horizon of whole days (1-28) and treated as cyclic, so a shift
+that starts late on the last day covers the first morning (rotas repeat). The staff rules wrap round
+too for rotas of a week or more; a shorter rota is a one-off plan for those days (`is_cyclic`). Shifts last 8, 10 or 12 hours
 and start on the hour or half-hour; they may cross midnight.
 
 Stage 1 (`plan_shifts`) minimises shortfall first, then over-cover. Stage 2 (`assign_staff`) gives the
@@ -70,6 +71,22 @@ class RotaResult:
     required: np.ndarray = field(default_factory=lambda: np.zeros(0))
     cover: np.ndarray = field(default_factory=lambda: np.zeros(0))
     status: str = ""
+
+    def unfilled_reasons(self, people: Sequence[Person]) -> list[str]:
+        """Why shifts are left unfilled, day by day, for the analyst: more shifts than people free that
+        day (each works at most one shift a day), or else the rest, night and weekly rules."""
+        reasons = []
+        for day in sorted({k.day for k in self.unfilled}):
+            need = sum(1 for k in self.shifts if k.day == day)
+            free = sum(1 for p in people if day not in p.leave)
+            gap = sum(1 for k in self.unfilled if k.day == day)
+            if need > free:
+                reasons.append(f"day {day + 1}: the curve needs {need} shifts and only {free} people are free "
+                               f"to work one each ({gap} unfilled): add {need - free} people or accept the gap")
+            else:
+                reasons.append(f"day {day + 1}: {gap} shift(s) unfilled although {free} people are free: the rest "
+                               "(11 h between shifts), night-run and weekly rest-day rules leave no one eligible")
+        return reasons
 
     @property
     def shortfall(self) -> np.ndarray:
@@ -193,6 +210,12 @@ def assign_staff(shifts: Sequence[Shift], people: Sequence[Person], days: int, m
     return assignments, unfilled, status
 
 
+def is_cyclic(days: int) -> bool:
+    """Rotas of a week or more repeat (the last day is followed by the first); shorter ones are one-off
+    plans for those days, so the rest and night rules do not wrap around them."""
+    return days >= 7
+
+
 def _person_rules(model: cp_model.CpModel, y: dict, p: int, by_day: dict[int, list[Shift]], days: int,
                   max_nights: int, max_shifts_per_week: int) -> None:
     """One shift a day, 11 hours' rest, a weekly rest day and at most `max_nights` nights in a row."""
@@ -205,13 +228,16 @@ def _person_rules(model: cp_model.CpModel, y: dict, p: int, by_day: dict[int, li
         night.append(sum(v for k, v in mine if k.is_night))
         model.add(work[d] <= 1)
     big = 2 * SLOTS_PER_DAY
-    for d in range(days):
+    cyclic = is_cyclic(days)
+    for d in range(days if cyclic else days - 1):
         e = (d + 1) % days  # cyclic: the last day is followed by the first
         # When both days are worked: next start + 48 - this end >= 22 slots of rest.
         model.add(start[e] + SLOTS_PER_DAY - end[d] >= REST_SLOTS - big * (2 - work[d] - work[e]))
     for w in range(0, days, 7):
         model.add(sum(work[w:w + 7]) <= max_shifts_per_week)
-    for d in range(days):
+    for d in range(days if cyclic else max(days - max_nights, 0)):
+        # A one-off rota's window never wraps: wrapping a 1-day rota counted its one night five times
+        # and so forbade every night shift (issue 17: 12 people, night shifts left unfilled).
         window = [night[(d + i) % days] for i in range(max_nights + 1)]
         model.add(sum(window) <= max_nights)
 

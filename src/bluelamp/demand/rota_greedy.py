@@ -15,7 +15,7 @@ def greedy_assign(shifts: Sequence[Shift], people: Sequence[Person], days: int, 
                   max_shifts_per_week: int) -> tuple[dict[str, list[Shift]], list[Shift]]:
     """Day by day, give each shift to the eligible person with the fewest shifts so far, preferring
     people whose preferences it does not cross. Returns (assignments, unfilled shifts)."""
-    from bluelamp.demand.rota import REST_SLOTS
+    from bluelamp.demand.rota import REST_SLOTS, is_cyclic
 
     worked: dict[int, dict[int, Shift]] = {p: {} for p in range(len(people))}
     unfilled: list[Shift] = []
@@ -25,7 +25,10 @@ def greedy_assign(shifts: Sequence[Shift], people: Sequence[Person], days: int, 
         person, mine = people[p], worked[p]
         if k.day in person.leave or k.day in mine:
             return False
-        prev, nxt = mine.get((k.day - 1) % days), mine.get((k.day + 1) % days)
+        before, after = k.day - 1, k.day + 1
+        if is_cyclic(days):
+            before, after = before % days, after % days
+        prev, nxt = mine.get(before), mine.get(after)
         if prev and k.start_slot + DAY - (prev.start_slot + prev.slots) < REST_SLOTS:
             return False
         if nxt and nxt.start_slot + DAY - (k.start_slot + k.slots) < REST_SLOTS:
@@ -51,14 +54,18 @@ def _crosses(person: Person, k: Shift) -> bool:
 
 
 def _night_run(mine: dict[int, Shift], day: int, days: int) -> int:
-    """Longest run of nights that would include `day` if it were a night too (minus itself)."""
+    """Longest run of nights that would include `day` if it were a night too (minus itself); the run
+    wraps round only in a rota that repeats (a week or more)."""
+    from bluelamp.demand.rota import is_cyclic
+
+    wrap = is_cyclic(days)
     before = after = 0
-    d = (day - 1) % days
-    while d in mine and mine[d].is_night and before < days:
+    d = day - 1
+    while (d % days if wrap else d) in mine and mine[d % days].is_night and before < days:
         before += 1
-        d = (d - 1) % days
-    d = (day + 1) % days
-    while d in mine and mine[d].is_night and after < days:
+        d -= 1
+    d = day + 1
+    while (d % days if wrap else d) in mine and mine[d % days].is_night and after < days:
         after += 1
-        d = (d + 1) % days
+        d += 1
     return before + after

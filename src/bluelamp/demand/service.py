@@ -175,7 +175,8 @@ def roster_frame(frame: pd.DataFrame, people: int, max_nights: int = 4, max_shif
                           "shortfall": result.shortfall, "over_cover": result.over_cover})
     summary = {"shifts": len(result.shifts), "assigned": len(rows), "unfilled": len(result.unfilled),
                "shortfall_slot_hours": float(result.shortfall.sum() / 2),
-               "over_cover_slot_hours": float(result.over_cover.sum() / 2), "status": result.status}
+               "over_cover_slot_hours": float(result.over_cover.sum() / 2), "status": result.status,
+               "unfilled_reasons": result.unfilled_reasons(staff)}
     return pd.DataFrame(rows, columns=["person", "day", "start", "hours", "night"]), cover, summary
 
 
