@@ -13,7 +13,7 @@ import hashlib
 import math
 import re
 import threading
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -23,7 +23,7 @@ from bluelamp.location.model import postcode_key, text_key
 
 _POSTCODE_IN_TEXT = re.compile(r"\b([A-Z]{1,2}\d[A-Z\d]?)\s*(\d[A-Z]{2})\b", re.I)
 _NUMBER = re.compile(r"^\d+[a-z]?$")
-MAX_CANDIDATES = 4000
+MAX_CANDIDATES = 600
 STOPWORDS = frozenset({"the", "on", "of", "near", "outside", "opposite", "corner", "junction", "and", "by", "at",
                        "in", "off", "behind", "o", "s"})
 SHORTLIST = 60  # the best by token-set ratio, re-ranked word by word
@@ -66,6 +66,8 @@ class Index:
     def __init__(self, entries: Iterable[Entry]) -> None:
         self.entries: list[Entry] = list(entries)
         self.keys: list[str] = [text_key(e.label) for e in self.entries]
+        self.name_keys: list[str] = [text_key(e.name) for e in self.entries]
+        self.places: frozenset[int] = frozenset(i for i, e in enumerate(self.entries) if e.kind == "place")
         self.by_ref: dict[str, int] = {e.ref: i for i, e in enumerate(self.entries)}
         words: dict[str, list[int]] = defaultdict(list)
         self.by_postcode: dict[str, list[int]] = defaultdict(list)
@@ -99,7 +101,8 @@ class Index:
             return []
         found: dict[int, float] = {}
         pc = _POSTCODE_IN_TEXT.search(query) or None
-        district = postcode_key(query.strip())
+        district = postcode_key(query.strip()) or (postcode_key(query.replace(" ", ""))
+                                                   if len(query.strip()) <= 8 else None)
         wanted = None
         if pc:
             wanted = f"{pc.group(1).upper()} {pc.group(2).upper()}"
@@ -116,30 +119,48 @@ class Index:
                 choices = {i: self.keys[i] for i in candidates}
                 shortlist = process.extract(text, choices, scorer=fuzz.token_set_ratio, limit=SHORTLIST,
                                             score_cutoff=min_score * 0.8)
-                for _, _, i in shortlist:
+                places = candidates & self.places  # a town is never crowded out by its streets
+                for i in {i for _, _, i in shortlist} | places:
                     score = _word_score(words, self.keys[i].split())
-                    if text == text_key(self.entries[i].name):
+                    entry = self.entries[i]
+                    if text == self.name_keys[i]:
                         score = 100.0  # the name exactly: "Leek" is the town
+                    elif entry.kind == "place":  # a town named alone, misspelt: "abbotts bromley"
+                        score = max(score, _word_score(words, self.name_keys[i].split()) - 2)
                     if score >= min_score:
                         found[i] = max(found.get(i, 0.0), score)
         ranked = sorted(found.items(), key=lambda kv: (-kv[1], _kind_order(self.entries[kv[0]].kind), kv[0]))
         return [Match(self.entries[i], s) for i, s in ranked[:limit]]
 
     def _candidates(self, words: Sequence[str]) -> set[int]:
-        """Entries sharing a (possibly misspelt) word with the query, rarest words first."""
-        groups: list[list[int]] = []
+        """Entries sharing the most (possibly misspelt) words with the query: the rarest words count
+        first, and a word in more than a fifth of the gazetteer ("road") only breaks ties."""
+        groups: list[set[int]] = []
         for w in words:
             found: set[int] = set()
             for similar in self._similar_words(w):
                 found.update(self.words[similar])
             if found:
-                groups.append(sorted(found))
+                groups.append(found)
+        if not groups:
+            return set()
         groups.sort(key=len)
+        common = max(1000, len(self.entries) // 5)
+        hits: Counter[int] = Counter()
+        for i, ids in enumerate(groups):
+            if i and len(ids) > common:
+                break  # too common to tell entries apart; the re-ranking still scores every word
+            hits.update(ids)
+        if len(hits) <= MAX_CANDIDATES:
+            return set(hits)
+        by_count: dict[int, list[int]] = defaultdict(list)
+        for i, n in hits.items():
+            by_count[n].append(i)
         out: set[int] = set()
-        for ids in groups:
-            if out and len(out) + len(ids) > MAX_CANDIDATES:
+        for n in sorted(by_count, reverse=True):  # the entries sharing most words first
+            out.update(by_count[n][: MAX_CANDIDATES - len(out)])
+            if len(out) >= MAX_CANDIDATES:
                 break
-            out.update(ids[:MAX_CANDIDATES])
         return out
 
 

@@ -11,11 +11,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import Float, Integer, bindparam, column, insert, or_, select, update, values
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
+from bluelamp.db.base import UTCDateTime
 from bluelamp.identity.model import Principal
 from bluelamp.location.model import in_uk
 from bluelamp.location.store import UnitPosition
@@ -97,15 +98,30 @@ def ingest(session: Session, items: list[Any], principal: Principal, policy: Pol
             newest[uid] = {"b_id": uid, "b_at": at, "b_lat": lat, "b_lon": lon}
     if rows:
         session.execute(insert(UnitPosition), rows)
-        table = Unit.__table__  # type: Any
-        stmt = (update(table).where(table.c.id == bindparam("b_id"),
-                                    or_(table.c.position_at.is_(None), table.c.position_at < bindparam("b_at")))
-                .values(lat=bindparam("b_lat"), lon=bindparam("b_lon"), position_at=bindparam("b_at")))
-        session.connection().execute(stmt, list(newest.values()))
+        _move_units(session, list(newest.values()))
     rejected.sort(key=lambda r: r["index"])
     audit.record(session, principal.actor, "unit.positions_received", "unit", None, after={
         "accepted": len(rows), "ignored": ignored, "rejected": len(rejected), "units": len(newest)})
     return {"accepted": len(rows), "ignored": ignored, "rejected": rejected}
+
+
+def _move_units(session: Session, fixes: list[dict[str, Any]]) -> None:
+    """Each unit's newest fix onto its row; only a newer fix moves a unit, so concurrent or late
+    batches never move it back."""
+    table = Unit.__table__  # type: Any
+    newer = or_(table.c.position_at.is_(None), table.c.position_at < bindparam("b_at"))
+    if session.get_bind().dialect.name != "postgresql":  # SQLite: executemany costs no round trips
+        stmt = (update(table).where(table.c.id == bindparam("b_id"), newer)
+                .values(lat=bindparam("b_lat"), lon=bindparam("b_lon"), position_at=bindparam("b_at")))
+        session.connection().execute(stmt, fixes)
+        return
+    # PostgreSQL: one UPDATE ... FROM (VALUES ...) for the batch, one round trip instead of one a unit.
+    rows = values(column("b_id", Integer), column("b_at", UTCDateTime()), column("b_lat", Float),
+                  column("b_lon", Float), name="fix").data(
+        [(f["b_id"], f["b_at"], f["b_lat"], f["b_lon"]) for f in fixes])
+    session.execute(update(table).where(
+        table.c.id == rows.c.b_id, or_(table.c.position_at.is_(None), table.c.position_at < rows.c.b_at))
+        .values(lat=rows.c.b_lat, lon=rows.c.b_lon, position_at=rows.c.b_at))
 
 
 def position_state(position_at: datetime | None, now: datetime, policy: Policy | None = None) -> dict[str, Any]:
