@@ -23,10 +23,10 @@ def test_the_incident_page_shows_the_timeline_and_closes_with_a_disposition(brow
     _, api = make_user("dispatcher")
     sent = clock.iso(clock.now() - timedelta(minutes=38))
     assert client.post(f"/api/v1/incidents/{iid}/dispatch", headers=api,
-                       json={"unit_id": uid, "at": sent}).status_code == 200
+                       json={"unit_id": uid, "at": sent, "late_reason": "radio traffic"}).status_code == 200
     # The arrival is keyed in now for 25 minutes ago: entered late.
     at = clock.iso(clock.now() - timedelta(minutes=25))
-    assert client.post(f"/api/v1/incidents/{iid}/units/{uid}/arrived", headers=api, json={"at": at}).status_code == 200
+    assert client.post(f"/api/v1/incidents/{iid}/units/{uid}/arrived", headers=api, json={"at": at, "late_reason": "busy with a grade 1"}).status_code == 200
     context = browser.new_context(viewport={"width": 1366, "height": 768})
     page = context.new_page()
     page.set_default_timeout(15_000)
@@ -40,6 +40,8 @@ def test_the_incident_page_shows_the_timeline_and_closes_with_a_disposition(brow
         expect(timeline.locator("tr.late")).to_have_count(2)
         expect(timeline.locator("tr.late[data-action='incident.unit_arrived'] .late-mark")).to_contain_text(
             "entered 25 min late")
+        expect(timeline.locator("tr.late[data-action='incident.unit_arrived']")).to_contain_text(
+            "entered late, because: busy with a grade 1")
         expect(timeline.locator("tr.late[data-action='incident.dispatched'] .late-mark")).to_contain_text(
             "entered 38 min late")
         expect(timeline.locator("tr[data-action='incident.opened']:not(.late)")).to_have_count(1)

@@ -146,6 +146,9 @@ def _details(action: str, after: dict[str, Any], unit_names: dict[int, str]) -> 
         value = after.get(key)
         if value not in (None, "", []):
             out.append(f"{label} {value}".strip() if label else str(value))
+    late = after.get("late")
+    if isinstance(late, dict) and late.get("reason"):
+        out.append(f"entered late, because: {late['reason']}")  # the service's own late mark (issue 12)
     if after.get("downgrade"):
         out.append("a downgrade, by a supervisor")
     return out
@@ -169,7 +172,7 @@ def timeline(session: Session, incident: Incident) -> list[dict[str, Any]]:
         after = ((e.content or {}).get("after") or {}) if isinstance(e.content, dict) else {}
         given = _parse(after.get("at")) if e.action in _STAGES else None
         at = given or e.at
-        late = given is not None and e.at - given > LATE_ENTRY
+        late = given is not None and (e.at - given > LATE_ENTRY or isinstance(after.get("late"), dict))
         events.append({
             "at": at, "recorded_at": e.at, "what": _WORDS.get(e.action, e.action.replace("_", " ")),
             "who": e.actor, "details": _details(e.action, after, unit_names) if e.content is not None
