@@ -132,6 +132,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
     for stage in ("en-route", "arrived", "clear"):
         step("POST", "/api/v1/incidents/{incident_id}/units/{unit_id}/{stage}",
              f"/api/v1/incidents/{iid}/units/{uid}/{stage}", {})
+    step("POST", "/api/v1/incidents/{incident_id}/notes", f"/api/v1/incidents/{iid}/notes",
+         {"text": "caller rang again: suspect seen leaving on foot"})
     step("POST", "/api/v1/incidents/{incident_id}/regrade", f"/api/v1/incidents/{iid}/regrade",
          {"grade": 2, "reason": "the suspect has left, victim safe with family"})
     step("POST", "/api/v1/incidents/{incident_id}/close", f"/api/v1/incidents/{iid}/close",
