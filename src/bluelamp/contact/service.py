@@ -23,6 +23,7 @@ from bluelamp.location import duplicates
 from bluelamp.location import service as location
 from bluelamp.policy import Policy, controls, load_policy
 from bluelamp.response import service as response
+from bluelamp.telephony import service as telephony
 from bluelamp.triage import service as triage
 
 DEPLOYING_ROUTES = ("deploy", "appointment")
@@ -86,7 +87,11 @@ def record_contact(
             session.flush()  # takes the key now: a concurrent twin waits here, then fails cleanly
         except IntegrityError:
             raise ReplayRace() from None
-    received_at = clock.as_utc(data.received_at) if data.received_at else now
+    # A 999/101 contact recorded while the handler's answered call is open is linked to that call, and
+    # its received and answered times come from the phone system (telephony/service.py), not typing.
+    call = telephony.call_for_contact(session, principal.username, data.channel, now, policy)
+    offered_at, phone_answered_at = telephony.phone_times(call)
+    received_at = offered_at or (clock.as_utc(data.received_at) if data.received_at else now)
     # Where (issue 15): coordinates, grid reference, UPRN or gazetteer; the area and urban/rural follow.
     where = location.resolve(session, data.location, policy)
     if where.urban is not None and data.location is not None and data.location.urban is None:
@@ -98,7 +103,8 @@ def record_contact(
     proposal["reasons"] = list(proposal["reasons"]) + [r for r in match.reasons if r not in proposal["reasons"]]
     loc = data.location
     contact = Contact(
-        channel=data.channel, agency="police", source=source, received_at=received_at, answered_at=now,
+        channel=data.channel, agency="police", source=source, received_at=received_at,
+        answered_at=phone_answered_at or now,
         narrative=data.narrative, lat=where.lat, lon=where.lon,
         location_description=loc.description if loc else None, urban=data.is_urban, area=area,
         answers=data.answers.model_dump(exclude_none=True), proposal=proposal, grade=assessment.grade,
@@ -109,6 +115,8 @@ def record_contact(
     session.add(contact)
     session.flush()
     where.record(session, contact.id)
+    if call is not None:
+        telephony.link_contact(session, call, contact.id, principal.actor)
     for person, role, is_caller in match.people:
         session.add(ContactPerson(contact_id=contact.id, person_id=person.id, role=role, is_caller=is_caller,
                                   received_at=received_at, phone_key=match.phones.get(person.id)))

@@ -10,6 +10,7 @@ from bluelamp.jobs import store as _jobs  # noqa: F401
 from bluelamp.location import store as _location  # noqa: F401
 from bluelamp.performance import store as _performance  # noqa: F401
 from bluelamp.response import store as _response  # noqa: F401
+from bluelamp.telephony import store as _telephony  # noqa: F401
 from bluelamp.victims import store as _victims  # noqa: F401
 
 metadata = Base.metadata

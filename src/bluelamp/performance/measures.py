@@ -220,7 +220,21 @@ def measures(session: Session, date_from: date | None = None, date_to: date | No
         "from": d_from.isoformat(), "to": d_to.isoformat(), "agency": agency, "area": area,
         "timezone": zone.key, "attendance": attendance(session, start, end, agency, area),
         "breaches": breaches(session, start, end, agency, area, breaches_limit),
+        "calls": _calls(session, start, end, agency),
     }
+
+
+def _calls(session: Session, start: datetime, end: datetime, agency: str) -> dict[str, Any]:
+    """999 and 101 (and emergencySMS, Relay UK) from call events and imported hours (telephony/measures.py).
+
+    Phone lines are the force's, not an area's: the block is force-wide whatever `area` says; another
+    agency's figures have no calls of ours.
+    """
+    from bluelamp.telephony import measures as calls
+
+    if agency != "police":
+        return calls.calls(session, start, start)
+    return calls.calls(session, start, end)
 
 
 def to_csv_rows(result: dict[str, Any]) -> list[dict[str, Any]]:

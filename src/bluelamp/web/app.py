@@ -35,7 +35,7 @@ HEALTH_TIMEOUT_S = 1.0
 
 ROUTER_CONTEXTS = (
     "web", "identity", "audit", "contact", "triage", "response", "location", "chat", "crime", "victims",
-    "demand", "performance", "search",
+    "demand", "performance", "telephony", "search",
 )
 
 
