@@ -103,6 +103,8 @@ class Assignment(Base):
     eta_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     recommended_unit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     override_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # stage -> {at, entered_at, by, reason} for a stage time entered late (response/service.py)
+    late: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
 
 
 class IncidentRegrade(Base):
