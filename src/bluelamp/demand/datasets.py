@@ -92,7 +92,7 @@ def national_daily(bottom: pd.DataFrame, forces: int = 43, areas: int = 10, seed
     rows = []
     days = bottom.index
     for f in range(forces):
-        share = rng.dirichlet(np.full(areas, 4.0)) * areas / len(demo_areas)
+        share = rng.dirichlet(np.full(areas, 4.0)) * len(demo_areas)   # the areas add up to the force
         for a in range(areas):
             first = demo_areas[a % len(demo_areas)]
             second = demo_areas[(a * 3 + 1) % len(demo_areas)]

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from statsforecast.models import ARIMA, MSTL, AutoETS
+from statsforecast.models import ARIMA, MSTL, AutoETS, AutoTheta
 
 from bluelamp.demand.calendar import daily_design
 from bluelamp.demand.series import PER_DAY, STEP, DemandInputError, Series
@@ -35,11 +35,12 @@ INTRADAY_DIRECT_DAYS = 0  # the split beat MSTL at 24/48/72 h on DECC (docs/dema
 PROFILE_WEEKS = 8
 # Conformal windows at the end of the history and the steps between their origins (docs/demand.md,
 # "Calibrated intervals"): daily a year of origins four weeks apart, intraday the last two weeks daily.
-CALIBRATION_WINDOWS = {"D": 12, "W": 12, "h": 14, "30min": 14}
-CALIBRATION_EVERY = {"D": 28, "W": 4, "h": 24, "30min": 48}
+CALIBRATION_WINDOWS = {"D": 13, "W": 12, "h": 14, "30min": 14}
+CALIBRATION_EVERY = {"D": 56, "W": 4, "h": 24, "30min": 48}
 _CACHE: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
 _CACHE_SIZE = 512
 _CACHE_LOCK = threading.Lock()
+WEEKLY_MEMBERS: tuple[str, ...] = ("AutoETS",)  # chosen by benchmarks/bench_forecast_weekly.py
 WEEKDAY_WEIGHT = 0.25    # weekday-specific share vs the all-days shape; chosen on DECC weeks 35-40
 
 
@@ -126,7 +127,8 @@ def conformal_scales(y: pd.Series, f: str, horizon: int, levels: Sequence[int],
     out = {}
     for lv in levels:
         rank = min(n, math.ceil((n + 1) * lv / 100))
-        out[lv] = float(pooled[rank - 1] / _z(lv))
+        # Never narrower than the model's own: a quiet recent past must not flatter the next weeks.
+        out[lv] = max(1.0, float(pooled[rank - 1] / _z(lv)))
     return out
 
 
@@ -186,17 +188,36 @@ def _ridge_trend(y: pd.Series, fidx: pd.DatetimeIndex, knots: list[float],
     return np.asarray(x_fut @ beta), np.asarray(x_hist @ beta)
 
 
-def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS) -> pd.DataFrame:
-    """AutoETS on weekly totals (seasonal with period 52 from two years of history)."""
+def _weekly_model(name: str) -> Any:
+    if name == "AutoETS":
+        return AutoETS(season_length=52, model="ZZZ")
+    if name == "AutoTheta":
+        return AutoTheta(season_length=52)
+    if name == "MSTL":
+        return MSTL(season_length=52, trend_forecaster=AutoETS(model="ZZN"))
+    raise ValueError(f"unknown weekly model {name}")
+
+
+def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS,
+                    members: Sequence[str] | None = None) -> pd.DataFrame:
+    """Weekly totals: from two years of history the mean of `WEEKLY_MEMBERS` (statsforecast models with
+    a 52-week season; the bounds are the mean of the members' bounds), before that AutoETS without a
+    season."""
     n = len(y)
     if n < 8:
         raise DemandInputError(f"only {n} weeks of history: a weekly forecast needs at least 8; "
                                "annual seasonality needs 104")
-    season = 52 if n >= 104 else 1
-    res = AutoETS(season_length=season, model="ZZZ" if season > 1 else "ZZN").forecast(
-        y=y.to_numpy(float), h=horizon, level=list(levels))
     idx = pd.date_range(y.index[-1] + STEP["W"], periods=horizon, freq=STEP["W"])
-    return _frame(idx, np.asarray(res["mean"]), {lv: np.asarray(res[f"hi-{lv}"] - res["mean"]) for lv in levels})
+    values = y.to_numpy(float)
+    if n < 104:
+        res = AutoETS(season_length=1, model="ZZN").forecast(y=values, h=horizon, level=list(levels))
+        return _frame(idx, np.asarray(res["mean"]), {lv: np.asarray(res[f"hi-{lv}"] - res["mean"]) for lv in levels})
+    runs = [_weekly_model(m).forecast(y=values, h=horizon, level=list(levels))
+            for m in (members or WEEKLY_MEMBERS)]
+    mean = np.mean([np.asarray(r["mean"]) for r in runs], axis=0)
+    half = {lv: np.mean([np.asarray(r[f"hi-{lv}"]) - np.asarray(r[f"lo-{lv}"]) for r in runs], axis=0) / 2
+            for lv in levels}
+    return _frame(idx, mean, half)
 
 
 def forecast_intraday_direct(y: pd.Series, f: str, horizon: int,
