@@ -187,3 +187,42 @@ def test_answers_set_aside_a_weapon_the_narrative_mentioned() -> None:
 def test_plain_non_emergencies_are_not_lifted(narrative: str, route: str) -> None:
     got = run(narrative, "101")
     assert (got.grade, got.route) == (4, route), got.reasons
+
+
+# ---------------------------------------------------------------- pleas, overdoses and codes (session 3)
+
+
+@pytest.mark.parametrize(("narrative", "channel", "grade"), [
+    ("hello is anyone there?? i need help now", "chat", 2),
+    ("pls help quick, can you send someone now", "chat", 2),
+    ("can i ask a question, please hurry", "101", 3),
+])
+def test_a_plea_for_help_is_never_settled_at_grade_4(narrative: str, channel: str, grade: int) -> None:
+    got = run(narrative, channel)
+    assert got.grade <= grade and got.provisional, (got.grade, got.route, got.reasons)
+    assert any("asks for help" in r for r in got.reasons)
+
+
+def test_too_few_words_are_no_evidence_for_the_model_to_route_to_grade_4() -> None:
+    got = run("Need police.", "online")
+    assert (got.grade, got.provisional) == (3, True), got.reasons
+    assert not any(r.startswith("grade 4") and "text model" in r for r in got.reasons)
+
+
+@pytest.mark.parametrize("narrative", [
+    "my lad has swallowed his nans pills, about eight of them, hes gone drowsy",
+    "i took my dads sleeping pills an hour ago i feel sick",
+])
+def test_someone_elses_tablets_taken_is_an_overdose_not_a_health_question(narrative: str) -> None:
+    got = run(narrative, "chat")
+    assert got.grade <= 2 and got.route == "deploy", got.reasons
+
+
+def test_saving_tablets_to_take_later_is_a_suicide_risk() -> None:
+    got = run("i have been stockpiling my tablets and i am going to take them all when everyone is out", "chat")
+    assert "suicide_risk" in got.flags and got.grade <= 2, got.reasons
+
+
+def test_ordering_food_to_an_address_with_him_beside_her_is_a_coded_call() -> None:
+    got = run("hi yes id like to order food to flat 2 Mill Lane, hes next to me, quickly", "999")
+    assert (got.grade, got.provisional) == (1, True), got.reasons

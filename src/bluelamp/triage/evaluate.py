@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bluelamp.contact.model import ContactIn
+from bluelamp.policy import load_policy
 from bluelamp.triage.model import Assessment
 
 RECEIVED = "2026-03-01T21:14:05Z"
@@ -102,7 +103,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpus", type=Path)
     parser.add_argument("--rules-only", action="store_true")
     parser.add_argument("--misses", action="store_true", help="also list every contact not fully right")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="score a model file other than the shipped one (a candidate from train --out)")
     args = parser.parse_args(argv)
+    if args.model is not None:
+        from bluelamp.triage import service, textmodel
+
+        if not args.model.exists():
+            parser.error(f"no model file at {args.model}")
+        textmodel.MODELS_DIR = args.model.parent  # model_path() reads it: the candidate stands in
+        service._engine.cache_clear()
+        textmodel._cached.cache_clear()
+        if args.model.name != textmodel.model_path(load_policy().version).name:
+            parser.error("a candidate model file must be named text-<policy version>.npz")
     rows = read_jsonl(args.corpus) if args.corpus.is_dir() else [
         json.loads(line) for line in args.corpus.read_text(encoding="utf-8").splitlines() if line.strip()]
     report = evaluate(rows, rules_only=args.rules_only)

@@ -109,8 +109,20 @@ class Grader:
                 # the model's reading is a reason to send, not the facts that settle it
                 provisional = provisional or not evidenced
                 evidenced = True
+        # Unclear or contradictory (a plea for help; the model reading urgency the rules did not): grade 4
+        # is not settled until the answers say so, whatever the rules found.
+        doubted = learned is not None and learned.doubt is not None and not answered_no
+        if grade == 4 and evidenced and (provisional or doubted) and self.doc.no_evidence is not None:
+            rules = self.doc.no_evidence
+            default = rules.answered if lifted else rules.by_channel.get(channel or "", rules.answered)
+            if default.grade < grade:
+                if doubted and learned is not None and learned.doubt is not None:
+                    reasons.append(learned.doubt[1])
+                grade, route = default.grade, self._route_for(default.grade)
+                reasons.append(f"provisional grade {default.grade}: {default.reason}")
+                provisional = True
         if not evidenced and grade == 4:
-            if learned is not None and learned.route is not None:
+            if learned is not None and learned.route is not None and not (facts & self.unclear):
                 route, why = learned.route
                 reasons.append(why)
             elif self.doc.no_evidence is not None:

@@ -48,6 +48,7 @@ class Learned:
     shown: tuple[tuple[str, str], ...] = ()  # (flag, reason): reported for the handler, not graded on
     floor: tuple[int, str] | None = None  # (grade, reason): at least this urgent
     route: tuple[str, str] | None = None  # (route, reason): a grade-4 route read with confidence
+    doubt: tuple[float, str] | None = None  # (p, reason): some urgency read, below the floor's threshold
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,9 @@ MAX_URGENT_FOR_ROUTE = 0.2
 # descriptions hide, take the trained threshold. Short texts give the model too little to read flags.
 MIN_FLAG_CONFIDENCE = 0.5
 MIN_FLAG_WORDS = 5
+# A grade-4 route is positive evidence that nobody need be sent: the model may give one only for a text
+# with something in it ("Need police." or "is anyone there" are not evidence of anything).
+MIN_ROUTE_WORDS = 5
 SHOWN_ONLY = frozenset({"threat_to_life", "weapon", "injury", "in_progress", "suspect_present",
                               "road_traffic_collision"})
 FLAG_CONFIDENCE: dict[str, float] = {"suicide_risk": 0.8, "domestic_abuse": 0.8, "sexual_offence": 0.8,
@@ -279,18 +282,24 @@ class TextReader:
                 words = self._words_for(grade_head, grades.index(g), text)
                 floor = (g, f"at least grade {g}: the text model reads {GRADE_NAMES[g]} ({p_at_least:.0%}){words}")
                 break
+        doubt = None
+        urgent_p = p_by_grade.get(1, 0.0) + p_by_grade.get(2, 0.0)
+        doubt_t = self.thresholds["floor"].get("doubt")
+        if floor is None and doubt_t is not None and urgent_p >= float(doubt_t):
+            doubt = (urgent_p, f"the text model reads possible urgency ({urgent_p:.0%})"
+                               f"{self._words_for(grade_head, grades.index(1), text)}")
         route = None
         route_head, route_p = out["route"]
         best = int(np.argmax(route_p))
         name = route_head.classes[best]
         # Grade 4 from the model alone needs a clear reading: never while it sees real urgency.
         route_t = max(float(self.thresholds["route"]), MIN_ROUTE_CONFIDENCE)
-        urgent_p = p_by_grade.get(1, 0.0) + p_by_grade.get(2, 0.0)
-        if (name not in ("deploy", "appointment") and route_p[best] >= route_t
+        if (len(normalised.split()) >= MIN_ROUTE_WORDS and name not in ("deploy", "appointment")
+                and route_p[best] >= route_t
                 and p_by_grade.get(4, 0.0) >= route_t and urgent_p < MAX_URGENT_FOR_ROUTE):
             words = self._words_for(route_head, best, text)
             route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
-        return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown))
+        return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown), doubt=doubt)
 
     def _words_for(self, head: Head, row: int, text: str, top: int = 3) -> str:
         """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
