@@ -25,8 +25,8 @@ MARGIN_KM = 7.0
 KM_PER_DEG_LAT = 111.2
 LAT0 = 52.85  # the projection's standard parallel (the county's middle)
 KX = math.cos(math.radians(LAT0))
-# Age after which a unit's position is shown as stale on the map. The policy limit of issue 15 (AVL)
-# replaces this once it exists; until then 10 minutes, the usual AVL alert threshold.
+# Age after which a unit's position is shown as stale, for a policy without location.yaml (the policy's
+# positions.stale_after_minutes is used when present: response/pages.py).
 STALE_AFTER_S = 600
 
 Point = tuple[float, float]  # projected (x = lon * KX, y = lat), in degrees of latitude

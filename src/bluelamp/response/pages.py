@@ -40,7 +40,15 @@ LATE_ENTRY = timedelta(minutes=5)
 def map_config() -> dict[str, Any]:
     s = get_settings()
     return {**demo_map.base_layer(s.map_tile_dir, s.map_tile_url, s.map_tile_attribution, s.map_max_zoom),
-            "stale_after_s": demo_map.STALE_AFTER_S}
+            "stale_after_s": stale_after_s()}
+
+
+def stale_after_s() -> float:
+    """The policy's limit for a stale unit position (location.yaml, the one the recommendation uses)."""
+    policy = load_policy()
+    if "location" in policy.names:
+        return float(policy.doc("location").positions.stale_after_minutes) * 60
+    return float(demo_map.STALE_AFTER_S)
 
 
 def dispositions() -> list[dict[str, Any]]:
