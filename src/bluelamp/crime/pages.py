@@ -17,6 +17,7 @@ from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
+from bluelamp.web.errors import humane
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -71,7 +72,8 @@ async def submit_crime(request: Request, principal: Annotated[Principal, Depends
             crime_id = crime.id
     except CrimeError as exc:
         return render(request, "crime/new.html", {"groups": load_policy().doc("offences").groups,
-                                                  "errors": [f"{exc.field}: {exc}"], "form": dict(form)}, 422)
+                                                  "errors": [humane(f"{exc.field}: {exc}")], "form": dict(form)},
+                      422)
     return RedirectResponse(f"/crimes/{crime_id}", status_code=303)
 
 
@@ -87,6 +89,14 @@ def reviews_due(request: Request, session: DbSession,
 @router.get("/crimes/{crime_id}")
 def view_crime(crime_id: int, request: Request, session: DbSession,
                principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
+    error = request.query_params.get("error")
+    return _crime_page(request, session, crime_id, principal, [error] if error else [])
+
+
+def _crime_page(request: Request, session: Any, crime_id: int, principal: Principal, errors: list[str],
+                closure: dict[str, str] | None = None, invalid: set[str] | None = None,
+                status: int = 200) -> HTMLResponse:
+    """The crime's page; after a refused closure it carries every problem and what was typed."""
     try:
         crime = service.get_crime(session, crime_id)
     except CrimeError as exc:
@@ -95,9 +105,11 @@ def view_crime(crime_id: int, request: Request, session: DbSession,
     return render(request, "crime/view.html", {
         "c": views.crime_json(session, crime, clock.now()), "elements": policy.doc("investigation").elements,
         "outcomes": policy.doc("outcomes"), "trail": audit.trail(session, "crime", crime.id),
-        "error": request.query_params.get("error"),
+        "error": errors[0] if len(errors) == 1 and closure is None else None,
+        "closure_errors": errors if closure is not None else [], "closure": closure or {},
+        "invalid": invalid or set(),
         "is_supervisor": principal.has_any("supervisor"), "can_investigate": principal.has_any(*INVESTIGATORS),
-    })
+    }, status)
 
 
 @router.post("/crimes/{crime_id}/plan")
@@ -141,9 +153,56 @@ async def request_closure(crime_id: int, request: Request,
                           principal: Annotated[Principal, Depends(page_roles(*INVESTIGATORS))]) -> Response:
     form = await request.form()
     fields = load_policy().doc("outcomes").evidence_fields
-    evidence = {k: _text(form, f"ev_{k}") for k in fields if _text(form, f"ev_{k}")}
-    return _act(request, crime_id, lambda s: service.request_closure(
-        s, crime_id, principal, outcome=_text(form, "outcome") or None, evidence=evidence))
+    typed = {"outcome": _text(form, "outcome"), **{f"ev_{k}": _text(form, f"ev_{k}") for k in fields}}
+    evidence = {k: typed[f"ev_{k}"] for k in fields if typed[f"ev_{k}"]}
+    try:
+        with request.app.state.db.unit_of_work() as session:
+            service.request_closure(session, crime_id, principal, outcome=typed["outcome"] or None, evidence=evidence)
+    except (CrimeError, VictimsError) as exc:
+        if exc.status == 404:
+            raise HTTPException(404, detail=str(exc)) from None
+        # The service decides (and stops at its first refusal); the page lists every problem it can see
+        # at once, so nobody fixes one field, submits, and meets the next. What was typed is kept.
+        with request.app.state.db.unit_of_work(write=False) as session:
+            problems = _closure_problems(session, crime_id, typed["outcome"], evidence)
+            first = (_field_id(exc.field), humane(f"{_field_words(exc.field)}: {exc}"))
+            if first[0] not in {f for f, _ in problems}:
+                problems.insert(0, first)
+            return _crime_page(request, session, crime_id, principal, [m for _, m in problems], closure=typed,
+                               invalid={f for f, _ in problems}, status=exc.status)
+    return _back(f"/crimes/{crime_id}")
+
+
+def _field_id(field: str) -> str:
+    """The form field a service error names (evidence.victim_wishes -> ev_victim_wishes)."""
+    return "ev_" + field.split(".", 1)[1] if field.startswith("evidence.") else field
+
+
+def _field_words(field: str) -> str:
+    return field.split(".")[-1].replace("_", " ").capitalize()
+
+
+def _closure_problems(session: Any, crime_id: int, outcome: str, evidence: dict[str, str]) -> list[tuple[str, str]]:
+    """Every problem with a closure that can be seen from the record and the policy, in form order."""
+    doc = load_policy().doc("outcomes")
+    problems: list[tuple[str, str]] = []
+    code = outcome.strip().upper()
+    chosen = doc.get(code) if code else None
+    if not code:
+        problems.append(("outcome", "Home Office outcome: choose one"))
+    elif chosen is None:
+        problems.append(("outcome", "Home Office outcome: not one of the outcome types listed"))
+    else:
+        for key in chosen.evidence:
+            if len(evidence.get(key, "")) < doc.min_evidence_chars:
+                problems.append((f"ev_{key}", f"{_field_words(key)}: outcome {chosen.code} needs "
+                                 f"{doc.evidence_fields[key]}, at least {doc.min_evidence_chars} characters"))
+    if service.get_plan(session, crime_id) is None:
+        problems.append(("plan", "Investigation plan: write and save the plan before closing"))
+    still_open = [a for a in service.actions_of(session, crime_id) if a.done_at is None]
+    if still_open:
+        problems.append(("actions", f"Actions: {len(still_open)} still open; record their results first"))
+    return problems
 
 
 @router.post("/crimes/{crime_id}/closure/decision")
@@ -161,7 +220,7 @@ def _act(request: Request, crime_id: int, do: Any) -> Response:
     except (CrimeError, VictimsError) as exc:
         if exc.status == 404:
             raise HTTPException(404, detail=str(exc)) from None
-        return _back(f"/crimes/{crime_id}", f"{exc.field}: {exc}")
+        return _back(f"/crimes/{crime_id}", humane(f"{exc.field}: {exc}"))
     return _back(f"/crimes/{crime_id}")
 
 

@@ -42,20 +42,69 @@ class AppError(ValueError):
 
 
 def wants_json(request: Request) -> bool:
-    return request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/openapi.json")
+    """JSON for the API (as always) and for a script that asks only for JSON; HTML for a browser."""
+    if request.url.path.startswith("/api/") or request.url.path in ("/healthz", "/openapi.json"):
+        return True
+    accept = request.headers.get("accept", "")
+    return "application/json" in accept and "text/html" not in accept
+
+
+# Python's own wording must never reach a person: these are said in words, without the value typed.
+_PYTHON_WORDS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"Invalid isoformat string[^\n]*", re.I), "not a date and time this can read (for example 01/12/2026 14:30)"),
+    (re.compile(r"time data .* does not match format[^\n]*", re.I), "not a date this can read (for example 01/12/2026)"),
+    (re.compile(r"invalid literal for int\(\) with base \d+[^\n]*", re.I), "must be a whole number"),
+    (re.compile(r"could not convert string to float[^\n]*", re.I), "must be a number"),
+    (re.compile(r"(month|day|year|hour|minute|second) must be in [^\n]*", re.I), "is not a real date or time"),
+    (re.compile(r"Input should be a valid datetime[^\n]*", re.I), "not a date and time this can read (for example 01/12/2026 14:30)"),
+    (re.compile(r"Input should be a valid date[^\n]*", re.I), "not a date this can read (for example 01/12/2026)"),
+    (re.compile(r"'NoneType' object[^\n]*|object has no attribute[^\n]*|KeyError[^\n]*", re.I), "is missing"),
+)
+
+
+def humane(message: str) -> str:
+    """An error message as a person reads it: Python's phrases replaced by plain words."""
+    for pattern, words in _PYTHON_WORDS:
+        message = pattern.sub(words, message)
+    return message
+
+
+def way_back(request: Request) -> tuple[str, str]:
+    """Where the error page sends the person: the nearest page above this one that their roles open
+    (a crime's page leads back to the crimes list), else their start page."""
+    from bluelamp.web.templating import can_open
+
+    principal = getattr(request.state, "principal", None)
+    path = request.url.path
+    if principal is None:
+        if path.startswith("/public"):
+            return "/public", "Back to the contact page"
+        return "/", "Go to your start page"  # the home page signs a person in first when needed
+    parts = [p for p in path.split("/") if p]
+    for n in range(len(parts) - 1, 0, -1):
+        parent = "/" + "/".join(parts[:n])
+        if parent != path and can_open(request, principal, parent):
+            return parent, "Back to " + parent.strip("/").split("/")[-1].replace("-", " ")
+    return "/", "Back to your start page"
 
 
 def answer(request: Request, status: int, detail: Any, headers: dict[str, str] | None = None,
            extra: dict[str, Any] | None = None) -> Response:
     """The error in the shape the caller reads: JSON for the API, an HTML page for a browser."""
     if wants_json(request):
+        if isinstance(detail, str):
+            detail = humane(detail)
         return JSONResponse({"detail": detail, **(extra or {})}, status, headers=headers)
     from bluelamp.web.templating import render
 
-    text = detail if isinstance(detail, str) else "The request could not be done."
+    text = humane(detail) if isinstance(detail, str) else "The request could not be done."
+    problems = [humane(f"{e.get('field')}: {e.get('message')}") for e in (extra or {}).get("errors", [])
+                if isinstance(e, dict)]
+    back, back_label = way_back(request)
     try:
         page = render(request, "error.html", {"title": TITLES.get(status, "Error"), "detail": text,
-                                              "status": status}, status)
+                                              "problems": problems if len(problems) > 1 else [],
+                                              "status": status, "back": back, "back_label": back_label}, status)
     except Exception as exc:  # the error page itself must never fail the answer
         log.error("error page failed: %s", type(exc).__name__)
         from fastapi.responses import HTMLResponse
@@ -96,6 +145,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if not wants_json(request) and exc.status_code in (403, 404, 405):
+            await _signed_in(request)
         return answer(request, exc.status_code, exc.detail, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(ValueError)
@@ -145,6 +196,21 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         return _internal(request, exc)
+
+
+async def _signed_in(request: Request) -> None:
+    """An error page keeps the person's top bar (and Sign out): a refused or unknown page has not
+    resolved who is signed in, so look it up here, off the event loop, read-only."""
+    if getattr(request.state, "principal", None) is not None or "session" not in request.scope:
+        return
+    from starlette.concurrency import run_in_threadpool
+
+    from bluelamp.web.auth import current_principal
+
+    try:
+        request.state.principal = await run_in_threadpool(current_principal, request)
+    except Exception as exc:  # the error page must still answer when the database does not
+        log.warning("error page: principal not resolved: %s", type(exc).__name__)
 
 
 def _internal(request: Request, exc: Exception) -> Response:

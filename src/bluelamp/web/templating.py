@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,18 +20,14 @@ TEMPLATES = Path(__file__).parent / "templates"
 templates = Jinja2Templates(directory=str(TEMPLATES))
 
 
-def _local(value: datetime | None, fmt: str = "%d %b %Y %H:%M") -> str:
-    """Europe/London on screen."""
-    if value is None:
-        return "—"
-    return clock.local(value).strftime(fmt)
+def _local(value: datetime | str | None, fmt: str = "%d %b %Y %H:%M") -> str:
+    """Europe/London on screen (a datetime, naive meaning UTC, or an ISO string)."""
+    return localtime(value, fmt)
 
 
 def _local_iso(value: str | None, fmt: str = "%d %b %Y %H:%M") -> str:
     """An ISO 8601 string (as stored in assessments) shown in Europe/London."""
-    if not value:
-        return "—"
-    return _local(datetime.fromisoformat(value.replace("Z", "+00:00")), fmt)
+    return localtime(value, fmt)
 
 
 def _as_datetime(value: object) -> datetime | None:
@@ -57,7 +53,14 @@ def localtime(value: object, fmt: str = "%d %b %H:%M") -> str:
 
 
 def localdate(value: object) -> str:
-    """A date in Europe/London, "01 Dec 2026"."""
+    """A date in Europe/London, "01 Dec 2026" (a plain date, or "2026-12-01", is shown as it is)."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value.strftime("%d %b %Y")
+    if isinstance(value, str) and len(value.strip()) == 10:
+        try:
+            return date.fromisoformat(value.strip()).strftime("%d %b %Y")
+        except ValueError:
+            return value
     return localtime(value, "%d %b %Y")
 
 
@@ -104,6 +107,75 @@ templates.env.filters["flagword"] = flagword
 templates.env.globals["iso"] = clock.iso
 
 
+# The top bar: the pages a role works from. Each entry is shown only to a principal the page's own role
+# guard admits (read from the route itself, so the bar never offers a page that answers 403), only when
+# the page exists in this app, and, where a third item names roles, only to those (a page a role may
+# open for a narrow purpose, such as an auditor reading one contact, is not its place of work).
+NAV: tuple[tuple[str, str, tuple[str, ...] | None], ...] = (
+    ("/contacts/new", "New contact", None), ("/contacts", "Queue", ("call_handler", "supervisor")),
+    ("/callbacks", "Call-backs", None), ("/incidents", "Incidents", None), ("/chat/console", "Chat", None),
+    ("/crimes", "Crimes", None), ("/crimes/reviews", "Reviews", None), ("/bureau", "Bureau", None),
+    ("/victims/clocks", "Victim clocks", None), ("/demand", "Demand", None),
+    ("/performance", "Performance", None), ("/audit", "Audit", None),
+)
+
+
+def page_guard_roles(app: Any, path: str) -> tuple[str, ...] | None:
+    """The roles the GET page at `path` (a concrete path such as /crimes/12) admits, admin always; None
+    when no page answers that path or it has no role guard. Read from the routes' own dependencies."""
+    cache: dict[str, tuple[str, ...] | None] | None = getattr(app.state, "page_guard_roles", None)
+    if cache is None:
+        cache = {}
+        app.state.page_guard_roles = cache
+    path = path.split("?", 1)[0].split("#", 1)[0]
+    if path not in cache:
+        if len(cache) > 5000:  # concrete record paths: keep the cache bounded
+            cache.clear()
+        cache[path] = _find_guard(app, path)
+    return cache[path]
+
+
+def _find_guard(app: Any, path: str) -> tuple[str, ...] | None:
+    from fastapi.routing import APIRoute
+
+    from bluelamp.web.auth import RoleGuard
+
+    def guards(dependant: Any) -> list[RoleGuard]:
+        found = [d.call for d in dependant.dependencies if isinstance(d.call, RoleGuard)]
+        return found + [g for d in dependant.dependencies for g in guards(d)]
+
+    # Routers are mounted by web/app.py, which lists them (prefix, router) in app.state.mounted in the
+    # order it included them; the app's own routes come first.
+    mounted = [("", app.router)] + list(getattr(app.state, "mounted", []))
+    for prefix, router in mounted:
+        if prefix and not path.startswith(prefix + "/"):
+            continue
+        rest = path[len(prefix):]
+        for route in router.routes:
+            if isinstance(route, APIRoute) and "GET" in (route.methods or set()) and route.path_regex.match(rest):
+                found = guards(route.dependant)
+                return found[0].roles if found else None
+    return None
+
+
+def nav_links(request: Request, principal: Any) -> list[tuple[str, str]]:
+    """The top bar for this principal: only the pages their roles open."""
+    if principal is None:
+        return []
+    return [(path, label) for path, label, work in NAV
+            if can_open(request, principal, path) and (work is None or principal.has_any(*work))]
+
+
+def can_open(request: Request, principal: Any, path: str) -> bool:
+    """Whether this principal's roles open the GET page at `path` (False when there is no such page)."""
+    roles = page_guard_roles(request.app, path)
+    return principal is not None and roles is not None and bool(principal.has_any(*roles))
+
+
+templates.env.globals["nav_links"] = nav_links
+templates.env.globals["can_open"] = can_open
+
+
 _POST_FORM = re.compile(r"(<form\b[^>]*\bmethod=[\"']?post[\"']?[^>]*>)", re.IGNORECASE)
 
 
@@ -111,6 +183,29 @@ def with_csrf(html: str, token: str) -> str:
     """Every POST form carries the session's synchroniser token (web/security.py checks it)."""
     field = f'<input type="hidden" name="csrf_token" value="{Markup.escape(token)}">'
     return _POST_FORM.sub(lambda m: m.group(1) + field, html)
+
+
+_ANCHOR = re.compile(r"<a\b([^>]*?)\bhref=\"(/[^\"]*)\"([^>]*)>(.*?)</a>", re.IGNORECASE | re.DOTALL)
+
+
+def without_closed_links(html: str, request: Request, principal: Any) -> str:
+    """A link to a page this principal's roles do not open is shown as plain text, not as a link that
+    answers 403: every link a role is shown opens (the rule is the page's own role guard)."""
+    if principal is None:
+        return html
+
+    def keep_or_text(m: re.Match[str]) -> str:
+        href = m.group(2)
+        roles = page_guard_roles(request.app, href)
+        if roles is None or principal.has_any(*roles):
+            return m.group(0)
+        attrs = (m.group(1) + m.group(3)).strip()
+        if re.search(r"\bclass=\"[^\"]*\bbutton\b", attrs):
+            return ""  # an action this role cannot take is not offered at all
+        return f'<span {attrs} data-closed-link="1">{m.group(4)}</span>' if attrs else \
+            f'<span data-closed-link="1">{m.group(4)}</span>'
+
+    return _ANCHOR.sub(keep_or_text, html)
 
 
 def render(request: Request, name: str, context: dict[str, Any] | None = None, status_code: int = 200) -> HTMLResponse:
@@ -126,5 +221,6 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
         token = existing if isinstance(existing, str) and existing else (
             csrf_token(request.session) if ctx["principal"] is not None or name == "login.html" else "")
     ctx.setdefault("csrf_token", token)
-    html = templates.get_template(name).render({"request": request, **ctx})
+    html = without_closed_links(templates.get_template(name).render({"request": request, **ctx}), request,
+                                ctx["principal"])
     return HTMLResponse(with_csrf(html, token) if token else html, status_code=status_code)

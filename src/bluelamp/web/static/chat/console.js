@@ -6,6 +6,7 @@
   "use strict";
   var root = document.getElementById("console");
   var supervisor = root.getAttribute("data-supervisor") === "true";
+  var contactsOpen = root.getAttribute("data-contacts") === "true";   // only links this role can open
   var ws = null, backoff = 500, me = null, canned = [], outcomes = [], operators = [], refSeq = 0;
   var queue = {}, active = {}, panels = {};   // chat id -> summary / panel state
 
@@ -157,7 +158,7 @@
   }
   function showResult(p, text, contactId) {
     var r = p.node.querySelector(".result"); r.textContent = text + " ";
-    if (contactId) r.appendChild(el("a", { href: "/contacts/" + contactId, "class": "contact-link" }, "Open contact " + contactId));
+    if (contactId && contactsOpen) r.appendChild(el("a", { href: "/contacts/" + contactId, "class": "contact-link" }, "Open contact " + contactId));
   }
   function wirePanel(p) {
     var n = p.node, sel = n.querySelector(".canned"), out = n.querySelector(".outcome");
@@ -235,7 +236,8 @@
       case "online_report":
         var li = el("li", { "data-contact": String(f.contact_id) });
         li.appendChild(gradeBadge(f.grade)); li.appendChild(document.createTextNode(" "));
-        li.appendChild(el("a", { href: "/contacts/" + f.contact_id }, "Contact " + f.contact_id + " (" + f.reference + ")"));
+        li.appendChild(contactsOpen ? el("a", { href: "/contacts/" + f.contact_id }, "Contact " + f.contact_id + " (" + f.reference + ")")
+          : el("span", {}, "Contact " + f.contact_id + " (" + f.reference + ")"));
         li.appendChild(document.createTextNode(" " + (f.flags || []).join(", ")));
         document.getElementById("online-reports").prepend(li);
         break;

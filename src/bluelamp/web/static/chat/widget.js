@@ -43,7 +43,8 @@
   var minBtn = el("button", { type: "button", "class": "bl-min", id: "bl-minimise", "aria-label": "Minimise chat" }, "–");
   head.appendChild(exitBtn); head.appendChild(minBtn);
   var emergency = el("div", { "class": "bl-emergency", id: "bl-emergency", role: "alert", hidden: "" });
-  var body = el("div", { "class": "bl-body" });
+  // Focusable, so keyboard users can scroll back through the conversation.
+  var body = el("div", { "class": "bl-body", tabindex: "0", role: "region", "aria-label": "Conversation" });
   var status = el("p", { "class": "bl-status", id: "bl-status", role: "status" });
 
   var intro = el("form", { "class": "bl-intro", id: "bl-intro" });
