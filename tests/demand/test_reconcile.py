@@ -179,3 +179,18 @@ def test_hierarchicalforecast_and_the_closed_form_agree(method: str) -> None:
                         nonnegative=False)
     if method == "wls_var":
         np.testing.assert_allclose(step, got, rtol=1e-6, atol=1e-6)
+
+
+def test_probabilistic_bottom_up_adds_the_bottom_variances() -> None:
+    h = rc.grouped([("*", "a"), ("*", "b"), ("*", "c")])
+    idx = pd.date_range("2026-01-05", periods=2, freq="D")
+    sds = {("*", "a"): 3.0, ("*", "b"): 4.0, ("*", "c"): 12.0, ("*", "*"): 1.0}
+    frames = {k: pd.DataFrame({"yhat": [50.0, 60.0], "yhat_lo_95": [50 - 1.959964 * sd] * 2,
+                               "yhat_hi_95": [50 + 1.959964 * sd, 60 + 1.959964 * sd]}, index=idx)
+              for k, sd in sds.items()}
+    out = rc.reconcile_frames(frames, h, "bu", intervals="normality")
+    total = out[("*", "*")]
+    assert total["yhat"].tolist() == [150.0, 180.0]
+    np.testing.assert_allclose((total["yhat_hi_95"] - total["yhat"]) / 1.959964, 13.0, rtol=1e-5)  # sqrt(9+16+144)
+    with pytest.raises(ValueError, match="wls_var"):
+        rc.reconcile_frames(frames, h, "wls_var", intervals="normality")

@@ -213,15 +213,43 @@ def _nixtla(y: np.ndarray, h: Hierarchy, method: str, residuals: np.ndarray | No
     return np.asarray(out["mean"], float)[-m:]
 
 
+def reconcile_normal(base: np.ndarray, sigma: np.ndarray, h: Hierarchy, method: str,
+                     residuals: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilistic reconciliation (hierarchicalforecast's "normality"): coherent means and each
+    series' reconciled standard deviation per step, from base means and base sds (series x steps)."""
+    from hierarchicalforecast.methods import BottomUp, MinTrace
+
+    if method not in METHODS:
+        raise ValueError(f"unknown reconciliation method {method!r}: use one of {', '.join(METHODS)}")
+    insample: dict[str, np.ndarray] = {}
+    if method in ("wls_var", "mint_shrink"):
+        if residuals is None:
+            raise ValueError(f"{method} needs in-sample residuals (series x time)")
+        res = np.nan_to_num(np.asarray(residuals, float))
+        insample = {"y_insample": res, "y_hat_insample": np.zeros_like(res)}
+    model = BottomUp() if method == "bu" else MinTrace(method=method)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = model.fit_predict(S=h.S, y_hat=np.asarray(base, float), sigmah=np.asarray(sigma, float),
+                                level=[80], intervals_method="normality", **insample)
+    return np.asarray(out["mean"], float), np.asarray(out["sigmah"], float)
+
+
 def reconcile_frames(frames: Mapping[tuple[str, str], pd.DataFrame], h: Hierarchy, method: str = "wls_var",
                      residuals: Mapping[tuple[str, str], np.ndarray] | None = None,
-                     nonnegative: bool = True) -> dict[tuple[str, str], pd.DataFrame]:
+                     nonnegative: bool = True, intervals: str = "shift") -> dict[tuple[str, str], pd.DataFrame]:
     """Reconcile forecast frames (yhat, yhat_lo_L, yhat_hi_L, one per key, same index).
 
     ``wls_var`` takes each step's variance from the upper half of the widest interval of each base
-    forecast (the lower half may have been clipped at zero). Intervals
-    keep the base width and move with the mean; lower bounds are kept at zero or more.
+    forecast (the lower half may have been clipped at zero). With `intervals="shift"` (the default)
+    intervals keep the base width and move with the mean; with `intervals="normality"` they are
+    hierarchicalforecast's reconciled normal intervals (base sds from the same upper halves; not for
+    ``wls_var``, whose per-step weights it has no form for). Lower bounds are kept at zero or more.
     """
+    if intervals not in ("shift", "normality"):
+        raise ValueError("intervals must be shift or normality")
+    if intervals == "normality" and method == "wls_var":
+        raise ValueError("normality intervals need a method with one W for all steps, not wls_var")
     missing = [label(k) for k in h.keys if k not in frames]
     if missing:
         raise ValueError(f"no base forecast for {', '.join(missing)}")
@@ -235,19 +263,32 @@ def reconcile_frames(frames: Mapping[tuple[str, str], pd.DataFrame], h: Hierarch
         span = min(len(residuals[k]) for k in h.keys)
         res = np.vstack([np.asarray(residuals[k], float)[-span:] for k in h.keys])
     rec = reconcile(base, h, method, residuals=res, variances=variances, nonnegative=nonnegative)
+    sigma_rec = None
+    if intervals == "normality":
+        sigma = np.sqrt(np.vstack([_variance(frames[k]) for k in h.keys]))
+        _, sigma_rec = reconcile_normal(base, sigma, h, method, res)
     out = {}
     for i, k in enumerate(h.keys):
         f = frames[k].copy()
         shift = rec[i] - f["yhat"].to_numpy(float)
         f["yhat"] = rec[i]
         for col in f.columns:
-            if col.startswith(("yhat_lo_", "yhat_hi_")):
+            if sigma_rec is not None and col.startswith(("yhat_lo_", "yhat_hi_")):
+                z = _z(int(col.rsplit("_", 1)[1]))
+                f[col] = rec[i] + (z if col.startswith("yhat_hi_") else -z) * sigma_rec[i]
+            elif col.startswith(("yhat_lo_", "yhat_hi_")):
                 f[col] = f[col].to_numpy(float) + shift
                 if col.startswith("yhat_lo_") and nonnegative:
                     f[col] = f[col].clip(lower=0.0)
         f.index = first.index
         out[k] = f
     return out
+
+
+def _z(level: int) -> float:
+    from statistics import NormalDist
+
+    return NormalDist().inv_cdf(0.5 + level / 200)
 
 
 def _variance(frame: pd.DataFrame) -> np.ndarray:
