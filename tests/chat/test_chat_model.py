@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from bluelamp.chat.model import (
@@ -17,7 +15,6 @@ from bluelamp.chat.model import (
     merge_flags,
     parse_frame,
     public_name,
-    queue_key,
 )
 
 
@@ -65,12 +62,7 @@ def test_the_public_sees_a_first_name_or_a_number_never_a_username():
     assert public_name("js2019", 5) == "Operator 5"
 
 
-def test_the_queue_puts_an_emergency_first_then_risk_then_the_longest_wait():
-    t1, t2 = datetime(2026, 3, 1, 21, 0, tzinfo=UTC), datetime(2026, 3, 1, 21, 5, tzinfo=UTC)
-    rows = [("late-grade2", queue_key(2, False, t2)), ("early-grade3", queue_key(3, False, t1)),
-            ("late-emergency", queue_key(1, True, t2)), ("early-grade2", queue_key(2, False, t1))]
-    assert [name for name, _ in sorted(rows, key=lambda r: r[1])] == [
-        "late-emergency", "early-grade2", "late-grade2", "early-grade3"]
+# The queue's order is SQL: tests/chat/test_chat_queue_order.py.
 
 
 def test_flags_accumulate_and_are_never_dropped():

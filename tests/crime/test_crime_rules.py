@@ -59,11 +59,7 @@ def test_an_unknown_risk_is_refused():
         model.first_review_due(T0, "extreme", rules())
 
 
-def test_a_missed_review_alerts_then_escalates():
-    r = rules()
-    assert model.review_alert_level(T0, T0 - timedelta(minutes=1), r) == 0
-    assert model.review_alert_level(T0, T0 + timedelta(hours=1), r) == 1
-    assert model.review_alert_level(T0, T0 + timedelta(hours=r.escalate_after_hours + 1), r) == 2
+# Missed and escalated reviews are SQL (crime/sweep.py): tests/crime/test_crime_sweep_and_bureau.py.
 
 
 def test_a_review_needs_meaningful_written_direction():

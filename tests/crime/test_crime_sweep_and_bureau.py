@@ -10,6 +10,7 @@ from sqlalchemy import select
 from bluelamp.crime import bureau, service, sweep
 from bluelamp.crime.model import CrimeError
 from bluelamp.crime.store import BureauTask, CrimeAlert
+from bluelamp.policy import load_policy
 
 
 def _crime(db, who, contact, **kw):
@@ -39,7 +40,11 @@ def test_a_missed_review_alerts_the_supervisor_then_escalates(db, who, make_cont
     with db.unit_of_work() as session:
         assert sweep.sweep(session)["reviews_missed"] == 0  # idempotent
     assert _alerts(db, "review_missed") == [("review_missed", 1, "supervisor")]
-    clock0.advance(hours=72)
+    escalate = load_policy().doc("investigation").escalate_after_hours
+    clock0.advance(hours=escalate - 2)  # due + escalate - 1 h: missed, not yet escalated
+    with db.unit_of_work() as session:
+        assert sweep.sweep(session)["reviews_escalated"] == 0
+    clock0.advance(hours=2)  # due + escalate + 1 h
     with db.unit_of_work() as session:
         assert sweep.sweep(session)["reviews_escalated"] == 1
     assert ("review_missed", 2, "leader") in _alerts(db, "review_missed")

@@ -116,11 +116,6 @@ def public_name(username: str, user_id: int) -> str:
     return f"Operator {user_id}"
 
 
-def queue_key(risk_grade: int, emergency: bool, queued_at: datetime) -> tuple[int, int, datetime]:
-    """Risk first (an emergency before everything), then who has waited longest."""
-    return (0 if emergency else 1, risk_grade, queued_at)
-
-
 def merge_flags(prior: Iterable[str], new: Iterable[str]) -> list[str]:
     """Flags accumulate over the conversation: once raised, a flag stays (order of first raising)."""
     out = list(dict.fromkeys(prior))

@@ -20,6 +20,7 @@ from bluelamp.web.pools import pooled
 
 router = APIRouter(tags=["contacts"])
 MAX_FUTURE = timedelta(minutes=2)  # clock skew allowed between the sender and us
+MAX_PAST = timedelta(minutes=60)  # further back is a contact written up late: it needs a reason
 
 RECORDERS = ("call_handler", "chat_operator", "supervisor")
 READERS = ("call_handler", "chat_operator", "dispatcher", "supervisor", "investigator", "cab_officer",
@@ -39,6 +40,12 @@ def record_contact(
         # A contact from the future would sink down the board and never breach its clock.
         raise HTTPException(422, detail="received_at: more than 2 minutes in the future; send the time the "
                                         "contact was received, with its time zone")
+    if data.received_at is not None and clock.as_utc(data.received_at) < clock.now() - MAX_PAST \
+            and not (data.received_at_reason and data.received_at_reason.strip()):
+        # Backdating sends a contact to the top of the board and can move its clock: only with a reason
+        # (kept in the audit entry); old records come in through `bluelamp import`, not this route.
+        raise HTTPException(422, detail="received_at_reason: received_at is more than 60 minutes ago; say why "
+                                        "the contact is recorded late (or import old records)")
     db = request.app.state.db
     body = data.model_dump(mode="json", exclude_unset=True)
     idem = (idempotency_key, service.request_digest(body)) if idempotency_key else None

@@ -81,6 +81,8 @@ class ContactIn(Strict):
 
     channel: Channel
     received_at: datetime | None = None
+    # Why a received_at more than an hour ago is given (a contact written up late); imports do not need it.
+    received_at_reason: str | None = Field(default=None, max_length=500)
     narrative: str = Field(max_length=MAX_NARRATIVE)
     location: Location | None = None
     caller: Person | None = None

@@ -135,6 +135,7 @@ def record_contact(
         "channel": data.channel, "grade": assessment.grade, "route": assessment.route,
         "flags": list(assessment.flags), "policy_version": assessment.policy_version,
         "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
+        "received_at": clock.iso(received_at), "received_at_reason": (data.received_at_reason or "").strip() or None,
     })
     body = {"id": contact.id, "assessment": proposal, "incident_id": incident_id,
             "location": {"lat": where.lat, "lon": where.lon, "source": where.source, "label": where.label},

@@ -102,15 +102,6 @@ def next_review_due(reviewed_at: datetime, risk: str, rules: InvestigationDoc) -
     return reviewed_at + timedelta(days=rules.reviews[check_risk(risk)].then_every_days)
 
 
-def review_alert_level(due_at: datetime | None, now: datetime, rules: InvestigationDoc) -> int:
-    """0: not missed; 1: missed (the supervisor is alerted); 2: escalated (still missed after the grace)."""
-    if due_at is None or now <= due_at:
-        return 0
-    if now > due_at + timedelta(hours=rules.escalate_after_hours):
-        return 2
-    return 1
-
-
 def check_direction(direction: str | None, rules: InvestigationDoc) -> str:
     text = (direction or "").strip()
     if len(text) < rules.min_direction_chars:
