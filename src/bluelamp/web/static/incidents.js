@@ -312,12 +312,13 @@
     const tbody = byId("dp-candidates").querySelector("tbody");
     tbody.replaceChildren(el("tr", {}, el("td", { colspan: "6", class: "muted" }, "Finding units…")));
     byId("dp-warnings").replaceChildren();
-    panel.hidden = false;
-    placePanel(); scrollIntoViewIfNeeded();
+    placePanel();
     const res = await fetch(`/api/v1/incidents/${incId}/recommendation`, { credentials: "same-origin" });
     const rec = await res.json();
     if (!selected || selected.id !== incId) return; // another row was chosen meanwhile
-    if (!res.ok) { showError("dp-error", rec.detail); tbody.replaceChildren(); return; }
+    // The panel shows once the recommendation is in (tens of milliseconds), so what it shows is whole.
+    panel.hidden = false;
+    if (!res.ok) { showError("dp-error", rec.detail); tbody.replaceChildren(); scrollIntoViewIfNeeded(); return; }
     byId("dp-warnings").replaceChildren(...rec.warnings.map((w) => el("li", {}, w)));
     tbody.replaceChildren(...rec.candidates.map((c, i) => el("tr", {},
       el("td", {}, (() => { const r = el("input", { type: "radio", name: "dp-unit", value: String(c.unit_id), id: "dp-unit-" + c.unit_id }); if (i === 0) r.checked = true; return r; })()),
