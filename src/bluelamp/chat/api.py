@@ -62,7 +62,7 @@ async def start_chat(request: Request, details: DetailsIn | None = None) -> JSON
         raise _limited(wait)
     given = details.model_dump() if details else {}
     token, chat = await hubs.run(request.app, lambda s: _started(*service.start_chat(s, given)))
-    return JSONResponse({"token": token, "reference": chat.reference, "socket": f"/chat/ws/{token}"}, 201)
+    return JSONResponse({"token": token, "reference": chat.reference, "socket": "/chat/ws"}, 201)
 
 
 def _started(token: str, chat: Any, events: list[Any]) -> tuple[tuple[str, Any], list[Any]]:
