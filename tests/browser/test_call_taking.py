@@ -135,3 +135,27 @@ def test_a_name_typed_on_the_call_suggests_the_known_person_and_confirming_links
     mine = client.get(f"/api/v1/contacts/{contact_id}", headers=h).json()
     theirs = client.get(f"/api/v1/contacts/{first.json()['id']}", headers=h).json()
     assert mine["caller"]["person_id"] == theirs["caller"]["person_id"]
+
+
+def test_the_contact_page_shows_the_people_to_those_who_may_see_them_and_takes_answers(page, live_server, login,
+                                                                                      client, make_user):
+    _, h = make_user("call_handler")
+    res = client.post("/api/v1/contacts", headers=h, json={
+        "channel": "999", "narrative": "Someone is trying the back door of my house, I can hear them",
+        "caller": {"name": "Olu Adeyemi", "phone": "07700 900777", "dob": "1990-05-17",
+                   "address": "3 Beech Grove, Stone"}})
+    cid = res.json()["id"]
+    login(page, live_server, "dispatcher")
+    page.goto(f"{live_server}/contacts/{cid}")
+    assert page.locator("#people-withheld").count() == 1
+    assert "Olu Adeyemi" not in page.content()
+    login(page, live_server, "supervisor")
+    page.goto(f"{live_server}/contacts/{cid}")
+    people = page.inner_text("#people")
+    assert "Olu Adeyemi" in people and "17/05/1990" in people and "3 Beech Grove" in people
+    page.check("#answers-form input[name=in_progress][value=yes]")
+    page.check("#answers-form input[name=threat_to_life][value=no]")
+    with page.expect_navigation():
+        page.click("#answers-save")
+    answers = client.get(f"/api/v1/contacts/{cid}", headers=h).json()["answers"]
+    assert answers["in_progress"] is True and answers["threat_to_life"] is False
