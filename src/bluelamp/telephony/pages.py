@@ -34,16 +34,17 @@ def _page(request: Request, session: Session, principal: Principal, error: str |
 
 @router.get("/callbacks", response_class=HTMLResponse)
 def callbacks_page(request: Request, session: DbSession,
-                   principal: Annotated[Principal, Depends(page_roles(*HANDLERS))]) -> HTMLResponse:
+                   principal: Annotated[Principal, Depends(page_roles(*HANDLERS))], none: str = "") -> HTMLResponse:
     """Abandoned 999 calls to call back now, then the 101 call-back queue, most urgent first."""
-    return _page(request, session, principal)
+    return _page(request, session, principal, "No call-back is due now." if none else None)
 
 
 @router.post("/callbacks/next")
 def take_next_page(request: Request, session: DbSession,
                    principal: Annotated[Principal, Depends(page_roles(*HANDLERS))]) -> Response:
+    # Nothing due is a redirect too (never a 2xx for a write route that may have written nothing).
     if callbacks.take_next(session, principal) is None:
-        return _page(request, session, principal, "No call-back is due now.", 200)
+        return RedirectResponse("/callbacks?none=1", status_code=303)
     return RedirectResponse("/callbacks", status_code=303)
 
 
