@@ -175,3 +175,14 @@ def test_callback_measures_count_what_fell_due(client, make_user, abandoned, fix
     cb = out["callbacks"]
     assert cb["items"] == 3 and cb["due"] == 2 and cb["within_deadline"] == 1 and cb["share_within_deadline"] == 0.5
     assert cb["attempts"] == 1 and cb["mean_attempts"] == 1.0
+
+
+def test_each_read_of_the_queue_is_in_the_access_log(client, make_user, abandoned):
+    abandoned("log1", "07700 900901")
+    name, handler = make_user("call_handler")
+    assert client.get("/api/v1/callbacks?status=open", headers=handler).status_code == 200
+    assert client.get("/api/v1/callbacks/alerts", headers=handler).status_code == 200
+    _, auditor = make_user("auditor")
+    reads = client.get("/api/v1/audit/access?record=callback:queue", headers=auditor).json()
+    assert [r["actor"] for r in reads] == [f"user:{name}"] * 2
+    assert {r["route"] for r in reads} == {"/api/v1/callbacks", "/api/v1/callbacks/alerts"}

@@ -33,7 +33,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-KINDS = ("contact", "person", "crime", "victim", "chat", "audit")
+KINDS = ("contact", "person", "crime", "victim", "chat", "audit", "callback")
 
 # (path pattern, kind): a GET that answers 2xx on one of these is a read of that record.
 READS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
@@ -49,6 +49,9 @@ READS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p,
     (r"^/api/v1/audit$", "audit"),
     (r"^/api/v1/audit/access$", "audit"),
     (r"^/audit$", "audit"),
+    # the call-back queue and the abandoned-999 alerts show callers' numbers (telephony, issue 16)
+    (r"^/api/v1/callbacks(?:/alerts)?$", "callback"),
+    (r"^/callbacks$", "callback"),
 ))
 
 ENUMERATION_RECORDS = 30   # distinct records ...
@@ -145,6 +148,8 @@ class AccessLogMiddleware:
         query = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         if kind == "audit":
             record_id = _audit_record_id(query)
+        elif kind == "callback":
+            record_id = "queue"
         reason = query.get("reason", [None])[0]
         scope.setdefault("state", {})  # shared with the route, which puts the principal there
         held: list[Message] = []
