@@ -63,3 +63,23 @@ def test_hourly_forecasts_beyond_three_days_follow_the_weekly_profile() -> None:
 
 def test_poisson_floor_of_a_constant_rate() -> None:
     assert metrics.poisson_wape_floor([10.0] * 5) == pytest.approx(np.sqrt(2 / (np.pi * 10)))
+
+
+def test_weekly_forecasts_follow_the_annual_shape_with_the_chosen_models() -> None:
+    import numpy as np
+    import pandas as pd
+
+    from bluelamp.demand import forecast as fc
+    from bluelamp.demand.series import Series
+
+    rng = np.random.default_rng(5)
+    idx = pd.date_range("2021-01-04", periods=160, freq="7D")
+    truth = 700 + 120 * np.sin(2 * np.pi * np.arange(160 + 13) / 52.18)
+    y = pd.Series(rng.poisson(truth[:160]).astype(float), index=idx)
+    out = fc.forecast(Series(y, "W"), 13)
+    assert fc.WEEKLY_MEMBERS == ("MSTL",)   # AutoTheta, joint best on SWAST, is 89 calls a week low here
+    err = np.abs(out["yhat"].to_numpy() - truth[160:]).mean()
+    naive = np.abs(fc.seasonal_naive(y, "W", 13) - truth[160:]).mean()
+    assert err < naive
+    assert (out["yhat_lo_95"] <= out["yhat_lo_80"]).all() and (out["yhat_hi_80"] <= out["yhat_hi_95"]).all()
+    assert out.index[0] == idx[-1] + pd.Timedelta(days=7)

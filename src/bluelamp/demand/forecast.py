@@ -8,7 +8,10 @@
   eight weeks' share of each interval of the week, shrunk toward the all-days shape). The literature
   favours intraday models up to 2-3 days ahead, but on the DECC backtest the split beat MSTL at 24, 48
   and 72 hours too, so MSTL (daily and weekly seasons) is only the fallback for 14-27 days of history.
-- Weekly: AutoETS (with 52-week seasonality once two years are available), seasonal naive baseline.
+- Weekly: from two years of history statsforecast's MSTL with a 52-week season (AutoETS trend),
+  chosen by rolling origin on SWAST weekly series (benchmarks/bench_forecast_weekly.py); before that
+  AutoETS without a season. Seasonal naive is the baseline.
+- Every frequency: intervals conformally calibrated on the series' own recent windows.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ CALIBRATION_EVERY = {"D": 56, "W": 4, "h": 24, "30min": 48}
 _CACHE: OrderedDict[tuple[Any, ...], pd.DataFrame] = OrderedDict()
 _CACHE_SIZE = 512
 _CACHE_LOCK = threading.Lock()
-WEEKLY_MEMBERS: tuple[str, ...] = ("AutoETS",)  # chosen by benchmarks/bench_forecast_weekly.py
+WEEKLY_MEMBERS: tuple[str, ...] = ("MSTL",)  # chosen by benchmarks/bench_forecast_weekly.py (docs/demand.md)
 WEEKDAY_WEIGHT = 0.25    # weekday-specific share vs the all-days shape; chosen on DECC weeks 35-40
 
 
