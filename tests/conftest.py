@@ -226,7 +226,7 @@ def login(db):  # type: ignore[no-untyped-def]
     def do(pg, base: str, *roles: str) -> str:  # type: ignore[no-untyped-def]
         name = f"web{roles[0]}{next(_counter)}"
         with db.unit_of_work() as session:
-            service.add_user(session, name, list(roles), "correct horse battery")
+            service.add_user(session, name, list(roles), "correct horse battery", team=TEAM)
         pg.goto(f"{base}/login")
         pg.fill("#username", name)
         pg.fill("#password", "correct horse battery")

@@ -68,7 +68,8 @@ def test_bad_many_series_input_names_the_problem(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_local_dask_cluster_gives_the_same_numbers(tmp_path: Path) -> None:
-    distributed = pytest.importorskip("dask.distributed")
+    import dask.distributed as distributed  # a hard dependency (pyproject): missing is a failure, not a skip
+
     src, local_out, dask_out = _file(tmp_path, ("a", "b", "c", "d")), tmp_path / "l.csv", tmp_path / "d.csv"
     assert _forecast("--input", str(src), "--output", str(local_out), "--id-col", "area")[0] == 0
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -1,4 +1,4 @@
-"""`bluelamp import cad` (and `bluelamp units add` for setting up a fleet by hand)."""
+"""`bluelamp import cad`. (Units are set up through `POST /api/v1/units`; there is no `units add` command.)"""
 
 from __future__ import annotations
 
