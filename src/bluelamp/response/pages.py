@@ -188,8 +188,40 @@ def timeline(session: Session, incident: Incident) -> list[dict[str, Any]]:
             "late_by_min": round((e.at - given).total_seconds() / 60) if late and given else None,
             "kind": e.action.split(".")[0], "action": e.action,
         })
+    events += _unaudited(session, incident, {e.action for e in entries})
     events.sort(key=lambda ev: (clock.as_utc(ev["at"]), ev["recorded_at"] or ev["at"]))
     return events
+
+
+def _unaudited(session: Session, incident: Incident, audited: set[str]) -> list[dict[str, Any]]:
+    """Stage times held on the record with no audit entry of their kind (imported CAD rows, the demo
+    force's generated history): shown from the record, and said to be so."""
+    out: list[dict[str, Any]] = []
+
+    def add(at: datetime | None, action: str, details: list[str]) -> None:
+        if at is not None and action not in audited:
+            out.append({"at": at, "recorded_at": None, "what": _WORDS.get(action, action), "who": None,
+                        "details": [*details, "from the record (no audit entry: imported or generated)"],
+                        "late_by_min": None, "kind": "record", "action": action})
+
+    pairs = service.assignments_for(session, [incident.id])[incident.id]
+    for a, u in pairs:
+        add(a.dispatched_at, "incident.dispatched", [f"unit {u.call_sign}"])
+        add(a.enroute_at, "incident.unit_en_route", [f"unit {u.call_sign}"])
+        add(a.arrived_at, "incident.unit_arrived", [f"unit {u.call_sign}"])
+        add(a.cleared_at, "incident.unit_cleared", [f"unit {u.call_sign}"])
+    if not pairs:  # an imported incident carries its stage times on itself
+        add(incident.dispatched_at, "incident.dispatched", [])
+        add(incident.enroute_at, "incident.unit_en_route", [])
+        add(incident.arrived_at, "incident.unit_arrived", [])
+    if "incident.regraded" not in audited:
+        for r in service.regrades_for(session, incident.id):
+            add(r.at, "incident.regraded", [f"grade {r.from_grade} to {r.to_grade}", f"reason {r.reason}"])
+    extra = incident.extra or {}
+    if "incident.stood_down" not in audited:
+        add(incident.closed_at, "incident.closed",
+            [str(v) for v in (extra.get("disposition_code"), extra.get("disposition"), extra.get("closure_reason")) if v])
+    return out
 
 
 # --- the map's local data -----------------------------------------------------------------------------
