@@ -62,7 +62,7 @@ def test_every_link_a_role_is_shown_opens_for_that_role(browser, live_server, lo
     for role in STAFF_ROLES:
         ctx = browser.new_context()
         pg = ctx.new_page()
-        pg.set_default_timeout(15_000)
+        pg.set_default_timeout(30_000)  # sign-in (argon2) is slow on a loaded machine
         login(pg, live_server, role)
         nav, seen = _walk(pg, live_server)
         shown[role] = nav
@@ -81,6 +81,7 @@ def test_every_link_a_role_is_shown_opens_for_that_role(browser, live_server, lo
 def test_victim_care_is_not_offered_record_a_crime(browser, live_server, login, records):
     ctx = browser.new_context()
     pg = ctx.new_page()
+    pg.set_default_timeout(30_000)
     login(pg, live_server, "victim_care")
     pg.goto(f"{live_server}/crimes")
     assert pg.locator("a[href='/crimes/new']").count() == 0
@@ -102,7 +103,7 @@ def test_no_page_is_wider_than_a_phone_and_sign_out_stays_in_view(browser, live_
     for role, paths in MAIN_PAGES.items():
         ctx = browser.new_context(viewport={"width": 390, "height": 844})
         pg = ctx.new_page()
-        pg.set_default_timeout(15_000)
+        pg.set_default_timeout(30_000)  # sign-in (argon2) is slow on a loaded machine
         login(pg, live_server, role)
         for path in paths:
             pg.goto(live_server + path)
