@@ -67,9 +67,9 @@ def _empty(db: Database) -> None:
     audit.anchor_path_for(str(db.engine.url)).unlink(missing_ok=True)
 
 
-def test_a_short_seed_is_quick_and_writes_contacts_people_and_incidents(seeded):
+def test_a_short_seed_writes_contacts_people_and_incidents(seeded):
+    # How long seeding takes is a benchmark's question (wall-clock asserts fail on a loaded machine).
     db, summary = seeded
-    assert summary["wall_s"] < 30  # about 5 s on a quiet machine
     fixed_now = clock.now()
     assert 3000 <= summary["contacts"] <= 5000
     assert summary["incidents"] > 500 and summary["people"] > summary["contacts"] / 2
