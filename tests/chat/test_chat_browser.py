@@ -160,3 +160,25 @@ def test_quick_exit_leaves_the_page_at_once_and_forgets_the_chat(citizen):
     # The page was replaced, not left in history: Back does not return to the chat.
     person.go_back()
     assert "/public" not in person.url
+
+
+def test_a_chat_is_transferred_to_an_operator_chosen_by_name(citizen, operator):
+    person = citizen()
+    first = operator()
+    second = operator()
+    second_name = second.inner_text("#conn-status").removeprefix("Connected as ").rstrip(".")
+    _start_chat(person)
+    _say(person, "I want to ask about a parking fine")
+    first.wait_for_selector("#queue tbody tr[data-chat]")
+    first.click("#queue tbody tr[data-chat] button.take")
+    first.wait_for_selector(".chat-panel .log li.citizen")
+    first.focus(".chat-panel .to-user")  # the list refreshes when opened
+    first.wait_for_selector(f".chat-panel .to-user option:has-text('{second_name}')", state="attached")
+    assert first.locator(".chat-panel input.to-user").count() == 0  # no typed user id
+    first.select_option(".chat-panel .to-user", label=first.locator(
+        f".chat-panel .to-user option:has-text('{second_name}')").inner_text())
+    first.click(".chat-panel .transfer")
+    second.wait_for_selector(".chat-panel:not([hidden]) .log li.citizen:has-text('parking fine')")
+    person.wait_for_function(  # the person is told twice: on the first answer and on the transfer
+        "document.querySelectorAll('#bl-log li.bl-system').length && [...document.querySelectorAll('#bl-log li')]"
+        ".filter(li => li.textContent.includes('You are now chatting with')).length === 2")
