@@ -9,7 +9,8 @@ function drawForecast(f, actual) {
     {x: f.x, y: f.yhat_lo_80, fill: "tonexty", fillcolor: "rgba(31,119,180,0.3)", line: {width: 0}, name: "80%"},
     {x: f.x, y: f.yhat, name: "forecast", line: {color: "#1f77b4"}},
     {x: actual.x, y: actual.y, name: "actual", line: {color: "#333"}},
-  ], {margin: {t: 20}, yaxis: {title: "contacts an hour"}});
+  ], {margin: {t: 40}, title: {text: "Forecast demand with 80% and 95% intervals"},
+      xaxis: {title: {text: "time (Europe/London)"}}, yaxis: {title: {text: "contacts an hour"}}});
 }
 if (document.getElementById("force-data")) {
 const fd = JSON.parse(document.getElementById("force-data").textContent);
@@ -22,7 +23,8 @@ if (fd.staffing) {
     {x: fd.staffing.x, y: fd.staffing.required, name: "handlers to schedule (upper 80%)", line: {shape: "hv"}},
     {x: fd.staffing.x, y: fd.staffing.cover, name: "rota cover", line: {shape: "hv", dash: "dot"}},
     {x: fd.staffing.x, y: fd.staffing.mean_agents, name: "needed for the mean forecast", line: {shape: "hv", width: 1}},
-  ], {margin: {t: 20}, yaxis: {title: "call handlers"}});
+  ], {margin: {t: 40}, title: {text: "Call handlers needed against the rota"},
+      xaxis: {title: {text: "time (Europe/London)"}}, yaxis: {title: {text: "call handlers"}}});
 }
 } else {
 const d = JSON.parse(document.getElementById("chart-data").textContent);
