@@ -7,7 +7,8 @@ import pytest
 
 VICTIM = {"name": "Rhea Stone", "phone": "07700 900500", "dob": "1988-02-03", "address": "12 Refuge Road, Leek",
           "role": "victim"}
-CALL = {"channel": "999", "received_at": "2026-03-01T21:00:00Z",
+HIST = "test history, entered afterwards"  # a received_at over an hour back needs a reason
+CALL = {"channel": "999", "received_at": "2026-03-01T21:00:00Z", "received_at_reason": HIST,
         "narrative": "My partner hit me and threatened me with a knife, he has gone now",
         "caller": VICTIM,
         "people": [{"name": "Kai Stone", "dob": "2016-05-05", "address": "12 Refuge Road, Leek", "role": "other"}]}
@@ -82,7 +83,7 @@ def test_markers_never_flow_from_an_unverified_report_onto_a_known_person(client
 
     _, h = handler
     first = client.post("/api/v1/contacts", headers=h, json={
-        "channel": "101", "received_at": "2026-03-01T10:00:00Z", "narrative": "Someone keyed my car",
+        "channel": "101", "received_at": "2026-03-01T10:00:00Z", "received_at_reason": HIST, "narrative": "Someone keyed my car",
         "caller": {"name": "Ola Bee", "phone": "07700 900600", "dob": "1970-01-01", "role": "victim"}}).json()
     pid = client.get(f"/api/v1/contacts/{first['id']}", headers=h).json()["caller"]["person_id"]
     with db.unit_of_work() as s:
@@ -98,7 +99,7 @@ def test_phone_alone_never_links_two_people_but_still_counts_repeat_calls(client
     _, h = handler
     ids = []
     for i, name in enumerate(("Ann Ash", "Ben Ash", "Cat Ash")):
-        body = {"channel": "101", "received_at": f"2026-0{i + 1}-05T20:00:00Z", "narrative": "Loud music again",
+        body = {"channel": "101", "received_at": f"2026-0{i + 1}-05T20:00:00Z", "received_at_reason": HIST, "narrative": "Loud music again",
                 "caller": {"name": name, "phone": "07700 900700", "role": "other"}}
         res = client.post("/api/v1/contacts", json=body, headers=h).json()
         ids.append((res, client.get(f"/api/v1/contacts/{res['id']}", headers=h).json()["caller"]["person_id"]))

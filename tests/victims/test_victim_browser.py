@@ -17,7 +17,7 @@ def test_victim_care_flow(page, live_server, login, db, make_contact):
     from bluelamp.victims.store import Victim
 
     contact = make_contact(received_at=datetime.now(UTC) - timedelta(hours=1))
-    inv = Principal(user_id=1, username="inv", roles=frozenset({"investigator"}))
+    inv = Principal(user_id=1, username="inv", roles=frozenset({"investigator"}), team="test-team")  # login()'s team
     with db.unit_of_work() as session:
         crime = crimes.record_crime(session, inv, offence="burglary_residential", risk="medium", contact_id=contact,
                                     parties=[{"role": "victim", "name": "Jo Bloggs", "dob": "1985-05-05"}])
