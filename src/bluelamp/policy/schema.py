@@ -135,6 +135,6 @@ def cross_check(policy: Policy) -> None:
 # `bluelamp.policy.schema` as before.
 from bluelamp.policy.schema_crime import *  # noqa: E402,F403
 from bluelamp.policy.schema_location import *  # noqa: E402,F403
-from bluelamp.policy.schema_triage import *  # noqa: E402,F403
-from bluelamp.policy.schema_telephony import *  # noqa: E402,F403
 from bluelamp.policy.schema_response import *  # noqa: E402,F403
+from bluelamp.policy.schema_telephony import *  # noqa: E402,F403
+from bluelamp.policy.schema_triage import *  # noqa: E402,F403
