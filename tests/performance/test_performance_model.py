@@ -50,7 +50,7 @@ def test_a_figure_on_few_records_is_marked():
 
 def test_a_measure_bluelamp_holds_no_records_for_says_why():
     out = Result(SPECS["call_101_abandoned"], Figure(0, 50), Figure(), 30).as_dict()
-    assert out["value"] is None and out["denominator"] is None and "telephony" in out["no_data_reason"]
+    assert out["value"] is None and out["denominator"] is None and "phone system" in out["no_data_reason"]
 
 
 def test_the_previous_period_is_the_same_length_just_before():
