@@ -9,7 +9,10 @@ fast=0
 if [ "${1:-}" = "--fast" ]; then fast=1; shift; fi
 
 echo "== install"
-python3 -m pip install -q --disable-pip-version-check -e '.[dev]' 2>&1 | grep -v -e "Running pip as the 'root'" -e "is ignored: it is neither" || true
+# requirements.lock pins the versions this suite was last run green with (scripts/lock.py writes it).
+python3 -m pip install -q --disable-pip-version-check -c requirements.lock -e '.[dev]' 2>&1 \
+  | grep -v -e "Running pip as the 'root'" -e "is ignored: it is neither" || true
+python3 scripts/lock.py --check || { echo "requirements.lock is out of date: run python3 scripts/lock.py"; exit 1; }
 
 if [ "$fast" = 0 ]; then
   if ! command -v chromium >/dev/null 2>&1; then
@@ -28,6 +31,12 @@ if [ "$fast" = 0 ]; then
     for _ in $(seq 1 30); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 1; done
     pg_isready -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start"; exit 1; }
   fi
+fi
+
+if [ "$fast" = 0 ]; then
+  echo "== known vulnerabilities in the locked set (report only: needs an index that serves advisories)"
+  timeout 120 python3 -m pip_audit -r requirements.lock --no-deps --disable-pip --progress-spinner off 2>&1 \
+    | grep -v -e "not found on PyPI" | tail -n 15 || echo "pip-audit could not run here"
 fi
 
 echo "== ruff"
