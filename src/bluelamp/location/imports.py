@@ -23,6 +23,7 @@ from sqlalchemy import insert, select
 from bluelamp.audit import service as audit
 from bluelamp.location.model import in_uk, postcode_key
 from bluelamp.location.store import GazetteerEntry, StreetCrime
+from bluelamp.response.importers.runner import ImportSummary
 
 CHUNK = 2000
 
@@ -48,15 +49,8 @@ class FileError(ValueError):
 
 
 @dataclass
-class Summary:
-    rows: int = 0
-    imported: int = 0
-    rejected: int = 0
-    already_present: int = 0
-
-    def to_dict(self) -> dict[str, int]:
-        return {"rows": self.rows, "imported": self.imported, "rejected": self.rejected,
-                "already_present": self.already_present}
+class Summary(ImportSummary):
+    """The import summary every `bluelamp import` prints, and a rejected row named on stderr."""
 
     def reject(self, where: str, line: int, why: str) -> None:
         self.rejected += 1

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import IO
@@ -25,6 +24,7 @@ from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.db.engine import Database
 from bluelamp.response.importers.base import FileError, RowError, parse_local
+from bluelamp.response.importers.runner import ImportSummary as Summary
 from bluelamp.response.importers.runner import _rows
 from bluelamp.telephony.model import BANDS, REPORT_PREFIXES
 from bluelamp.telephony.store import CallHour
@@ -32,18 +32,6 @@ from bluelamp.telephony.store import CallHour
 FORMATS = ("hourly-bands",)
 TIME_COLUMN = "interval_start_local"
 MAX_COUNT = 1_000_000
-
-
-@dataclass
-class Summary:
-    rows: int = 0
-    imported: int = 0
-    rejected: int = 0
-    already_present: int = 0
-
-    def to_dict(self) -> dict[str, int]:
-        return {"rows": self.rows, "imported": self.imported, "rejected": self.rejected,
-                "already_present": self.already_present}
 
 
 class _Bands:
