@@ -78,6 +78,9 @@ class IndicatorsDoc(Strict):
     normalise: dict[str, str]  # whole words rewritten before matching (chat spellings)
     unmask: dict[str, str] = Field(default_factory=dict)  # "f***ing" -> "fucking": first letter -> stem
     drop: list[str] = Field(default_factory=list)  # intensifiers removed after normalising
+    # figures of speech that are no danger ("the noise is killing me", "dying to know"): regexes removed
+    # after the intensifiers, so that neither the rules nor the model read them as a threat
+    figurative: list[str] = Field(default_factory=list)
     negation: NegationRules
     indicators: list[Indicator]
     suppress: list[Suppression] = Field(default_factory=list)

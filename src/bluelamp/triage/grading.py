@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from bluelamp.policy import Policy
@@ -81,24 +82,32 @@ class Grader:
         frozen = frozenset(facts)
         grade, route, rule_reasons, evidenced = self._grade_and_route(frozen)
         reasons += rule_reasons
-        grade, route, provisional = self._fail_safe(frozen, answers, channel, learned, grade, route, evidenced,
-                                                    reasons)
-        referrals = self._referrals(frozen, route)
         shown = self._shown(learned, frozen, answers, reasons)
+        grade, route, provisional = self._fail_safe(frozen, answers, channel, learned, grade, route, evidenced,
+                                                    reasons, shown)
+        referrals = self._referrals(frozen, route)
         flags = tuple(f for f in self.flag_ids if f in frozen or f in shown)
         return Decision(grade, route, frozen, flags, referrals, tuple(_unique(reasons)), provisional)
 
     def _fail_safe(self, facts: frozenset[str], answers: Mapping[str, bool], channel: str | None,
                    learned: Learned | None, grade: int, route: str, evidenced: bool,
-                   reasons: list[str]) -> tuple[int, str, bool]:
+                   reasons: list[str], shown: AbstractSet[str] = frozenset()) -> tuple[int, str, bool]:
         """Floors, the learned model's reading, and the channel's safe grade when nothing is evidenced."""
         lifted = self._answers_lift(answers)
+        provisional = bool(facts & self.unclear)
         for compiled in self._floors:
             rule = compiled.source
             if rule.grade < grade and compiled.holds(facts):
                 grade, route = rule.grade, self._route_for(rule.grade)
                 reasons.append(f"at least grade {rule.grade}: {rule.reason}")
-        provisional = bool(facts & self.unclear)
+            elif rule.grade < grade and shown and compiled.holds(facts | shown):
+                # An urgent flag the model reads (and the answers have not ruled out) is shown to the
+                # handler: the grade follows it, provisionally, until the key questions settle it.
+                read = ", ".join(self.labels.get(f, f) for f in sorted(shown))
+                grade, route = rule.grade, self._route_for(rule.grade)
+                reasons.append(f"at least grade {rule.grade}, provisional: the text model reads {read}; "
+                               f"{rule.reason} until the answers show otherwise")
+                provisional = evidenced = True
         # Answers decide: once the handler has ruled anything out, the model's reading of the words gives way.
         answered_no = any(v is False for v in answers.values())
         if learned is not None and learned.floor is not None and not answered_no:

@@ -39,6 +39,10 @@ class _Cue:
     crosses_subject: bool
 
 
+def _kept(m: re.Match[str]) -> str:
+    return (m.group(1) or "") + " " if m.re.groups else " "
+
+
 class Lexicon:
     """A compiled `indicators.yaml`: `analyse(text)` gives the facts a narrative evidences."""
 
@@ -49,6 +53,8 @@ class Lexicon:
         self._unmask = dict(doc.unmask)
         drops = sorted(doc.drop, key=len, reverse=True)
         self._drop = re.compile(r"\b(?:" + "|".join(re.escape(w) for w in drops) + r")\b ?") if drops else None
+        # each figure compiled alone: its first group (if any) is the part to keep ("the noise")
+        self._figurative = [re.compile(r"\b(?:" + f + r")\b") for f in doc.figurative]
         self._indicators = [self._compile(i.id, i.raises, i.patterns, i.label, i.reason, i.negatable, labels)
                             for i in doc.indicators]
         self._gate = LiteralGate([i.literals for i in self._indicators])
@@ -73,6 +79,8 @@ class Lexicon:
             text = self._words.sub(lambda m: self._replacements[m.group(0)], text)
         if self._drop is not None:
             text = self._drop.sub("", text)
+        for figure in self._figurative:
+            text = figure.sub(_kept, text)
         text = _SPACES.sub(" ", text)
         return _NEWLINES.sub("\n", text).strip()
 

@@ -255,6 +255,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--by-writer", action="store_true",
                         help="choose thresholds on one fold per writer (a voice the model has not seen) instead "
                              "of 4 random folds; measured in session 3, not the default (docs/triage.md)")
+    parser.add_argument("--thresholds", type=Path, default=None,
+                        help="grade floors and doubt chosen by scripts/triage_choose_thresholds.py (the whole "
+                             "engine on each writer left out) instead of the model's own out-of-fold rule")
     parser.add_argument("--dev-out", type=Path, default=None,
                         help="keep one row in five (by id) out of training and write them here, to develop "
                              "the rules against a model that has not seen them")
@@ -287,6 +290,11 @@ def main(argv: list[str] | None = None) -> int:
     by_writer = args.by_writer and len({writer_of(r) for r in rows}) >= 3
     oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer)
     thresholds, figures = choose_thresholds(rows, oof)
+    if args.thresholds is not None:
+        chosen = json.loads(args.thresholds.read_text(encoding="utf-8"))
+        thresholds["floor"] = {str(k): float(v) for k, v in chosen["floor"].items()}
+        figures["floor_chosen_by"] = {"script": "scripts/triage_choose_thresholds.py", "floor": thresholds["floor"],
+                                      "pooled_left_out_writers": chosen.get("evidence", {}).get("at_chosen")}
     if x_aug is not None:
         heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids)
     else:

@@ -1,0 +1,135 @@
+"""Choose the text model's grade thresholds by how the whole engine does on a voice it has not seen.
+
+Run: python scripts/triage_choose_thresholds.py [--out thresholds.json]
+
+`train.py` picks each threshold from the model's own out-of-fold probabilities ("lift at most 2% of
+grade 3-4 contacts"), which ignores what the rules already catch: a floor that looks costly alone may
+lift mostly contacts the rules lift anyway, and a cheap one may add nothing. Here, for each training
+writer in turn, the heads are fitted on the other writers' rows (and the public cases) and the whole
+engine (rules + that model) assesses the left-out writer's rows, answers included, exactly as
+`bluelamp.triage.evaluate` scores them. Thresholds are then chosen on the pooled figures by a rule fixed
+before looking (docs/triage.md "Choosing the thresholds"):
+
+  floor 1: the most sensitive threshold whose pooled grade-acceptable share is no more than 1 point below
+           the most accurate threshold's and whose over-grading is at most 3 points above the least;
+  floor 2: the same rule, with floor 1 as chosen;
+  doubt:   the most sensitive threshold that does not lower grade-acceptable by more than 0.5 point
+           against no doubt rule at all.
+
+The held-out part (data/triage/heldout) is never read. The chosen values are written as JSON for
+`python -m bluelamp.triage.train --thresholds FILE`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from bluelamp.policy import load_policy
+from bluelamp.triage import service, textmodel, train
+from bluelamp.triage.evaluate import Tally, contact_for
+from bluelamp.triage.narrative import Lexicon
+
+FLOOR_1 = [0.2, 0.25, 0.3, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85]
+FLOOR_2 = [0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]
+DOUBT: list[float | None] = [None, 0.3, 0.4, 0.5, 0.6, 0.7]
+START = {"1": 0.75, "2": 0.85}
+
+
+def readers(rows: list[dict[str, Any]], cases: list[dict[str, Any]]) -> dict[str, textmodel.TextReader]:
+    """One reader per writer, fitted on everyone else (flag and route thresholds from train's rule)."""
+    policy = load_policy()
+    lexicon = Lexicon(policy.doc("indicators"), {})
+    labels = {f.id: f.label.lower() for f in policy.flags.flags}
+    flag_ids = [f for f in policy.flags.ids() if f not in ("repeat_victim", "repeat_caller")]
+    word, char = textmodel.featurizer(train.META)
+    out = {}
+    for writer in sorted({train.writer_of(r) for r in rows}):
+        fit_rows = train.training_rows([r for r in rows if train.writer_of(r) != writer] + cases)
+        x = textmodel.features(word, char, [textmodel.model_text(lexicon.normalise(r["narrative"]),
+                                                                 str(r["channel"])) for r in fit_rows])
+        heads = train.fit_heads(x, fit_rows, flag_ids)
+        shipped, _ = textmodel.load(textmodel.model_path(policy.version))
+        meta = dict(train.META, thresholds=json.loads(json.dumps(shipped["thresholds"])))
+        meta["thresholds"]["floor"] = dict(START)
+        out[writer] = textmodel.TextReader(meta, heads, labels)
+        print(f"fitted without writer {writer}: {len(fit_rows)} rows", file=sys.stderr, flush=True)
+    return out
+
+
+def score(by_writer: dict[str, list[dict[str, Any]]], reader_of: dict[str, textmodel.TextReader],
+          floor: dict[str, Any]) -> dict[str, Any]:
+    engine = service._engine(load_policy())
+    total = Tally()
+    for writer, rows in by_writer.items():
+        reader = reader_of[writer]
+        reader.thresholds["floor"] = {k: v for k, v in floor.items() if v is not None}
+        object.__setattr__(engine, "reader", reader)  # the engine is frozen; this script swaps its model
+        for row in rows:
+            total.add(row, service.assess(contact_for(row)))
+    return total.as_dict()
+
+
+def pick(results: list[tuple[float, dict[str, Any]]], sensitive_first: list[float]) -> float:
+    best_ok = max(r["grade_acceptable"] for _, r in results)
+    least_over = min(r["over_graded"] for _, r in results)
+    by_t = dict(results)
+    for t in sensitive_first:
+        r = by_t[t]
+        if r["grade_acceptable"] >= best_ok - 0.010 and r["over_graded"] <= least_over + 0.030:
+            return t
+    return sensitive_first[-1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+    rows = train.read_jsonl(train.TRAIN_DIR)
+    cases = train.read_cases(train.CASES)
+    by_writer: dict[str, list[dict[str, Any]]] = {}
+    for r in rows:
+        by_writer.setdefault(train.writer_of(r), []).append(r)
+    reader_of = readers(rows, cases)
+    report: dict[str, Any] = {}
+
+    floor: dict[str, Any] = dict(START, doubt=None)
+    results = []
+    for t in FLOOR_1:
+        r = score(by_writer, reader_of, dict(floor, **{"1": t}))
+        results.append((t, r))
+        print(f"floor 1 {t}: {r}", file=sys.stderr, flush=True)
+    floor["1"] = pick(results, FLOOR_1)
+    report["floor_1"] = {str(t): r for t, r in results}
+
+    results = []
+    for t in FLOOR_2:
+        r = score(by_writer, reader_of, dict(floor, **{"2": t}))
+        results.append((t, r))
+        print(f"floor 2 {t}: {r}", file=sys.stderr, flush=True)
+    floor["2"] = pick(results, FLOOR_2)
+    report["floor_2"] = {str(t): r for t, r in results}
+
+    results_d = []
+    for d in DOUBT:
+        r = score(by_writer, reader_of, dict(floor, doubt=d))
+        results_d.append((d, r))
+        print(f"doubt {d}: {r}", file=sys.stderr, flush=True)
+    base = results_d[0][1]["grade_acceptable"]
+    floor["doubt"] = next((d for d, r in sorted(results_d[1:], key=lambda x: x[0] or 0)
+                           if r["grade_acceptable"] >= base - 0.005), None)
+    report["doubt"] = {str(d): r for d, r in results_d}
+    chosen = {k: v for k, v in floor.items() if v is not None}
+    report["chosen"] = chosen
+    report["at_chosen"] = next(r for d, r in results_d if d == floor["doubt"])
+    print(json.dumps(report, indent=1))
+    if args.out is not None:
+        args.out.write_text(json.dumps({"floor": chosen, "evidence": report}, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
