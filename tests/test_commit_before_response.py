@@ -84,7 +84,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
     _, handler = make_user("call_handler")
     inv_name, inv = make_user("investigator")
     other_inv, _ = make_user("investigator")
-    for h in (admin, handler, inv):  # bearer tokens are resolved (and cached) before the fault
+    _, second_sup = make_user("supervisor")  # approves the admin's incident downgrade (not the requester)
+    for h in (admin, handler, inv, second_sup):  # bearer tokens are resolved (and cached) before the fault
         client.get("/api/v1/contacts", headers=h)
     covered: set[str] = set()
 
@@ -138,6 +139,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
          {"text": "caller rang again: suspect seen leaving on foot"})
     step("POST", "/api/v1/incidents/{incident_id}/regrade", f"/api/v1/incidents/{iid}/regrade",
          {"grade": 2, "reason": "the suspect has left, victim safe with family"})
+    step("POST", "/api/v1/incidents/{incident_id}/approval", f"/api/v1/incidents/{iid}/approval",
+         {"approve": True, "note": "agreed"}, headers=second_sup)
     step("POST", "/api/v1/incidents/{incident_id}/close", f"/api/v1/incidents/{iid}/close",
          {"disposition": "dealt with"})
 

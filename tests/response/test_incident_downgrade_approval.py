@@ -120,3 +120,23 @@ def test_the_api_shows_the_pending_downgrade_on_the_incident_and_the_board(clien
     assert res.status_code == 200 and res.json()["grade"] == 2 and res.json()["pending_regrade"] is None
     [done] = res.json()["regrades"]
     assert done["approved_by"] and done["approved_by"] != done["by"]
+
+
+def test_the_incident_page_shows_the_pending_downgrade_and_offers_the_decision_to_another_supervisor(
+        client, make_user, make_incident):
+    iid = make_incident(grade=1)
+    _, asker = make_user("supervisor")
+    _, other = make_user("supervisor")
+    _, disp = make_user("dispatcher")
+    client.post(f"/api/v1/incidents/{iid}/regrade", headers=asker, json={"grade": 3, "reason": "left the area"})
+    own = client.get(f"/incidents/{iid}", headers=asker).text
+    assert 'id="pending-regrade"' in own and "left the area" in own
+    assert 'id="pr-approve"' not in own and "Another supervisor must approve" in own
+    assert 'id="pr-approve"' in client.get(f"/incidents/{iid}", headers=other).text
+    seen = client.get(f"/incidents/{iid}", headers=disp).text
+    assert 'id="pending-regrade"' in seen and 'id="pr-approve"' not in seen
+    client.post(f"/api/v1/incidents/{iid}/approval", headers=other, json={"approve": False, "note": "not yet"})
+    after = client.get(f"/incidents/{iid}", headers=disp).text
+    assert 'id="pending-regrade"' not in after
+    assert "Downgrade requested (awaiting a second supervisor)" in after and "Downgrade refused" in after
+    assert "note: not yet" in after
