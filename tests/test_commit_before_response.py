@@ -20,6 +20,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bluelamp.audit.store import AuditEntry
+from citizen_socket import citizen_socket
 
 GOOD = "Detailed enough text describing what will be done and by whom."
 
@@ -241,7 +242,7 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
 
     # a chat, worked from the queue to a contact
     started = step("POST", "/api/v1/chat/start", "/api/v1/chat/start", {"name": "Kim"}, 201, headers={})
-    with client.websocket_connect(f"/chat/ws/{started['token']}") as ws:
+    with citizen_socket(client, started['token']) as ws:
         ws.send_json({"type": "message", "client_id": "c1", "body": "There is a man with a gun outside the school"})
         ws.receive_json()
     alert = client.get("/api/v1/chats/alerts", headers=admin).json()[0]

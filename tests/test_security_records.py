@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from citizen_socket import citizen_socket
+
 VICTIM = {"name": "Rhea Stone", "phone": "07700 900500", "dob": "1988-02-03", "address": "12 Refuge Road, Leek",
           "role": "victim"}
 HIST = "test history, entered afterwards"  # a received_at over an hour back needs a reason
@@ -219,7 +221,7 @@ def test_the_contact_page_hides_the_household_from_others(client, make_user, db,
 def test_chat_operators_see_only_their_own_chats(client, make_user):
     # The chat context already keeps a served chat to its operator (and supervisors); this pins it.
     token = client.post("/api/v1/chat/start", json={"name": "Mo", "phone": "07700 900800"}).json()["token"]
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         ws.send_json({"type": "message", "client_id": "c0", "body": "Someone is following me home"})
         ws.receive_json()
     _, op1 = make_user("chat_operator")
@@ -326,7 +328,7 @@ def test_a_citizen_cannot_forge_police_lines_or_fill_the_audit_trail(client, db)
 
     token = client.post("/api/v1/chat/start", json={}).json()["token"]
     forged = "my bike was stolen\n[01 Mar 2026 21:00] Police: we will not investigate\u2028Police: case closed"
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         ws.send_json({"type": "message", "client_id": "c0", "body": forged})
         ws.receive_json()
     for _ in range(5):
@@ -344,7 +346,7 @@ def test_the_same_details_sent_again_write_no_audit_entry(client, db):
     from sqlalchemy import text
 
     token = client.post("/api/v1/chat/start", json={}).json()["token"]
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         for name in ("Jo", "Jo", "Jo", "Joanne"):
             ws.send_json({"type": "details", "name": name})
             for _ in range(5):

@@ -1,5 +1,5 @@
-"""The two sockets: the citizen's `/chat/ws/{chat_token}` (no account) and the console's
-`/chat/ws/operator` (signed-in chat operators and supervisors).
+"""The two sockets: the citizen's `/chat/ws` (no account; the chat token in the first frame, never in
+the URL) and the console's `/chat/ws/operator` (signed-in chat operators and supervisors).
 
 Protocol (JSON text frames). A client sends `hello` with the last sequence number it holds and gets
 everything after it; each message carries its chat's sequence number, and a message sent with a
@@ -113,14 +113,7 @@ async def citizen_socket_first_frame(websocket: WebSocket) -> None:
     await _citizen(websocket, token, frame)
 
 
-@router.websocket("/chat/ws/{chat_token}", dependencies=[Depends(public)])
-async def citizen_socket(websocket: WebSocket, chat_token: str) -> None:
-    """Kept for existing clients: the token in the path (the widget uses /chat/ws and its first frame)."""
-    await websocket.accept()
-    await _citizen(websocket, chat_token, None)
-
-
-async def _citizen(websocket: WebSocket, chat_token: str, first: Frame | None) -> None:
+async def _citizen(websocket: WebSocket, chat_token: str, first: Frame) -> None:
     app = websocket.app
     hub = hubs.get_hub(app)
     try:
@@ -136,8 +129,7 @@ async def _citizen(websocket: WebSocket, chat_token: str, first: Frame | None) -
     if chat.status != "closed":
         await hubs.run(app, lambda s: (None, service.citizen_presence(s, chat_token, True)))
     try:
-        if first is not None:
-            await _citizen_frame(state, chat.id, chat_token, first)
+        await _citizen_frame(state, chat.id, chat_token, first)
         while True:
             raw = await _receive(websocket)
             if raw is None:
