@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bluelamp import clock
+from bluelamp.crime.pages import refused_page
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims import clocks, dash, service
@@ -39,6 +40,11 @@ def view_victim(victim_id: int, request: Request, session: DbSession,
         victim = service.get_victim(session, victim_id)
     except VictimsError as exc:
         raise HTTPException(404, detail=str(exc)) from None
+    reason = request.query_params.get("reason")
+    try:  # the API's read check (one definition); the access log middleware records the read and reason
+        service.check_read(session, victim, principal, reason.strip()[:300] if reason and reason.strip() else None)
+    except VictimsError as exc:
+        return refused_page(request, exc, "victim")
     policy = load_policy()
     return render(request, "victims/view.html", {
         "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
