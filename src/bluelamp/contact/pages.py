@@ -220,7 +220,7 @@ def queue_rows(session: Any, principal: Principal) -> list[dict[str, Any]]:
     out = []
     for c in [*contacts, *extra]:
         try:
-            view = access.view_for("contact", principal, own=c.recorded_by == principal.actor)
+            view = access.view_for("contact", principal, own=access.contact_relation(principal, c))
         except access.AccessDenied:
             view = None
         shows = view is not None and (view == access.FULL or "narrative" in (access.VIEWS.get(view) or ()))
@@ -250,7 +250,7 @@ def view_contact(contact_id: int, request: Request, session: DbSession,
     if contact is None:
         raise HTTPException(404, detail=f"contact {contact_id} not found")
     try:
-        shown = access.view_for("contact", principal, own=contact.recorded_by == principal.actor,
+        shown = access.view_for("contact", principal, own=access.contact_relation(principal, contact),
                                 reason=request.query_params.get("reason"))
     except access.AccessDenied as exc:
         raise HTTPException(403, detail=f"{exc.field}: {exc}") from None

@@ -173,7 +173,7 @@ def _contacts(session: Session, principal: Principal, q: str, ref: re.Match[str]
     for c in session.execute(query.order_by(Contact.received_at.desc()).limit(PER_KIND)).scalars():
         try:
             # A role whose reads of contacts are searches (auditor) sees them only with the stated reason.
-            view = access.view_for("contact", principal, own=c.recorded_by == principal.actor, reason=reason)
+            view = access.view_for("contact", principal, own=access.contact_relation(principal, c), reason=reason)
         except access.AccessDenied:
             continue  # not this role's record: left out, and nothing says it exists
         found.results.append(_contact_hit(c, view))
