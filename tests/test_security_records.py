@@ -360,7 +360,7 @@ def test_a_read_that_cannot_be_logged_is_not_answered(client, make_user, db, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(access, "write", broken)
+    monkeypatch.setattr(access, "write_many", broken)  # the one writer of access rows
     res = client.get(f"/api/v1/contacts/{cid}", headers=h)
     assert res.status_code == 503 and "Rhea" not in res.text
 

@@ -17,6 +17,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, WebSocketException
 from pydantic import ValidationError
 
+from bluelamp.audit import access as access_log
 from bluelamp.chat import hub as hubs
 from bluelamp.chat import operations, service
 from bluelamp.chat.api import DetailsIn, client_address
@@ -198,6 +199,16 @@ async def _status(app: Any, token: str) -> dict[str, Any]:
     return result
 
 
+async def _log_read(state: _Session, principal: Principal, chat_id: int) -> None:
+    """A transcript shown on the console is a read like `GET /api/v1/chats/{id}`: in the access log
+    first (audit/access.py), and not shown if it cannot be logged."""
+    try:
+        await anyio.to_thread.run_sync(access_log.write, state.ws.app.state.db, principal.actor, "chat",
+                                       str(chat_id), "/chat/ws/operator", state.address, None)
+    except Exception:
+        raise ChatError("the access log is unavailable: the chat was not shown", "unavailable", 503) from None
+
+
 def _pair(result: tuple[Any, list[Any], bool]) -> tuple[tuple[Any, bool], list[Any]]:
     msg, events, duplicate = result
     return (msg, duplicate), events
@@ -292,6 +303,7 @@ async def _operator_frame(state: _Session, principal: Principal, frame: Frame) -
         cid = chat_id
         after = int_field(data, "last_seq", 0)
         detail = await hubs.run(app, lambda s: (operations.view(s, principal, cid, after), []))
+        await _log_read(state, principal, cid)
         hub.subscribe(conn, f"chat:{cid}:staff")
         conn.send({"type": "chat_view", "ref": ref, "chat": detail})
     elif frame.type == "send":

@@ -79,13 +79,14 @@ def get_contact(
     return _shown(session, contact_id, principal, reason)
 
 
-def _view(session: DbSession, contact_id: int, principal: Principal, reason: str | None = None) -> str:
-    """The need-to-know view this principal has of the contact (identity/access.py), else 404/403."""
+def _view(session: DbSession, contact_id: int, principal: Principal, reason: str | None = None) -> tuple[Any, str]:
+    """The contact and the need-to-know view this principal has of it (identity/access.py), else 404/403."""
     contact = service.get_contact(session, contact_id)
     if contact is None:
         raise HTTPException(404, detail=f"id: contact {contact_id} not found")
     try:
-        return access.view_for("contact", principal, own=access.contact_relation(principal, contact), reason=reason)
+        return contact, access.view_for("contact", principal, own=access.contact_relation(principal, contact),
+                                        reason=reason)
     except access.AccessDenied as exc:
         raise HTTPException(403, detail=f"{exc.field}: {exc}") from None
 
@@ -93,8 +94,7 @@ def _view(session: DbSession, contact_id: int, principal: Principal, reason: str
 def _shown(session: DbSession, contact_id: int, principal: Principal, reason: str | None = None) -> dict[str, Any]:
     """The contact as this principal may see it: every answer that carries a contact goes through here,
     the write routes' answers too (a decision must not be a way round need to know)."""
-    view = _view(session, contact_id, principal, reason)
-    contact = service.get_contact(session, contact_id)
+    contact, view = _view(session, contact_id, principal, reason)
     return access.shape_contact(service.contact_json(session, contact), view)
 
 

@@ -202,6 +202,7 @@ def contact_queue(request: Request, session: DbSession,
     has waited and the re-THRIVE prompts due. `?rows=1` is the table body alone, which the page polls
     (a read-only unit of work: polling never takes the write lock a 999 call needs)."""
     items = queue_rows(session, principal)
+    request.state.access_reads = [("contact", r["c"].id) for r in items if r["snippet"]]  # audit/access.py
     due = [r for r in items if r["due"]]
     return render(request, "contact/_queue_rows.html" if rows else "contact/queue.html",
                   {"rows": items, "due_count": len(due), "now": clock.now()})

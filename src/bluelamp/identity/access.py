@@ -72,10 +72,14 @@ class AccessDenied(Exception):
 
 
 class ContactLike(Protocol):
-    recorded_by: str | None
-    channel: str
-    status: str
-    decision: dict[str, Any] | None
+    @property
+    def recorded_by(self) -> str | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def decision(self) -> dict[str, Any] | None: ...
 
 
 QUEUED = ("awaiting_decision",)  # awaiting approval is a supervisor's, not the queue's

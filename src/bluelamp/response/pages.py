@@ -76,7 +76,7 @@ def incident_page(request: Request, session: DbSession, incident_id: int,
     detail = get_incident(incident_id, session)
     can_act = principal.has_any("dispatcher", "supervisor") and incident.status != "closed"
     pending = detail.get("pending_regrade")
-    own_request = bool(pending) and pending["by"] == principal.actor
+    own_request = pending is not None and pending["by"] == principal.actor
     downgrades = _downgrade_grades(incident)
     now = clock.now()
     unit_rows = [{**units.unit_json(u, now), "position_at": clock.iso(u.position_at)}

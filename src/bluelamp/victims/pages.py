@@ -14,7 +14,7 @@ from bluelamp.crime.pages import refused_page
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims import clocks, dash, service
-from bluelamp.victims.api import READERS, victim_json
+from bluelamp.victims.api import READERS, due_for, victim_json
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
 from bluelamp.web.templating import render
@@ -27,10 +27,9 @@ CARERS = service.CARERS
 def clocks_due(request: Request, session: DbSession,
                principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
     now = clock.now()
-    until = now + timedelta(days=2)
+    due, updates = due_for(request, session, principal, now + timedelta(days=2))
     return render(request, "victims/clocks.html", {
-        "clocks": [(clocks.clock_json(c, now), v) for c, v in clocks.clocks_due(session, until)],
-        "updates": clocks.updates_due(session, until), "now": now})
+        "clocks": [(clocks.clock_json(c, now), v) for c, v in due], "updates": updates, "now": now})
 
 
 @router.get("/victims/{victim_id}")
