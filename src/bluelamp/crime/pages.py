@@ -17,7 +17,8 @@ from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
-from bluelamp.web.errors import humane, way_back
+from bluelamp.web.errors import humane
+from bluelamp.web.refused import reason_of, refused_page
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -96,23 +97,10 @@ def view_crime(crime_id: int, request: Request, session: DbSession,
     except CrimeError as exc:
         raise HTTPException(404, detail=str(exc)) from None
     try:  # the API's read check (one definition); the access log middleware records the read and reason
-        service.check_read(session, crime, principal, _reason(request))
+        service.check_read(session, crime, principal, reason_of(request))
     except CrimeError as exc:
         return refused_page(request, exc, "crime")
     return _crime_page(request, session, crime_id, principal, [error] if error else [])
-
-
-def _reason(request: Request) -> str | None:
-    reason = request.query_params.get("reason")
-    return reason.strip()[:300] if reason and reason.strip() else None
-
-
-def refused_page(request: Request, exc: ValueError, what: str) -> HTMLResponse:
-    """A refused read as a page (not raw JSON): why, and a form to state a reason where one would do."""
-    back, back_label = way_back(request)
-    return render(request, "crime/refused.html", {
-        "what": what, "detail": humane(str(exc)), "needs_reason": getattr(exc, "field", None) == "reason",
-        "path": request.url.path, "back": back, "back_label": back_label}, 403)
 
 
 def _crime_page(request: Request, session: Any, crime_id: int, principal: Principal, errors: list[str],

@@ -10,13 +10,13 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bluelamp import clock
-from bluelamp.crime.pages import refused_page
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims import clocks, dash, service
 from bluelamp.victims.api import READERS, due_for, victim_json
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
+from bluelamp.web.refused import reason_of, refused_page
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,9 +39,8 @@ def view_victim(victim_id: int, request: Request, session: DbSession,
         victim = service.get_victim(session, victim_id)
     except VictimsError as exc:
         raise HTTPException(404, detail=str(exc)) from None
-    reason = request.query_params.get("reason")
     try:  # the API's read check (one definition); the access log middleware records the read and reason
-        service.check_read(session, victim, principal, reason.strip()[:300] if reason and reason.strip() else None)
+        service.check_read(session, victim, principal, reason_of(request))
     except VictimsError as exc:
         return refused_page(request, exc, "victim")
     policy = load_policy()
