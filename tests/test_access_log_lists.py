@@ -104,3 +104,18 @@ def test_a_transcript_opened_on_the_console_is_in_the_access_log(client, db, for
                 break
         chat_id = frame["chat"]["id"]
     assert ("chat", str(chat_id), "/chat/ws/operator") in _reads(db, "user:opwatch")
+
+
+def test_the_bureau_queue_logs_the_victims_its_letters_name(client, db, who, make_user, make_contact, clock0):
+    from bluelamp.crime import bureau
+
+    vid = _victim_due(db, who, make_contact, "A")
+    with db.unit_of_work() as s:
+        victim = s.get(Victim, vid)
+        bureau.create_task(s, "victim_update", actor="user:test", crime_id=victim.crime_id, victim_id=vid,
+                           detail={"letter": "Dear Vic A, an arrest has been made"})
+    name, cab = make_user("cab_officer", team="Bureau")
+    assert "Vic A" in client.get("/api/v1/bureau/tasks", headers=cab).text
+    assert "Vic A" in client.get("/bureau", headers=cab).text
+    assert _reads(db, f"user:{name}") == [("victim", str(vid), "/api/v1/bureau/tasks"),
+                                          ("victim", str(vid), "/bureau")]

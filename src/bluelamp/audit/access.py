@@ -80,6 +80,8 @@ LIST_READS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
     r"^/contacts$",                   # the queue page shows what each caller said
     r"^/victims/clocks$",             # victims' names beside their clocks
     r"^/api/v1/victims/clocks/due$",
+    r"^/bureau$",                     # bureau tasks carry letters that name the victims
+    r"^/api/v1/bureau/tasks$",
 ))
 
 

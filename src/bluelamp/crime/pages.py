@@ -240,6 +240,7 @@ def bureau_queue(request: Request, session: DbSession,
                  mine: bool = False) -> HTMLResponse:
     now = clock.now()
     tasks = bureau.queue(session, kind=kind or None, assignee=principal.username if mine else None, limit=PAGE)
+    request.state.access_reads = bureau.victims_shown(tasks)  # the letters name the victims
     return render(request, "crime/bureau.html", {
         "tasks": tasks, "now": now, "summary": bureau.summary(session, now), "kind": kind,
         "types": load_policy().doc("bureau").task_types, "page": PAGE, "error": request.query_params.get("error")})
