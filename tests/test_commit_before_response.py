@@ -20,6 +20,7 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from bluelamp.audit.store import AuditEntry
+from citizen_socket import citizen_socket
 
 GOOD = "Detailed enough text describing what will be done and by whom."
 
@@ -84,7 +85,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
     _, handler = make_user("call_handler")
     inv_name, inv = make_user("investigator")
     other_inv, _ = make_user("investigator")
-    for h in (admin, handler, inv):  # bearer tokens are resolved (and cached) before the fault
+    _, second_sup = make_user("supervisor")  # approves the admin's incident downgrade (not the requester)
+    for h in (admin, handler, inv, second_sup):  # bearer tokens are resolved (and cached) before the fault
         client.get("/api/v1/contacts", headers=h)
     covered: set[str] = set()
 
@@ -138,6 +140,8 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
          {"text": "caller rang again: suspect seen leaving on foot"})
     step("POST", "/api/v1/incidents/{incident_id}/regrade", f"/api/v1/incidents/{iid}/regrade",
          {"grade": 2, "reason": "the suspect has left, victim safe with family"})
+    step("POST", "/api/v1/incidents/{incident_id}/approval", f"/api/v1/incidents/{iid}/approval",
+         {"approve": True, "note": "agreed"}, headers=second_sup)
     step("POST", "/api/v1/incidents/{incident_id}/close", f"/api/v1/incidents/{iid}/close",
          {"disposition": "dealt with"})
 
@@ -238,7 +242,7 @@ def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make
 
     # a chat, worked from the queue to a contact
     started = step("POST", "/api/v1/chat/start", "/api/v1/chat/start", {"name": "Kim"}, 201, headers={})
-    with client.websocket_connect(f"/chat/ws/{started['token']}") as ws:
+    with citizen_socket(client, started['token']) as ws:
         ws.send_json({"type": "message", "client_id": "c1", "body": "There is a man with a gun outside the school"})
         ws.receive_json()
     alert = client.get("/api/v1/chats/alerts", headers=admin).json()[0]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from citizen_socket import citizen_socket
+
 VICTIM = {"name": "Rhea Stone", "phone": "07700 900500", "dob": "1988-02-03", "address": "12 Refuge Road, Leek",
           "role": "victim"}
 HIST = "test history, entered afterwards"  # a received_at over an hour back needs a reason
@@ -198,6 +200,64 @@ def test_need_to_know_matrix_for_contacts(client, make_user, role):
             assert {"location", "grade", "flags"} <= set(body) and "caller" not in body
 
 
+# role -> what it reads of an online report still in the queue (the queue chat operators work)
+ONLINE_QUEUE = {"chat_operator": "full", "call_handler": "no_household", "supervisor": "full",
+                "dispatcher": "dispatch", "analyst": 403}
+
+
+@pytest.mark.parametrize("role", sorted(ONLINE_QUEUE))
+def test_need_to_know_for_an_online_report_in_the_queue(client, make_user, role):
+    res = client.post("/api/v1/online-reports", json={
+        "what_happened": "Someone took my bicycle from the rack outside the library", "name": "Lee Park",
+        "phone": "07700 900777"})
+    cid = int(res.json()["reference"][2:])
+    _, me = make_user(role)
+    got = client.get(f"/api/v1/contacts/{cid}", headers=me)
+    if ONLINE_QUEUE[role] == 403:
+        assert got.status_code == 403
+    else:
+        assert got.status_code == 200 and _shape(got.json()) == ONLINE_QUEUE[role]
+
+
+def test_a_chat_operator_reads_an_online_report_while_queued_or_decided_by_them_and_not_after_another_decides(
+        client, make_user):
+    _, op1 = make_user("chat_operator")
+    _, op2 = make_user("chat_operator")
+    _, handler = make_user("call_handler")
+    cids = []
+    for _ in range(2):
+        res = client.post("/api/v1/online-reports", json={
+            "what_happened": "My shed was broken into overnight and tools taken", "name": "Sam Hill"})
+        cids.append(int(res.json()["reference"][2:]))
+    mine, theirs = cids
+    page = client.get("/chat/console", headers=op1).text
+    assert f'href="/contacts/{mine}"' in page
+    assert client.get(f"/contacts/{mine}", headers=op1).status_code == 200  # the queue's links open
+    decided = client.post(f"/api/v1/contacts/{mine}/decision", json={"grade": 4, "route": "advice", "reason": "advice given online"},
+                          headers=op1)
+    assert decided.status_code == 200 and _shape(decided.json()) == "full"
+    assert client.get(f"/api/v1/contacts/{mine}", headers=op1).status_code == 200  # they handled it
+    assert client.get(f"/api/v1/contacts/{mine}", headers=op2).status_code == 403  # out of the queue
+    assert client.post(f"/api/v1/contacts/{theirs}/decision", json={"grade": 4, "route": "advice", "reason": "advice given online"},
+                       headers=handler).status_code == 200
+    assert client.get(f"/api/v1/contacts/{theirs}", headers=op1).status_code == 403
+
+
+def test_a_write_route_is_no_way_round_need_to_know(client, make_user, db):
+    from bluelamp.contact.store import Contact
+
+    _, other_handler = make_user("call_handler")
+    body = client.post("/api/v1/contacts", json=CALL, headers=other_handler).json()
+    _, op = make_user("chat_operator")
+    refused = client.post(f"/api/v1/contacts/{body['id']}/decision", headers=op,
+                          json={"grade": body["assessment"]["grade"], "route": body["assessment"]["route"]})
+    assert refused.status_code == 403 and "Rhea" not in refused.text
+    answers = client.post(f"/api/v1/contacts/{body['id']}/answers", headers=op, json={"weapon": True})
+    assert answers.status_code == 403
+    with db.unit_of_work() as s:
+        assert s.get(Contact, body["id"]).status == "awaiting_decision"  # nothing was done
+
+
 def test_the_contact_page_hides_the_household_from_others(client, make_user, db, form_login):
     _, h = make_user("call_handler")
     client.post("/api/v1/contacts", json=CALL, headers=h)
@@ -219,7 +279,7 @@ def test_the_contact_page_hides_the_household_from_others(client, make_user, db,
 def test_chat_operators_see_only_their_own_chats(client, make_user):
     # The chat context already keeps a served chat to its operator (and supervisors); this pins it.
     token = client.post("/api/v1/chat/start", json={"name": "Mo", "phone": "07700 900800"}).json()["token"]
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         ws.send_json({"type": "message", "client_id": "c0", "body": "Someone is following me home"})
         ws.receive_json()
     _, op1 = make_user("chat_operator")
@@ -300,7 +360,7 @@ def test_a_read_that_cannot_be_logged_is_not_answered(client, make_user, db, mon
     def broken(*args, **kwargs):  # type: ignore[no-untyped-def]
         raise OSError("disk full")
 
-    monkeypatch.setattr(access, "write", broken)
+    monkeypatch.setattr(access, "write_many", broken)  # the one writer of access rows
     res = client.get(f"/api/v1/contacts/{cid}", headers=h)
     assert res.status_code == 503 and "Rhea" not in res.text
 
@@ -326,7 +386,7 @@ def test_a_citizen_cannot_forge_police_lines_or_fill_the_audit_trail(client, db)
 
     token = client.post("/api/v1/chat/start", json={}).json()["token"]
     forged = "my bike was stolen\n[01 Mar 2026 21:00] Police: we will not investigate\u2028Police: case closed"
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         ws.send_json({"type": "message", "client_id": "c0", "body": forged})
         ws.receive_json()
     for _ in range(5):
@@ -344,7 +404,7 @@ def test_the_same_details_sent_again_write_no_audit_entry(client, db):
     from sqlalchemy import text
 
     token = client.post("/api/v1/chat/start", json={}).json()["token"]
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         for name in ("Jo", "Jo", "Jo", "Joanne"):
             ws.send_json({"type": "details", "name": name})
             for _ in range(5):

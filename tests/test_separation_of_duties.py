@@ -265,6 +265,43 @@ def test_investigators_and_victim_care_read_the_crimes_of_their_team(client, db,
         assert (cid in {c["id"] for c in listed.json()}) == (plain == 200)
 
 
+@pytest.mark.parametrize("role,team", sorted(READS, key=str))
+def test_the_crime_and_victim_pages_make_the_same_read_check_and_refuse_with_a_page(
+        client, db, who, make_user, make_contact, clock0, role, team):
+    cid, vid = _crime(db, who("investigator", team="A"), make_contact())
+    _, h = make_user(role, team=team)
+    h = {**h, "Accept": "text/html"}
+    plain, reasoned = READS[(role, team)]
+    for path in (f"/crimes/{cid}", f"/victims/{vid}"):
+        res = client.get(path, headers=h)
+        assert res.status_code == plain, (path, res.text[:300])
+        if plain == 403:
+            assert res.headers["content-type"].startswith("text/html") and "Jo Bloggs" not in res.text
+        if plain == 403 and reasoned == 200:  # a refusal page that offers the search with a reason
+            assert 'id="read-refused"' in res.text and 'name="reason"' in res.text, res.text[:500]
+        res = client.get(path, headers=h, params={"reason": "linked enquiry CR-2026-118"})
+        assert res.status_code == reasoned, (path, res.text[:300])
+        if reasoned == 200:
+            assert "Jo Bloggs" in res.text
+
+
+def test_a_crime_page_read_with_a_reason_is_in_the_access_log_like_the_api(client, db, who, make_user,
+                                                                           make_contact, clock0):
+    from bluelamp.audit.store import AccessEntry
+
+    cid, vid = _crime(db, who("investigator", team="A"), make_contact())
+    name, h = make_user("victim_care", team="B")
+    assert client.get(f"/victims/{vid}", headers=h).status_code == 403
+    assert client.get(f"/victims/{vid}", headers=h, params={"reason": "safeguarding check"}).status_code == 200
+    assert client.get(f"/crimes/{cid}", headers=h, params={"reason": "safeguarding check"}).status_code == 200
+    with db.unit_of_work() as session:
+        rows = session.execute(select(AccessEntry).where(AccessEntry.actor == f"user:{name}")
+                               .order_by(AccessEntry.id)).scalars().all()
+        assert [(r.kind, r.record_id, r.route, r.reason) for r in rows] == [
+            ("victim", str(vid), f"/victims/{vid}", "safeguarding check"),
+            ("crime", str(cid), f"/crimes/{cid}", "safeguarding check")]  # a refused read shows nothing
+
+
 def test_a_reasoned_read_is_in_the_access_log_with_its_reason(client, db, who, make_user, make_contact, clock0):
     from bluelamp.audit.store import AccessEntry
 

@@ -92,8 +92,9 @@ def test_a_websocket_frame_over_the_limit_is_refused_by_the_protocol(live_server
     from websockets.sync.client import connect
 
     token = httpx.post(f"{live_server}/api/v1/chat/start", json={"name": "Kim"}, timeout=10).json()["token"]
-    url = live_server.replace("http://", "ws://") + f"/chat/ws/{token}"
+    url = live_server.replace("http://", "ws://") + "/chat/ws"
     with connect(url, max_size=None, open_timeout=10) as ws:
+        ws.send(json.dumps({"type": "hello", "token": token, "last_seq": 0}))  # the token in the first frame
         ws.send(json.dumps({"type": "message", "client_id": "c1", "body": "x" * (2 * WS_MAX_BYTES)}))
         with pytest.raises(ConnectionClosed) as closed:
             for _ in range(20):  # frames sent before the refusal are read past

@@ -7,6 +7,8 @@ import json
 import pytest
 from starlette.websockets import WebSocketDisconnect
 
+from citizen_socket import citizen_socket, hello
+
 
 def _start(client, **details):  # type: ignore[no-untyped-def]
     res = client.post("/api/v1/chat/start", json=details)
@@ -27,7 +29,7 @@ def _hello(ws, last_seq=0):  # type: ignore[no-untyped-def]
 def test_a_citizen_and_an_operator_chat_and_the_chat_becomes_a_contact(client, staff, until):
     uid, username = staff(client, "chat_operator", name="jane.smith")
     token = _start(client, name="Pat")
-    with client.websocket_connect("/chat/ws/operator") as op, client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with client.websocket_connect("/chat/ws/operator") as op, citizen_socket(client, token) as ws:
         assert until(op, lambda f: f["type"] == "snapshot")["me"]["username"] == username
         assert [f["type"] for f in _hello(ws)] == ["message", "status"]
         ws.send_json({"type": "message", "client_id": "m1", "body": "Someone smashed my car window last night"})
@@ -68,7 +70,7 @@ def _bearer(client, uid):  # type: ignore[no-untyped-def]
 def test_a_dropped_connection_loses_nothing_and_duplicates_nothing(client, staff, until):
     uid, _ = staff(client, "chat_operator")
     token = _start(client)
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         _hello(ws)
         ws.send_json({"type": "message", "client_id": "a", "body": "first"})
         assert ws.receive_json()["seq"] == 2
@@ -81,8 +83,8 @@ def test_a_dropped_connection_loses_nothing_and_duplicates_nothing(client, staff
         for n in (1, 2):
             op.send_json({"type": "send", "chat_id": chat_id, "client_id": f"o{n}", "body": f"reply {n}"})
             until(op, lambda f: f["type"] == "message" and "ref" in f)
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
-        frames = _hello(ws, last_seq=2)
+    with client.websocket_connect("/chat/ws") as ws:
+        frames = hello(ws, token, last_seq=2)
         missed = [f for f in frames if f["type"] == "message"]
         assert [f["seq"] for f in missed] == [3, 4, 5]  # joined notice, reply 1, reply 2
         assert [f["body"] for f in missed][1:] == ["reply 1", "reply 2"]
@@ -102,7 +104,7 @@ def test_a_dropped_connection_loses_nothing_and_duplicates_nothing(client, staff
 def test_bad_frames_get_clear_errors_and_a_flood_of_them_closes_the_socket(client, chat_settings):
     chat_settings(max_invalid_frames=4, max_message_chars=100)
     token = _start(client)
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         ws.send_text("not json")
         assert ws.receive_json()["code"] == "invalid_frame"
         ws.send_bytes(b"\x00\x01")
@@ -124,7 +126,7 @@ def test_bad_frames_get_clear_errors_and_a_flood_of_them_closes_the_socket(clien
 def test_a_flood_of_messages_is_rate_limited_per_chat(client, chat_settings):
     chat_settings(chat_burst=3, chat_per_s=0.01)
     token = _start(client)
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         codes = []
         for n in range(5):
             ws.send_json({"type": "message", "client_id": f"m{n}", "body": f"message {n}"})
@@ -139,7 +141,8 @@ def test_starting_chats_is_rate_limited_per_address(client, chat_settings):
 
 
 def test_an_unknown_chat_token_is_told_so_and_closed(client):
-    with client.websocket_connect("/chat/ws/not-a-real-token") as ws:
+    with client.websocket_connect("/chat/ws") as ws:
+        ws.send_json({"type": "hello", "token": "not-a-real-token", "last_seq": 0})
         assert ws.receive_json()["code"] == "unknown_chat"
         with pytest.raises(WebSocketDisconnect) as closed:
             ws.receive_json()
@@ -157,7 +160,7 @@ def test_the_operator_socket_needs_a_signed_in_operator(client, staff):
 def test_a_supervisor_sees_the_emergency_alert_live_and_acknowledges_it(client, staff, until):
     staff(client, "supervisor")
     token = _start(client)
-    with client.websocket_connect("/chat/ws/operator") as sup, client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with client.websocket_connect("/chat/ws/operator") as sup, citizen_socket(client, token) as ws:
         assert until(sup, lambda f: f["type"] == "snapshot")["me"]["supervisor"] is True
         ws.send_json({"type": "message", "client_id": "x", "body": "I am going to kill myself tonight"})
         assert ws.receive_json()["kind"] == "text"
@@ -172,7 +175,7 @@ def test_a_supervisor_sees_the_emergency_alert_live_and_acknowledges_it(client, 
 def test_an_operator_cannot_acknowledge_alerts_or_act_on_anothers_chat(client, staff, until):
     staff(client, "chat_operator")
     token = _start(client)
-    with client.websocket_connect(f"/chat/ws/{token}") as ws:
+    with citizen_socket(client, token) as ws:
         ws.send_json({"type": "message", "client_id": "x", "body": "hello"})
         ws.receive_json()
     with client.websocket_connect("/chat/ws/operator") as op:
@@ -181,3 +184,12 @@ def test_an_operator_cannot_acknowledge_alerts_or_act_on_anothers_chat(client, s
         assert until(op, lambda f: f["type"] == "error")["code"] == "forbidden"
         op.send_json({"type": "send", "chat_id": 1, "body": "not mine"})
         assert until(op, lambda f: f["type"] == "error")["code"] in ("not_yours", "unknown_chat")
+
+
+def test_the_old_socket_with_the_token_in_its_url_is_gone(client):
+    token = _start(client)
+    with pytest.raises(WebSocketDisconnect), client.websocket_connect(f"/chat/ws/{token}") as ws:
+        ws.receive_json()
+    with citizen_socket(client, token) as ws:  # the same token works in the first frame of /chat/ws
+        ws.send_json({"type": "ping"})
+        assert ws.receive_json()["type"] == "pong"

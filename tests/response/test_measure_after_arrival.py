@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from bluelamp.performance import measures
 from bluelamp.performance import service as perf
-from bluelamp.response import service
+from bluelamp.response import regrades, service
 
 START, END = datetime(2026, 3, 1, tzinfo=UTC), datetime(2026, 3, 2, tzinfo=UTC)
 
@@ -27,11 +27,13 @@ def _arrive(db, fixed_clock, iid, uid, dispatcher, minutes):
 
 
 def test_a_downgrade_after_a_late_arrival_keeps_it_a_late_grade_1(db, fixed_clock, make_incident, make_unit,
-                                                                  dispatcher, supervisor):
+                                                                  dispatcher, supervisor, principal):
     iid, uid = make_incident(grade=1), make_unit("A1")
     _arrive(db, fixed_clock, iid, uid, dispatcher, 25)  # target 15 min
     with db.unit_of_work() as session:
         service.regrade(session, iid, 2, "on arrival, less serious than reported", supervisor)
+    with db.unit_of_work() as session:
+        regrades.decide_downgrade(session, iid, principal("supervisor"), approve=True)
     got = _attendance(db)
     assert (got["1"]["attended"], got["1"]["within_target"]) == (1, 0)
     assert got["2"]["attended"] == 0
@@ -53,10 +55,12 @@ def test_an_upgrade_before_arrival_is_measured_on_the_higher_grade(db, fixed_clo
 
 
 def test_a_downgrade_before_arrival_is_still_measured_on_the_highest_grade_held(
-        db, fixed_clock, make_incident, make_unit, dispatcher, supervisor):
+        db, fixed_clock, make_incident, make_unit, dispatcher, supervisor, principal):
     iid, uid = make_incident(grade=1), make_unit("A1")
     with db.unit_of_work() as session:
         service.regrade(session, iid, 2, "offender has left, no injury", supervisor)
+    with db.unit_of_work() as session:
+        regrades.decide_downgrade(session, iid, principal("supervisor"), approve=True)
     _arrive(db, fixed_clock, iid, uid, dispatcher, 30)
     got = _attendance(db)
     assert (got["1"]["attended"], got["1"]["within_target"], got["2"]["attended"]) == (1, 0, 0)

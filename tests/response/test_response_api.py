@@ -71,15 +71,16 @@ def test_arriving_unit_that_was_never_dispatched_is_a_conflict(client, make_user
     assert res.status_code == 409 and "has not been dispatched" in res.json()["detail"]
 
 
-def test_a_dispatcher_cannot_downgrade_but_a_supervisor_can(client, make_user, make_incident):
+def test_a_dispatcher_cannot_downgrade_and_a_supervisors_downgrade_waits(client, make_user, make_incident):
     iid = make_incident(grade=1)
     _, disp = make_user("dispatcher")
     _, sup = make_user("supervisor")
     body = {"grade": 3, "reason": "caller confirms offender left an hour ago"}
     assert client.post(f"/api/v1/incidents/{iid}/regrade", headers=disp, json=body).status_code == 403
     res = client.post(f"/api/v1/incidents/{iid}/regrade", headers=sup, json=body)
-    assert res.status_code == 200 and res.json()["grade"] == 3
-    assert res.json()["regrades"][0]["reason"] == body["reason"]
+    assert res.status_code == 200 and res.json()["grade"] == 1 and res.json()["regrades"] == []
+    assert res.json()["pending_regrade"]["to_grade"] == 3
+    assert res.json()["pending_regrade"]["reason"] == body["reason"]
 
 
 def test_units_are_created_by_a_supervisor_and_updated_by_a_dispatcher(client, make_user):

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bluelamp import clock
 from bluelamp.jobs.runner import LEASE_S, enqueue, handler, run_due
 from bluelamp.jobs.store import Job
-from bluelamp.response import service
+from bluelamp.response import regrades, service
 
 
 def _prompt_at(db, incident_id):  # type: ignore[no-untyped-def]
@@ -44,11 +44,15 @@ def test_an_upgrade_after_the_new_attend_by_has_passed_prompts_at_once(db, fixed
         assert s.execute(select(Reassessment)).scalars().all()
 
 
-def test_a_supervisors_downgrade_moves_the_prompt_later(db, fixed_clock, make_incident, who):
+def test_an_approved_downgrade_moves_the_prompt_later_and_a_pending_one_does_not(db, fixed_clock, make_incident,
+                                                                                   who):
     iid = make_incident(grade=1, urban=True)
     received = clock.now()
     with db.unit_of_work() as s:
         service.regrade(s, iid, 2, "the suspect has left; the victim is with family", who("supervisor"))
+    assert _prompt_at(db, iid) == received + timedelta(minutes=15)  # pending: the grade 1 clock stands
+    with db.unit_of_work() as s:
+        regrades.decide_downgrade(s, iid, who("supervisor"), approve=True)
     assert _prompt_at(db, iid) == received + timedelta(minutes=60)
 
 

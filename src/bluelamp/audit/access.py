@@ -74,16 +74,81 @@ def _audit_record_id(query: dict[str, list[str]]) -> str:
     return f"{entity}:{eid}"[:64] if entity else "trail"
 
 
+# List routes that show personal data record by record: the route names what it showed in
+# `request.state.access_reads` ([(kind, id), ...]) and each is logged like a read of that record.
+LIST_READS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
+    r"^/contacts$",                   # the queue page shows what each caller said
+    r"^/victims/clocks$",             # victims' names beside their clocks
+    r"^/api/v1/victims/clocks/due$",
+    r"^/bureau$",                     # bureau tasks carry letters that name the victims
+    r"^/api/v1/bureau/tasks$",
+))
+
+
 def write(db: Any, actor: str, kind: str, record_id: str, route: str, address: str | None,
           reason: str | None) -> None:
     """Append one read to the access log in its own transaction (not the caller's, not the chain's)."""
+    write_many(db, actor, [(kind, str(record_id))], route, address, reason)
+
+
+class RecentLists:
+    """A list page polled every few seconds shows the same records again and again: one row per actor,
+    route and record per LIST_REPEAT_S is enough to say who saw what, and keeps the log from flooding
+    (per process, like the enumeration detector)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seen: dict[tuple[str, str, str, str], float] = {}
+
+    def new(self, actor: str, route: str, reads: list[tuple[str, str]]) -> list[tuple[str, str]]:
+        now = time.monotonic()
+        with self._lock:
+            if len(self._seen) > 100_000:
+                self._seen.clear()
+            fresh = [r for r in reads if now - self._seen.get((actor, route, *r), -1e9) >= LIST_REPEAT_S]
+            for r in fresh:
+                self._seen[(actor, route, *r)] = now
+        return fresh
+
+    def forget(self, actor: str, route: str, reads: list[tuple[str, str]]) -> None:
+        with self._lock:
+            for r in reads:
+                self._seen.pop((actor, route, *r), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._seen.clear()
+
+
+LIST_REPEAT_S = 600
+recent_lists = RecentLists()
+
+
+def write_list(db: Any, actor: str, reads: list[tuple[str, str]], route: str, address: str | None) -> None:
+    """The records a list route showed; not counted towards the enumeration alert (a queue shows many
+    records that the reader did not choose)."""
+    fresh = recent_lists.new(actor, route, reads)
+    try:
+        write_many(db, actor, fresh, route, address, None, count=False)
+    except Exception:
+        recent_lists.forget(actor, route, fresh)  # not written: the next showing tries again
+        raise
+
+
+def write_many(db: Any, actor: str, reads: list[tuple[str, str]], route: str, address: str | None,
+               reason: str | None, count: bool = True) -> None:
+    """Append reads of several records (a search, a list) in one short transaction of their own."""
     from bluelamp.audit.store import AccessEntry
 
+    if not reads:
+        return
+    now = clock.now()
     with db.engine.begin() as conn:
-        conn.execute(insert(AccessEntry).values(
-            at=clock.now(), actor=actor[:120], kind=kind, record_id=str(record_id)[:64], route=route[:200],
-            address=(address or None), reason=(reason[:300] if reason else None)))
-    detector.seen(db, actor, f"{kind}:{record_id}")
+        conn.execute(insert(AccessEntry), [
+            {"at": now, "actor": actor[:120], "kind": kind, "record_id": str(rid)[:64], "route": route[:200],
+             "address": address or None, "reason": reason[:300] if reason else None} for kind, rid in reads])
+    for kind, rid in reads if count else ():
+        detector.seen(db, actor, f"{kind}:{rid}")
 
 
 def reads_of(session: Any, kind: str, record_id: str, limit: int = 500) -> list[dict[str, Any]]:
@@ -142,6 +207,9 @@ class AccessLogMiddleware:
             return
         found = match_read(scope.get("path", ""))
         if found is None:
+            if any(p.match(scope.get("path", "")) for p in LIST_READS):
+                await self._list(scope, receive, send)
+                return
             await self.app(scope, receive, send)
             return
         kind, record_id = found
@@ -160,15 +228,35 @@ class AccessLogMiddleware:
             held.append(message)
 
         await self.app(scope, receive, hold)
+        await self._answer(scope, send, held, [(kind, str(record_id))], reason)
+
+    async def _list(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A list route: the records it says it showed (`access_reads`) are logged before it is answered."""
+        scope.setdefault("state", {})
+        held: list[Message] = []
+
+        async def hold(message: Message) -> None:
+            held.append(message)
+
+        await self.app(scope, receive, hold)
+        reads = [(str(k), str(i)) for k, i in (scope.get("state") or {}).get("access_reads") or []]
+        await self._answer(scope, send, held, reads, None, listed=True)
+
+    async def _answer(self, scope: Scope, send: Send, held: list[Message], reads: list[tuple[str, str]],
+                      reason: str | None, listed: bool = False) -> None:
         status = next((int(m["status"]) for m in held if m["type"] == "http.response.start"), 500)
-        if 200 <= status < 300:
+        if 200 <= status < 300 and reads:
             principal = (scope.get("state") or {}).get("principal")
             actor = principal.actor if principal is not None else "anonymous"
             client = scope.get("client")
+            address = client[0] if client else None
             try:
-                await anyio.to_thread.run_sync(
-                    write, scope["app"].state.db, actor, kind, str(record_id), scope.get("path", ""),
-                    client[0] if client else None, reason)
+                if listed:
+                    await anyio.to_thread.run_sync(write_list, scope["app"].state.db, actor, reads,
+                                                   scope.get("path", ""), address)
+                else:
+                    await anyio.to_thread.run_sync(write_many, scope["app"].state.db, actor, reads,
+                                                   scope.get("path", ""), address, reason)
             except Exception as exc:  # the read is not answered if it cannot be logged
                 log.error("access log not written (%s): read refused", type(exc).__name__)
                 body = b'{"detail":"access log unavailable: the read was not answered"}'

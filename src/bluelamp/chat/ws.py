@@ -1,5 +1,5 @@
-"""The two sockets: the citizen's `/chat/ws/{chat_token}` (no account) and the console's
-`/chat/ws/operator` (signed-in chat operators and supervisors).
+"""The two sockets: the citizen's `/chat/ws` (no account; the chat token in the first frame, never in
+the URL) and the console's `/chat/ws/operator` (signed-in chat operators and supervisors).
 
 Protocol (JSON text frames). A client sends `hello` with the last sequence number it holds and gets
 everything after it; each message carries its chat's sequence number, and a message sent with a
@@ -17,6 +17,7 @@ import anyio.to_thread
 from fastapi import APIRouter, Depends, WebSocket, WebSocketDisconnect, WebSocketException
 from pydantic import ValidationError
 
+from bluelamp.audit import access as access_log
 from bluelamp.chat import hub as hubs
 from bluelamp.chat import operations, service
 from bluelamp.chat.api import DetailsIn, client_address
@@ -113,14 +114,7 @@ async def citizen_socket_first_frame(websocket: WebSocket) -> None:
     await _citizen(websocket, token, frame)
 
 
-@router.websocket("/chat/ws/{chat_token}", dependencies=[Depends(public)])
-async def citizen_socket(websocket: WebSocket, chat_token: str) -> None:
-    """Kept for existing clients: the token in the path (the widget uses /chat/ws and its first frame)."""
-    await websocket.accept()
-    await _citizen(websocket, chat_token, None)
-
-
-async def _citizen(websocket: WebSocket, chat_token: str, first: Frame | None) -> None:
+async def _citizen(websocket: WebSocket, chat_token: str, first: Frame) -> None:
     app = websocket.app
     hub = hubs.get_hub(app)
     try:
@@ -136,8 +130,7 @@ async def _citizen(websocket: WebSocket, chat_token: str, first: Frame | None) -
     if chat.status != "closed":
         await hubs.run(app, lambda s: (None, service.citizen_presence(s, chat_token, True)))
     try:
-        if first is not None:
-            await _citizen_frame(state, chat.id, chat_token, first)
+        await _citizen_frame(state, chat.id, chat_token, first)
         while True:
             raw = await _receive(websocket)
             if raw is None:
@@ -204,6 +197,16 @@ async def _status(app: Any, token: str) -> dict[str, Any]:
         return service.public_status(chat, service.queue_position(s, chat))
     result: dict[str, Any] = await hubs.read(app, read)
     return result
+
+
+async def _log_read(state: _Session, principal: Principal, chat_id: int) -> None:
+    """A transcript shown on the console is a read like `GET /api/v1/chats/{id}`: in the access log
+    first (audit/access.py), and not shown if it cannot be logged."""
+    try:
+        await anyio.to_thread.run_sync(access_log.write, state.ws.app.state.db, principal.actor, "chat",
+                                       str(chat_id), "/chat/ws/operator", state.address, None)
+    except Exception:
+        raise ChatError("the access log is unavailable: the chat was not shown", "unavailable", 503) from None
 
 
 def _pair(result: tuple[Any, list[Any], bool]) -> tuple[tuple[Any, bool], list[Any]]:
@@ -300,6 +303,7 @@ async def _operator_frame(state: _Session, principal: Principal, frame: Frame) -
         cid = chat_id
         after = int_field(data, "last_seq", 0)
         detail = await hubs.run(app, lambda s: (operations.view(s, principal, cid, after), []))
+        await _log_read(state, principal, cid)
         hub.subscribe(conn, f"chat:{cid}:staff")
         conn.send({"type": "chat_view", "ref": ref, "chat": detail})
     elif frame.type == "send":

@@ -76,13 +76,25 @@ def get_contact(
 ) -> dict[str, Any]:
     """The stored contact with its assessment, and `caller` and `people` as given on it; what each
     role sees is the need-to-know policy (identity/access.py)."""
+    return _shown(session, contact_id, principal, reason)
+
+
+def _view(session: DbSession, contact_id: int, principal: Principal, reason: str | None = None) -> tuple[Any, str]:
+    """The contact and the need-to-know view this principal has of it (identity/access.py), else 404/403."""
     contact = service.get_contact(session, contact_id)
     if contact is None:
         raise HTTPException(404, detail=f"id: contact {contact_id} not found")
     try:
-        view = access.view_for("contact", principal, own=contact.recorded_by == principal.actor, reason=reason)
+        return contact, access.view_for("contact", principal, own=access.contact_relation(principal, contact),
+                                        reason=reason)
     except access.AccessDenied as exc:
         raise HTTPException(403, detail=f"{exc.field}: {exc}") from None
+
+
+def _shown(session: DbSession, contact_id: int, principal: Principal, reason: str | None = None) -> dict[str, Any]:
+    """The contact as this principal may see it: every answer that carries a contact goes through here,
+    the write routes' answers too (a decision must not be a way round need to know)."""
+    contact, view = _view(session, contact_id, principal, reason)
     return access.shape_contact(service.contact_json(session, contact), view)
 
 
@@ -127,9 +139,10 @@ def decide(
     contact_id: int, data: DecisionIn, session: DbSession,
     principal: Annotated[Principal, Depends(require_roles("call_handler", "chat_operator", "supervisor"))],
 ) -> dict[str, Any]:
+    _view(session, contact_id, principal)  # acting on a contact needs the right to read it
     contact = service.decide(session, contact_id, principal, grade=data.grade, route=data.route,
                              reason=data.reason, appointment_at=data.appointment_at)
-    return service.contact_json(session, contact)
+    return _shown(session, contact.id, principal)
 
 
 @router.post("/contacts/{contact_id}/answers")
@@ -138,8 +151,9 @@ def record_answers(
     principal: Annotated[Principal, Depends(require_roles("call_handler", "chat_operator", "supervisor"))],
 ) -> dict[str, Any]:
     """The handler's answers to the key questions: triage runs again and the result is the proposal."""
+    _view(session, contact_id, principal)
     contact = service.reassess_with_answers(session, contact_id, principal, data.model_dump(exclude_none=True))
-    return service.contact_json(session, contact)
+    return _shown(session, contact.id, principal)
 
 
 @router.post("/contacts/{contact_id}/approval")
@@ -148,4 +162,4 @@ def approve(
     principal: Annotated[Principal, Depends(require_roles("supervisor"))],
 ) -> dict[str, Any]:
     contact = service.approve_downgrade(session, contact_id, principal, data.approve, data.note)
-    return service.contact_json(session, contact)
+    return _shown(session, contact.id, principal)

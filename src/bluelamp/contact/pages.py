@@ -202,6 +202,7 @@ def contact_queue(request: Request, session: DbSession,
     has waited and the re-THRIVE prompts due. `?rows=1` is the table body alone, which the page polls
     (a read-only unit of work: polling never takes the write lock a 999 call needs)."""
     items = queue_rows(session, principal)
+    request.state.access_reads = [("contact", r["c"].id) for r in items if r["snippet"]]  # audit/access.py
     due = [r for r in items if r["due"]]
     return render(request, "contact/_queue_rows.html" if rows else "contact/queue.html",
                   {"rows": items, "due_count": len(due), "now": clock.now()})
@@ -220,7 +221,7 @@ def queue_rows(session: Any, principal: Principal) -> list[dict[str, Any]]:
     out = []
     for c in [*contacts, *extra]:
         try:
-            view = access.view_for("contact", principal, own=c.recorded_by == principal.actor)
+            view = access.view_for("contact", principal, own=access.contact_relation(principal, c))
         except access.AccessDenied:
             view = None
         shows = view is not None and (view == access.FULL or "narrative" in (access.VIEWS.get(view) or ()))
@@ -250,7 +251,7 @@ def view_contact(contact_id: int, request: Request, session: DbSession,
     if contact is None:
         raise HTTPException(404, detail=f"contact {contact_id} not found")
     try:
-        shown = access.view_for("contact", principal, own=contact.recorded_by == principal.actor,
+        shown = access.view_for("contact", principal, own=access.contact_relation(principal, contact),
                                 reason=request.query_params.get("reason"))
     except access.AccessDenied as exc:
         raise HTTPException(403, detail=f"{exc.field}: {exc}") from None

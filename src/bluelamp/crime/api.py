@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -246,11 +246,12 @@ def bureau_event(crime_id: int, data: BureauEventIn, session: DbSession,
 
 
 @router.get("/bureau/tasks", dependencies=[Depends(require_roles(*BUREAU))])
-def bureau_queue(session: DbSession, status: str = "open", assignee: str | None = None, kind: str | None = None,
-                 limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
+def bureau_queue(request: Request, session: DbSession, status: str = "open", assignee: str | None = None,
+                 kind: str | None = None, limit: int = 200, offset: int = 0) -> list[dict[str, Any]]:
     now = clock.now()
     rows = bureau.queue(session, status=status, assignee=assignee, kind=kind, limit=max(1, min(limit, 1000)),
                         offset=max(0, offset))
+    request.state.access_reads = bureau.victims_shown(rows)  # the letters name the victims
     return [bureau.task_json(t, now) for t in rows]
 
 

@@ -33,4 +33,9 @@ assign = _as_crime_error(_bureau.assign)
 complete = _as_crime_error(_bureau.complete)
 
 __all__ = ["OPEN_TASK", "WORKERS", "assign", "bureau_rules", "complete", "create_task", "queue", "summary",
-           "task_json", "tasks_for_event"]
+           "task_json", "tasks_for_event", "victims_shown"]
+
+
+def victims_shown(tasks: list[Any]) -> list[tuple[str, int]]:
+    """The victims a list of bureau tasks names (their letters), for the access log (audit/access.py)."""
+    return sorted({("victim", t.victim_id) for t in tasks if t.victim_id is not None})

@@ -18,6 +18,7 @@ from bluelamp.policy import load_policy
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
 from bluelamp.web.errors import humane
+from bluelamp.web.refused import reason_of, refused_page
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -46,8 +47,9 @@ def my_crimes(request: Request, session: DbSession,
               principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
     now = clock.now()
     mine = [views.crime_summary(c, now) for c in service.my_crimes(session, principal.username)]
+    # The same need-to-know list as the API: a team's crimes, or every one for the roles that read them all.
     others = [] if principal.roles == {"investigator"} else \
-        [views.crime_summary(c, now) for c in service.open_crimes(session, limit=100)]
+        [views.crime_summary(c, now) for c in service.list_for(session, principal, mine=False, limit=100)]
     return render(request, "crime/list.html", {"mine": mine, "others": others})
 
 
@@ -90,6 +92,14 @@ def reviews_due(request: Request, session: DbSession,
 def view_crime(crime_id: int, request: Request, session: DbSession,
                principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
     error = request.query_params.get("error")
+    try:
+        crime = service.get_crime(session, crime_id)
+    except CrimeError as exc:
+        raise HTTPException(404, detail=str(exc)) from None
+    try:  # the API's read check (one definition); the access log middleware records the read and reason
+        service.check_read(session, crime, principal, reason_of(request))
+    except CrimeError as exc:
+        return refused_page(request, exc, "crime")
     return _crime_page(request, session, crime_id, principal, [error] if error else [])
 
 
@@ -230,6 +240,7 @@ def bureau_queue(request: Request, session: DbSession,
                  mine: bool = False) -> HTMLResponse:
     now = clock.now()
     tasks = bureau.queue(session, kind=kind or None, assignee=principal.username if mine else None, limit=PAGE)
+    request.state.access_reads = bureau.victims_shown(tasks)  # the letters name the victims
     return render(request, "crime/bureau.html", {
         "tasks": tasks, "now": now, "summary": bureau.summary(session, now), "kind": kind,
         "types": load_policy().doc("bureau").task_types, "page": PAGE, "error": request.query_params.get("error")})

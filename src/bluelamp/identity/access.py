@@ -1,13 +1,17 @@
 """Need to know, written as data: for each record kind, role and relationship, the view it gets.
 
-Relationships: `own` (the principal recorded the contact, or serves the chat; for a crime or its
-victim: the principal is the officer in charge or in the OIC's team) and `any`. A view is
+Relationships: `own` (the principal recorded or decided the contact, or serves the chat; for a crime
+or its victim: the principal is the officer in charge or in the OIC's team), `online_queue` (an online
+report still waiting in the queue that chat operators work; a role without this column reads it as
+`any`) and `any`. A view is
 a name from VIEWS (which parts of the record are shown), or None (refused, 403). `reason:` before a
 view means the read is a search that must state a reason (`?reason=`), which the access log keeps.
 With several roles, the widest view wins. docs/security.md explains each row.
 """
 
 from __future__ import annotations
+
+from typing import Any, Protocol
 
 from bluelamp.identity.model import Principal
 
@@ -30,7 +34,8 @@ POLICY: dict[str, dict[str, dict[str, str | None]]] = {
     "contact": {
         "supervisor": {"own": FULL, "any": FULL},
         "call_handler": {"own": FULL, "any": "no_household"},
-        "chat_operator": {"own": FULL, "any": None},
+        # Their chats' contacts and the online-report queue they work (issue 12 item 2); nothing else.
+        "chat_operator": {"own": FULL, "online_queue": FULL, "any": None},
         "dispatcher": {"own": "dispatch", "any": "dispatch"},
         "investigator": {"own": "no_household", "any": "no_household"},
         "cab_officer": {"own": "no_household", "any": "no_household"},
@@ -66,15 +71,43 @@ class AccessDenied(Exception):
         self.field = field
 
 
-def view_for(kind: str, principal: Principal, own: bool, reason: str | None = None) -> str:
-    """The widest view the principal's roles give on this record, or AccessDenied."""
+class ContactLike(Protocol):
+    @property
+    def recorded_by(self) -> str | None: ...
+    @property
+    def channel(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def decision(self) -> dict[str, Any] | None: ...
+
+
+QUEUED = ("awaiting_decision",)  # awaiting approval is a supervisor's, not the queue's
+
+
+def contact_relation(principal: Principal, contact: ContactLike) -> str:
+    """How the principal stands to a contact: `own` (recorded it, or made its decision: its handler),
+    `online_queue` (an online report still in the queue), or `any`."""
+    decided_by = (contact.decision or {}).get("by")
+    if principal.actor in (contact.recorded_by, decided_by):
+        return "own"
+    if contact.channel == "online" and contact.status in QUEUED:
+        return "online_queue"
+    return "any"
+
+
+def view_for(kind: str, principal: Principal, own: bool | str, reason: str | None = None) -> str:
+    """The widest view the principal's roles give on this record, or AccessDenied. `own` is True/False
+    or a relationship name (contact_relation)."""
     if "admin" in principal.roles:
         return FULL
+    relation = own if isinstance(own, str) else ("own" if own else "any")
     rows = POLICY.get(kind, {})
     best: str | None = None
     needs_reason = False
     for role in principal.roles:
-        entry = rows.get(role, {}).get("own" if own else "any")
+        row = rows.get(role, {})
+        entry = row[relation] if relation in row else row.get("any")
         if entry is None:
             continue
         if entry.startswith("reason:"):

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from bluelamp import clock
 from bluelamp.identity.model import Principal
 from bluelamp.location import duplicates
-from bluelamp.response import service, units
+from bluelamp.response import regrades, service, units
 from bluelamp.response.model import STATUSES, UNIT_STATUSES, UNIT_TYPES
 from bluelamp.web.auth import DbSession, require_roles
 
@@ -41,10 +41,12 @@ def board(session: DbSession) -> dict[str, Any]:
     now = clock.now()
     incidents = service.list_incidents(session, "open", now)
     assigned = service.assignments_for(session, [i.id for i in incidents])
+    pending = regrades.pending_by_incident(session, [i.id for i in incidents])
     rows = []
     for i in incidents:
         row = service.incident_json(i, now)
         row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
+        row["pending_regrade"] = regrades.request_json(pending.get(i.id))
         rows.append(row)
     unit_rows = []
     for u in units.list_units(session):
@@ -65,6 +67,7 @@ def get_incident(incident_id: int, session: DbSession) -> dict[str, Any]:
     out["regrades"] = [{"at": clock.iso(r.at), "by": r.by, "from_grade": r.from_grade, "to_grade": r.to_grade,
                         "reason": r.reason, "approved_by": r.approved_by}
                        for r in service.regrades_for(session, incident.id)]
+    out["pending_regrade"] = regrades.request_json(regrades.pending_for(session, incident.id))
     out["extra"] = incident.extra
     out["contact_ids"] = duplicates.contact_ids_for(session, [incident])[incident.id]
     return out
@@ -158,8 +161,23 @@ def add_note(incident_id: int, data: NoteIn, session: DbSession,
 @router.post("/incidents/{incident_id}/regrade")
 def regrade(incident_id: int, data: RegradeIn, session: DbSession,
             principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    """Change the grade with a reason; a downgrade needs a supervisor."""
+    """Change the grade with a reason. An upgrade applies at once; a downgrade (a supervisor's) waits as
+    `pending_regrade` until another supervisor decides it (`POST .../approval`)."""
     service.regrade(session, incident_id, data.grade, data.reason, principal)
+    return _detail(session, incident_id)
+
+
+class ApprovalIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    approve: bool
+    note: str | None = Field(default=None, max_length=2000)
+
+
+@router.post("/incidents/{incident_id}/approval")
+def approve_downgrade(incident_id: int, data: ApprovalIn, session: DbSession,
+                      principal: Annotated[Principal, Depends(require_roles("supervisor"))]) -> dict[str, Any]:
+    """A supervisor who did not request it approves (the downgrade applies) or refuses the pending downgrade."""
+    regrades.decide_downgrade(session, incident_id, principal, data.approve, data.note)
     return _detail(session, incident_id)
 
 

@@ -75,6 +75,8 @@ def incident_page(request: Request, session: DbSession, incident_id: int,
         raise HTTPException(404, detail=f"incident_id: incident {incident_id} not found")
     detail = get_incident(incident_id, session)
     can_act = principal.has_any("dispatcher", "supervisor") and incident.status != "closed"
+    pending = detail.get("pending_regrade")
+    own_request = pending is not None and pending["by"] == principal.actor
     downgrades = _downgrade_grades(incident)
     now = clock.now()
     unit_rows = [{**units.unit_json(u, now), "position_at": clock.iso(u.position_at)}
@@ -86,6 +88,8 @@ def incident_page(request: Request, session: DbSession, incident_id: int,
         "disposition_name": _disposition_name((incident.extra or {}).get("disposition_code")),
         "grades": [g for g in (1, 2, 3, 4) if g != incident.grade], "downgrades": downgrades,
         "supervisor": principal.has_any("supervisor"), "dispositions": dispositions(),
+        "pending": pending, "own_request": own_request,
+        "can_decide": bool(pending) and principal.has_any("supervisor") and not own_request,
         "map_config": map_config(),
         "page_config": {"incident_id": incident.id, "can_act": can_act, "supervisor": principal.has_any("supervisor"),
                         "dispositions": dispositions(), "downgrades": downgrades}})
@@ -119,6 +123,9 @@ _WORDS = {
     "contact.reassessed": "Reassessed (THRIVE)", "contact.answers_recorded": "Key questions answered",
     "contact.downgrade_requested": "Downgrade requested", "contact.downgrade_approved": "Downgrade approved",
     "contact.downgrade_refused": "Downgrade refused", "contact.reassessment_due": "Re-THRIVE due",
+    "incident.downgrade_requested": "Downgrade requested (awaiting a second supervisor)",
+    "incident.downgrade_approved": "Downgrade approved", "incident.downgrade_refused": "Downgrade refused",
+    "incident.downgrade_withdrawn": "Downgrade request withdrawn",
 }
 _STAGES = ("incident.dispatched", "incident.unit_en_route", "incident.unit_arrived", "incident.unit_cleared",
            "incident.closed")
@@ -157,8 +164,12 @@ def _details(action: str, after: dict[str, Any], unit_names: dict[int, str]) -> 
     late = after.get("late")
     if isinstance(late, dict) and late.get("reason"):
         out.append(f"entered late, because: {late['reason']}")  # the service's own late mark (issue 12)
-    if after.get("downgrade"):
-        out.append("a downgrade, by a supervisor")
+    if after.get("requested_by"):
+        out.append(f"asked by {str(after['requested_by']).replace('user:', '')}")
+    if after.get("note"):
+        out.append(f"note: {after['note']}")
+    if action == "incident.regraded" and after.get("downgrade"):
+        out.append("a downgrade, by a supervisor")  # entries from before downgrades waited (issue 12)
     return out
 
 

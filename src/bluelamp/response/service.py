@@ -138,6 +138,9 @@ def stand_down_for_contact(session: Session, contact_id: int, reason: str, actor
     ).scalar_one_or_none()
     if incident is None:
         return
+    from bluelamp.response import regrades
+
+    regrades.withdraw_pending(session, incident, "stood down", actor)
     before = {"status": incident.status}
     now = clock.now()
     _release_units(session, incident, now)
@@ -423,6 +426,9 @@ def close_incident(session: Session, incident_id: int, principal: Principal, *,
     if reduced and not principal.has_any("supervisor"):
         raise ResponseError(f"closing an incident no unit attended reduces the response ({'; '.join(reduced)}): "
                             "it needs a supervisor", "role", 403)
+    from bluelamp.response import regrades
+
+    regrades.withdraw_pending(session, incident, "the incident was closed", principal.actor)
     before = {"status": incident.status}
     _release_units(session, incident, when)
     incident.status, incident.closed_at = "closed", when
@@ -463,32 +469,50 @@ def attend_by_for_grade(grade: int, urban: bool, received_at: datetime) -> datet
 
 
 def regrade(session: Session, incident_id: int, grade: int, reason: str, principal: Principal) -> Incident:
-    """Change an open incident's grade, with a reason; a downgrade needs a supervisor."""
+    """Change an open incident's grade, with a reason. An upgrade applies at once; a downgrade (the one
+    control, policy/controls.py) needs a supervisor and waits for a second one (response/regrades.py)."""
+    from bluelamp.response import regrades
+
     if grade not in (1, 2, 3, 4):
         raise ResponseError("grade must be 1, 2, 3 or 4", "grade")
     if not (reason and reason.strip()):
         raise ResponseError("a reason is required to regrade an incident", "reason")
-    incident = _incident_for_update(session, incident_id)
-    _open(incident)
+    incident = lock_open_incident(session, incident_id)
     if grade == incident.grade:
         raise ResponseError(f"incident {incident.id} is already grade {grade}", "grade", 409)
     new_attend_by = attend_by_for_grade(grade, incident.urban, incident.received_at)
-    downgrade = bool(controls.reduces_response(controls.Response(incident.grade, "deploy", incident.attend_by),
-                                               controls.Response(grade, "deploy", new_attend_by)))
-    if downgrade and not principal.has_any("supervisor"):
-        raise ResponseError("a downgrade needs a supervisor", "grade", 403)
+    reduced = controls.reduces_response(controls.Response(incident.grade, "deploy", incident.attend_by),
+                                        controls.Response(grade, "deploy", new_attend_by))
+    if reduced:
+        if not principal.has_any("supervisor"):
+            raise ResponseError("a downgrade needs a supervisor", "grade", 403)
+        regrades.request_downgrade(session, incident, grade, reason.strip(), reduced, principal)
+        return incident
+    regrades.withdraw_pending(session, incident, f"upgraded to grade {grade}", principal.actor)
     before = {"grade": incident.grade, "attend_by": clock.iso(incident.attend_by)}
-    session.add(IncidentRegrade(incident_id=incident.id, at=clock.now(), by=principal.actor,
-                                from_grade=incident.grade, to_grade=grade, reason=reason.strip(),
-                                approved_by=principal.actor if downgrade else None))
+    apply_regrade(session, incident, grade, reason.strip(), principal.actor)
+    audit.record(session, principal.actor, "incident.regraded", "incident", incident.id, before=before,
+                 after={"grade": grade, "attend_by": clock.iso(incident.attend_by), "reason": reason.strip(),
+                        "downgrade": False})
+    return incident
+
+
+def lock_open_incident(session: Session, incident_id: int) -> Incident:
+    incident = _incident_for_update(session, incident_id)
+    _open(incident)
+    return incident
+
+
+def apply_regrade(session: Session, incident: Incident, grade: int, reason: str, by: str,
+                  approved_by: str | None = None) -> None:
+    """The one place an incident's grade changes on the board: the regrade row, the measure, the clock."""
+    new_attend_by = attend_by_for_grade(grade, incident.urban, incident.received_at)
+    session.add(IncidentRegrade(incident_id=incident.id, at=clock.now(), by=by, from_grade=incident.grade,
+                                to_grade=grade, reason=reason, approved_by=approved_by))
     _hold_measure(incident, grade, new_attend_by)
     incident.grade = grade
     incident.attend_by = new_attend_by
     _reschedule_rethrive(session, incident)
-    audit.record(session, principal.actor, "incident.regraded", "incident", incident.id, before=before,
-                 after={"grade": grade, "attend_by": clock.iso(incident.attend_by), "reason": reason.strip(),
-                        "downgrade": downgrade})
-    return incident
 
 
 def regrades_for(session: Session, incident_id: int) -> list[IncidentRegrade]:

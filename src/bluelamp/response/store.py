@@ -120,3 +120,25 @@ class IncidentRegrade(Base):
     to_grade: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     approved_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+
+class RegradeRequest(Base):
+    """A downgrade of an incident asked for and not yet decided (issue 12 item 8): the incident keeps its
+    grade and clocks until a supervisor other than the requester approves it. `status` is pending,
+    approved, refused or withdrawn (an upgrade or the closing of the incident ends a pending request)."""
+
+    __tablename__ = "incident_regrade_request"
+    __table_args__ = (Index("ix_incident_regrade_request_status", "status", "incident_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    by: Mapped[str] = mapped_column(String(120))
+    from_grade: Mapped[int] = mapped_column(Integer)
+    to_grade: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    reduces: Mapped[list[str]] = mapped_column(JSONType, default=list)  # controls.reduces_response's words
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    note: Mapped[str | None] = mapped_column(Text, nullable=True)

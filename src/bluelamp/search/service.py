@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -173,7 +173,7 @@ def _contacts(session: Session, principal: Principal, q: str, ref: re.Match[str]
     for c in session.execute(query.order_by(Contact.received_at.desc()).limit(PER_KIND)).scalars():
         try:
             # A role whose reads of contacts are searches (auditor) sees them only with the stated reason.
-            view = access.view_for("contact", principal, own=c.recorded_by == principal.actor, reason=reason)
+            view = access.view_for("contact", principal, own=access.contact_relation(principal, c), reason=reason)
         except access.AccessDenied:
             continue  # not this role's record: left out, and nothing says it exists
         found.results.append(_contact_hit(c, view))
@@ -243,18 +243,9 @@ def log_reads(db: Any, principal: Principal, reads: list[tuple[str, str]], route
     """Every personal record a search showed, in the access log, in one short transaction of its own.
 
     Raises if the rows cannot be written: the caller then answers 503 and shows nothing."""
-    from bluelamp.audit.access import detector
-    from bluelamp.audit.store import AccessEntry
+    from bluelamp.audit.access import write_many
 
-    if not reads:
-        return
-    now = clock.now()
-    with db.engine.begin() as conn:
-        conn.execute(insert(AccessEntry), [
-            {"at": now, "actor": principal.actor[:120], "kind": kind, "record_id": rid[:64], "route": route[:200],
-             "address": address, "reason": (reason[:300] if reason else None)} for kind, rid in reads])
-    for kind, rid in reads:
-        detector.seen(db, principal.actor, f"{kind}:{rid}")
+    write_many(db, principal.actor, reads, route, address, reason)
 
 
 def suggestions(session: Session, principal: Principal, name: str | None, dob: date | None,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -47,16 +47,31 @@ def victim_json(session: Any, v: Victim) -> dict[str, Any]:
     }
 
 
-@router.get("/victims/clocks/due", dependencies=[Depends(require_roles(*READERS))])
-def clocks_due(session: DbSession, within_hours: float = 48) -> dict[str, Any]:
-    """Right 6 clocks and agreed updates due within the horizon (and every missed one)."""
+@router.get("/victims/clocks/due")
+def clocks_due(request: Request, session: DbSession,
+               principal: Annotated[Principal, Depends(require_roles(*READERS))],
+               within_hours: float = 48) -> dict[str, Any]:
+    """Right 6 clocks and agreed updates due within the horizon (and every missed one), for the victims
+    the caller reads (their team's; every one for supervisors and the bureau); each is access-logged."""
     now = clock.now()
     until = now + timedelta(hours=max(0.0, min(within_hours, 24 * 60)))
+    due, updates = due_for(request, session, principal, until)
     return {
-        "clocks": [{**clocks.clock_json(c, now), "victim": v.name} for c, v in clocks.clocks_due(session, until)],
+        "clocks": [{**clocks.clock_json(c, now), "victim": v.name} for c, v in due],
         "updates": [{"victim_id": v.id, "crime_id": v.crime_id, "name": v.name,
-                     "next_update_due_at": clock.iso(v.next_update_due_at)} for v in clocks.updates_due(session, until)],
+                     "next_update_due_at": clock.iso(v.next_update_due_at)} for v in updates],
     }
+
+
+def due_for(request: Request, session: DbSession, principal: Principal,
+            until: datetime) -> tuple[list[tuple[Any, Victim]], list[Victim]]:
+    """The clocks and updates due that this principal may see, named for the access log (audit/access.py)."""
+    due, updates = clocks.clocks_due(session, until), clocks.updates_due(session, until)
+    shown = service.readable(session, principal, [v for _, v in due] + updates)
+    due = [(c, v) for c, v in due if v.id in shown]
+    updates = [v for v in updates if v.id in shown]
+    request.state.access_reads = sorted({("victim", v.id) for v in [*(v for _, v in due), *updates]})
+    return due, updates
 
 
 @router.get("/victims/{victim_id}")

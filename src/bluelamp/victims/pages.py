@@ -13,9 +13,10 @@ from bluelamp import clock
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims import clocks, dash, service
-from bluelamp.victims.api import READERS, victim_json
+from bluelamp.victims.api import READERS, due_for, victim_json
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
+from bluelamp.web.refused import reason_of, refused_page
 from bluelamp.web.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -26,10 +27,9 @@ CARERS = service.CARERS
 def clocks_due(request: Request, session: DbSession,
                principal: Annotated[Principal, Depends(page_roles(*READERS))]) -> HTMLResponse:
     now = clock.now()
-    until = now + timedelta(days=2)
+    due, updates = due_for(request, session, principal, now + timedelta(days=2))
     return render(request, "victims/clocks.html", {
-        "clocks": [(clocks.clock_json(c, now), v) for c, v in clocks.clocks_due(session, until)],
-        "updates": clocks.updates_due(session, until), "now": now})
+        "clocks": [(clocks.clock_json(c, now), v) for c, v in due], "updates": updates, "now": now})
 
 
 @router.get("/victims/{victim_id}")
@@ -39,6 +39,10 @@ def view_victim(victim_id: int, request: Request, session: DbSession,
         victim = service.get_victim(session, victim_id)
     except VictimsError as exc:
         raise HTTPException(404, detail=str(exc)) from None
+    try:  # the API's read check (one definition); the access log middleware records the read and reason
+        service.check_read(session, victim, principal, reason_of(request))
+    except VictimsError as exc:
+        return refused_page(request, exc, "victim")
     policy = load_policy()
     return render(request, "victims/view.html", {
         "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),

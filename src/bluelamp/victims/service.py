@@ -87,12 +87,33 @@ def check_care(session: Session, crime: Crime | int, principal: Principal) -> st
 
 def check_read(session: Session, victim: Victim, principal: Principal, reason: str | None = None) -> str:
     """Reading a victim (with DASH and MARAC) follows the crime's read rule (identity/access.py)."""
-    crime = _crime(session, victim.crime_id)
-    own = access.reads_crime_as_own(principal, crime.oic, identity.effective_team(session, crime.oic, crime.team))
     try:
-        return access.view_for("crime", principal, own=own, reason=reason)
+        return _read_view(session, _crime(session, victim.crime_id), principal, reason)
     except access.AccessDenied as exc:
         raise VictimsError(str(exc), exc.field, 403) from None
+
+
+def _read_view(session: Session, crime: Crime, principal: Principal, reason: str | None) -> str:
+    own = access.reads_crime_as_own(principal, crime.oic, identity.effective_team(session, crime.oic, crime.team))
+    return access.view_for("crime", principal, own=own, reason=reason)
+
+
+def readable(session: Session, principal: Principal, victims: list[Victim]) -> set[int]:
+    """The victims in a list whom the principal reads without stating a reason (their team's, or all
+    for the roles that read every crime): list pages show only these (issue 12 item 2)."""
+    ids = {v.crime_id for v in victims}
+    crimes = {c.id: c for c in session.execute(select(Crime).where(Crime.id.in_(ids))).scalars()} if ids else {}
+    out: set[int] = set()
+    for v in victims:
+        crime = crimes.get(v.crime_id)
+        if crime is None:
+            continue
+        try:
+            _read_view(session, crime, principal, None)
+        except access.AccessDenied:
+            continue
+        out.add(v.id)
+    return out
 
 
 def _facts(session: Session, victim: Victim, crime: Crime, policy: Policy) -> model.EnhancedFacts:

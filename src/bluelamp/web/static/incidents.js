@@ -87,7 +87,7 @@
       const grade = document.getElementById("rg-grade"), hint = document.getElementById("rg-hint");
       const hintText = () => {
         const down = (cfg.downgrades || []).includes(Number(grade.value));
-        hint.textContent = down ? (cfg.supervisor ? "This reduces the response: as a supervisor you approve it by regrading." : "This reduces the response: a downgrade needs a supervisor.") : "";
+        hint.textContent = down ? (cfg.supervisor ? "This reduces the response: it waits until another supervisor approves it." : "This reduces the response: a downgrade needs a supervisor.") : "";
       };
       grade.addEventListener("change", hintText); hintText();
       rg.addEventListener("submit", (ev) => {
@@ -95,6 +95,12 @@
         const reason = document.getElementById("rg-reason").value.trim();
         if (!reason) { showError("rg-error", "give a reason for the new grade"); return; }
         reloadAfter(post(`/api/v1/incidents/${incId}/regrade`, { grade: Number(grade.value), reason }), "rg-error");
+      });
+    }
+    for (const b of document.querySelectorAll("#approval-form button[data-approve]")) {
+      b.addEventListener("click", () => {
+        const note = document.getElementById("pr-note").value.trim() || null;
+        reloadAfter(post(`/api/v1/incidents/${incId}/approval`, { approve: b.dataset.approve === "yes", note }), "pr-error");
       });
     }
     const nf = document.getElementById("note-form");
@@ -178,7 +184,8 @@
     const loc = inc.location || {};
     const tr = el("tr", { id: "inc-" + inc.id, class: st.cls + (isPinned ? " pinned" : "") + (selected && selected.id === inc.id ? " selected" : ""),
       "data-attend-by": inc.attend_by || "", "data-arrived": inc.arrived_at || "", "data-grade": String(inc.grade) },
-      el("td", { class: "c-grade" }, el("span", { class: "grade grade-" + inc.grade }, String(inc.grade))),
+      el("td", { class: "c-grade" }, el("span", { class: "grade grade-" + inc.grade }, String(inc.grade)),
+        inc.pending_regrade ? el("span", { class: "pending-regrade", title: "downgrade to grade " + inc.pending_regrade.to_grade + " awaiting a second supervisor" }, " → " + inc.pending_regrade.to_grade + "?") : null),
       el("td", { class: "c-id" }, el("a", { href: "/incidents/" + inc.id }, String(inc.id))),
       el("td", { class: "c-rec" }, local(inc.received_at)),
       el("td", { class: "c-loc", title: loc.description || "" }, (loc.description || "—") + (loc.urban === false ? " (rural)" : ""), loc.area ? el("span", { class: "muted area" }, " · " + loc.area) : null),
