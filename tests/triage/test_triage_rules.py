@@ -171,8 +171,9 @@ def test_the_assessment_is_frozen() -> None:
 
 
 def test_history_flags_are_recorded_and_can_raise_a_crime_to_attendance() -> None:
-    plain = assess(contact("someone keyed my car overnight"))
-    repeat = assess(contact("someone keyed my car overnight"), history_flags=["repeat_victim", "repeat_caller"])
+    narrative = "someone scratched my car with a key overnight, no one saw it"
+    plain = assess(contact(narrative))
+    repeat = assess(contact(narrative), history_flags=["repeat_victim", "repeat_caller"])
     assert plain.grade == 4 and "repeat_victim" not in plain.flags
     assert repeat.grade == 3 and {"repeat_victim", "repeat_caller"} <= set(repeat.flags)
     assert any("repeat victim" in r for r in repeat.reasons)

@@ -1,0 +1,37 @@
+"""The shipped model's grade thresholds come from the whole-engine choice, and the doubt rule is live."""
+
+from __future__ import annotations
+
+import pytest
+
+from bluelamp.contact.model import ContactIn
+from bluelamp.policy import load_policy
+from bluelamp.triage import textmodel
+from bluelamp.triage.service import assess
+
+pytestmark = pytest.mark.nodb
+
+
+def test_the_floors_were_chosen_on_writers_left_out_and_doubt_is_set() -> None:
+    meta, _ = textmodel.load(textmodel.model_path(load_policy().version))
+    floor = meta["thresholds"]["floor"]
+    assert set(floor) == {"1", "2", "doubt"}
+    chosen_by = meta["cross_validation"]["floor_chosen_by"]
+    assert chosen_by["script"] == "scripts/triage_choose_thresholds.py"
+    assert chosen_by["floor"] == floor
+    # the evidence behind the choice travels with the model: figures pooled over the left-out writers
+    assert chosen_by["pooled_left_out_writers"]["contacts"] > 5000
+
+
+def test_a_doubted_contact_is_never_settled_at_grade_4() -> None:
+    # the rules alone settle this at grade 4 (damage: telephone resolution); the model reads some
+    # urgency in it, so a 999 call stays at its safe grade, provisional, until the answers come
+    def on_999(narrative: str, **answers: bool):  # type: ignore[no-untyped-def]
+        return assess(ContactIn.model_validate({"channel": "999", "received_at": "2026-03-01T21:14:05Z",
+                                                "narrative": narrative, "answers": answers}))
+
+    got = on_999("someone keyed my car overnight")
+    assert got.grade == 1 and got.provisional
+    assert any("possible urgency" in r for r in got.reasons)
+    settled = on_999("someone keyed my car overnight", threat_to_life=False, in_progress=False)
+    assert settled.grade == 4
