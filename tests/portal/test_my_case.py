@@ -197,6 +197,12 @@ def test_information_the_victim_adds_lands_as_a_contact_for_the_oic(client, db, 
     assert len(_actions(db, "portal.information_added")) == 1
     empty = post(client, "/my-case/information", {"information": "   "})
     assert "error=" in empty.headers["location"]
+    nul = post(client, "/my-case/information", {"information": "bad\x00byte"})
+    assert nul.status_code == 303 and "error=" in nul.headers["location"]
+    call = post(client, "/my-case/call", {"when": "x\x00"})
+    assert "error=" in call.headers["location"]
+    too_long = post(client, "/my-case/information", {"information": "x" * 5001})
+    assert "error=" in too_long.headers["location"]
 
 
 def test_actions_need_a_signed_in_victim_and_a_csrf_token(client, make_case):

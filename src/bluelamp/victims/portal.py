@@ -9,6 +9,7 @@ elsewhere, or victim care marked it) is shown online only once victim care enabl
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -174,8 +175,22 @@ def _actor(victim: Victim) -> str:
     return f"victim:{victim.id}"
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _text(value: str, field: str, limit: int) -> str:
+    """Typed text from the public: no control characters (PostgreSQL cannot store a NUL), at most `limit`."""
+    text = (value or "").strip()
+    if _CONTROL.search(text):
+        raise VictimsError("remove the unusual characters and try again", field)
+    if len(text) > limit:
+        raise VictimsError(f"at most {limit} characters", field)
+    return text
+
+
 def ask_for_call(session: Session, victim: Victim, *, when: str, policy: Policy | None = None) -> datetime:
     """The victim asks the OIC's team for a call: an alert on the crime, due within policy's working days."""
+    when = _text(when, "when", 200)
     policy = policy or load_policy()
     doc = policy.doc("victims_code")
     now = clock.now()
@@ -183,7 +198,7 @@ def ask_for_call(session: Session, victim: Victim, *, when: str, policy: Policy 
     due = cal.add_working_days(now, rules(policy).call_request_working_days, "end_of_day")
     alerts.raise_crime_alert(session, CALL_REQUEST, victim.id, victim.crime_id, due, "investigator", now)
     audit.record(session, _actor(victim), "portal.call_requested", "victim", victim.id,
-                 after={"due_at": clock.iso(due), "when": (when or "").strip()[:200] or None})
+                 after={"due_at": clock.iso(due), "when": when or None})
     return due
 
 
@@ -206,11 +221,9 @@ def add_information(session: Session, victim: Victim, text: str) -> int:
     from bluelamp.contact import service as contacts
     from bluelamp.contact.model import ContactIn
 
-    body = (text or "").strip()
+    body = _text(text, "information", MAX_INFORMATION)
     if not body:
         raise VictimsError("write what you want to tell us", "information")
-    if len(body) > MAX_INFORMATION:
-        raise VictimsError(f"at most {MAX_INFORMATION} characters", "information")
     narrative = f"Information added online by a victim of crime {reference_of(victim.crime_id)}: {body}"
     result = contacts.record_contact(session, ContactIn.model_validate({"channel": "online", "narrative": narrative}),
                                      PUBLIC_PORTAL)
