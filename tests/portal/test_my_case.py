@@ -4,6 +4,7 @@ call, change how to be contacted, add information; wrong codes throttled; nothin
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from tests.portal.conftest import post, sign_in
 
 from bluelamp.alerts.store import CrimeAlert
 from bluelamp.audit.store import AccessEntry, AuditEntry
@@ -11,7 +12,6 @@ from bluelamp.contact.store import Contact
 from bluelamp.victims import service as victims
 from bluelamp.victims.portal_store import PortalAttempt, PortalUpdateRead
 from bluelamp.victims.store import Victim
-from tests.portal.conftest import post, sign_in
 
 PARTIES = [{"role": "victim", "name": "Jo Bloggs", "dob": "1985-05-05"},
            {"role": "victim", "name": "Kim Other", "dob": "1990-01-01"},
