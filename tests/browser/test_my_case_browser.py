@@ -68,3 +68,35 @@ def test_a_sensitive_case_is_not_shown_online(page, live_server, db, make_contac
     _sign_in(page, live_server, reference, code)
     assert "could not sign you in" in page.inner_text("[role=alert]")
     assert page.locator("#updates").count() == 0
+
+
+AXE = "/static/vendor/axe-core/axe.min.js"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+
+
+def _serious(pg, base):  # type: ignore[no-untyped-def]
+    """Serious or critical axe-core violations (axe is loaded from our own origin, as the CSP wants)."""
+    pg.add_script_tag(url=base + AXE)
+    return pg.evaluate("""async (tags) => {
+        const r = await axe.run(document, {runOnly: {type: 'tag', values: tags}});
+        return r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(', '));
+    }""", TAGS)
+
+
+@pytest.mark.slow
+def test_the_victims_pages_have_no_serious_accessibility_violations(page, live_server, db, make_contact):
+    reference, code = _case(db, make_contact)
+    problems = {}
+    for name, path in (("sign-in", "/my-case"), ("help", "/my-case/help")):
+        page.goto(live_server + path)
+        if found := _serious(page, live_server):
+            problems[name] = found
+    _sign_in(page, live_server, reference, "AAAA-BBBB-CCCC")
+    if found := _serious(page, live_server):
+        problems["wrong code"] = found
+    _sign_in(page, live_server, reference, code)
+    assert reference in page.inner_text("h1")
+    if found := _serious(page, live_server):
+        problems["the case"] = found
+    assert not problems, problems
