@@ -241,3 +241,18 @@ def test_the_page_is_csp_clean_and_not_cached(client, make_case):
     assert "script-src 'self'" in page.headers["content-security-policy"]
     assert page.headers["cache-control"] == "no-store"
     assert client.get("/my-case/help").status_code == 200
+
+
+def test_the_case_is_not_shown_when_the_view_cannot_be_logged(client, db, make_case):
+    from sqlalchemy import text
+
+    case = make_case()
+    sign_in(client, case.reference, case.code)
+    with db.engine.begin() as conn:  # the access log's table is really unavailable (no mock)
+        conn.execute(text("ALTER TABLE access_log RENAME TO access_log_away"))
+    try:
+        page = client.get("/my-case")
+    finally:
+        with db.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE access_log_away RENAME TO access_log"))
+    assert page.status_code == 503 and case.reference not in page.text

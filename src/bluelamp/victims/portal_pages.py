@@ -76,7 +76,11 @@ def my_case(request: Request) -> Response:
         portal.mark_read(session, victim.id, [u["id"] for u in view["updates"]], clock.now())
         vid = victim.id
     # Each view is a read of the victim's record, by the victim (written before the page is answered).
-    access.write(db, f"victim:{vid}", "victim", str(vid), PATH, _address(request), "the victim's own page")
+    try:
+        access.write(db, f"victim:{vid}", "victim", str(vid), PATH, _address(request), "the victim's own page")
+    except Exception as exc:  # nothing is shown that was not recorded (as audit/access.py does for staff)
+        log.error("access log not written (%s): the victim's page was not shown", type(exc).__name__)
+        return HTMLResponse("<p>Sorry, this page is not available just now. Please try again later.</p>", 503)
     csrf_token(request.session)
     done = DONE.get(request.query_params.get("done") or "")
     error = request.query_params.get("error")
