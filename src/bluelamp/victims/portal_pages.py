@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -108,7 +109,7 @@ def sign_in(request: Request, reference: Annotated[str, Form(max_length=40)],
     return res
 
 
-def _act(request: Request, do: Callable[[Any, Victim], None], done: str) -> Response:
+def _act(request: Request, do: Callable[[Any, Victim], object], done: str) -> Response:
     try:
         with request.app.state.db.unit_of_work() as session:
             victim = _victim_of(request, session)
@@ -116,15 +117,13 @@ def _act(request: Request, do: Callable[[Any, Victim], None], done: str) -> Resp
                 return _signed_out(request)
             do(session, victim)
     except VictimsError as exc:
-        from urllib.parse import quote
-
         return RedirectResponse(f"{PATH}?error={quote(str(exc)[:300])}", status_code=303)
     return RedirectResponse(f"{PATH}?done={done}", status_code=303)
 
 
 @router.post(f"{PATH}/call", dependencies=[Depends(public)])
 def ask_for_call(request: Request, when: Annotated[str, Form(max_length=200)] = "") -> Response:
-    return _act(request, lambda s, v: (portal.ask_for_call(s, v, when=when), None)[1], "call")
+    return _act(request, lambda s, v: portal.ask_for_call(s, v, when=when), "call")
 
 
 @router.post(f"{PATH}/contact-method", dependencies=[Depends(public)])
@@ -135,7 +134,7 @@ def contact_method(request: Request, method: Annotated[str, Form(max_length=16)]
 @router.post(f"{PATH}/information", dependencies=[Depends(public)])
 def add_information(request: Request, information: Annotated[str, Form(max_length=portal.MAX_INFORMATION + 100)]
                     ) -> Response:
-    return _act(request, lambda s, v: (portal.add_information(s, v, information), None)[1], "information")
+    return _act(request, lambda s, v: portal.add_information(s, v, information), "information")
 
 
 @router.post(f"{PATH}/sign-out", dependencies=[Depends(public)])
