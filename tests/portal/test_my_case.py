@@ -256,3 +256,15 @@ def test_the_case_is_not_shown_when_the_view_cannot_be_logged(client, db, make_c
         with db.engine.begin() as conn:
             conn.execute(text("ALTER TABLE access_log_away RENAME TO access_log"))
     assert page.status_code == 503 and case.reference not in page.text
+
+
+def test_information_added_online_is_capped_at_ten_messages_a_day(client, db, make_case, clock0):
+    case = make_case()
+    sign_in(client, case.reference, case.code)
+    for i in range(10):
+        assert "done=" in post(client, "/my-case/information", {"information": f"note {i}"}).headers["location"]
+    capped = post(client, "/my-case/information", {"information": "one more"})
+    assert "error=" in capped.headers["location"] and "call 101" in client.get(capped.headers["location"]).text
+    clock0.advance(days=1, minutes=1)
+    sign_in(client, case.reference, case.code)
+    assert "done=" in post(client, "/my-case/information", {"information": "next day"}).headers["location"]

@@ -10,7 +10,7 @@ elsewhere, or victim care marked it) is shown online only once victim care enabl
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -213,6 +213,17 @@ def set_contact_method(session: Session, victim: Victim, method: str, policy: Po
 
 
 MAX_INFORMATION = 5000
+MAX_MESSAGES_A_DAY = 10  # information added online: each becomes a contact, so a flood is capped
+
+
+def _sent_today(session: Session, victim: Victim, now: datetime) -> int:
+    from sqlalchemy import func
+
+    from bluelamp.audit.store import AuditEntry
+
+    return int(session.execute(select(func.count()).select_from(AuditEntry).where(
+        AuditEntry.action == "portal.information_added", AuditEntry.entity == "victim",
+        AuditEntry.entity_id == str(victim.id), AuditEntry.at >= now - timedelta(days=1))).scalar_one())
 
 
 def add_information(session: Session, victim: Victim, text: str) -> int:
@@ -224,6 +235,9 @@ def add_information(session: Session, victim: Victim, text: str) -> int:
     body = _text(text, "information", MAX_INFORMATION)
     if not body:
         raise VictimsError("write what you want to tell us", "information")
+    if _sent_today(session, victim, clock.now()) >= MAX_MESSAGES_A_DAY:
+        raise VictimsError(f"you have sent {MAX_MESSAGES_A_DAY} messages today; call 101 if it cannot wait",
+                           "information", 429)
     narrative = f"Information added online by a victim of crime {reference_of(victim.crime_id)}: {body}"
     result = contacts.record_contact(session, ContactIn.model_validate({"channel": "online", "narrative": narrative}),
                                      PUBLIC_PORTAL)
