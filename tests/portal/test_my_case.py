@@ -268,3 +268,13 @@ def test_information_added_online_is_capped_at_ten_messages_a_day(client, db, ma
     clock0.advance(days=1, minutes=1)
     sign_in(client, case.reference, case.code)
     assert "done=" in post(client, "/my-case/information", {"information": "next day"}).headers["location"]
+
+
+def test_a_post_from_a_foreign_origin_is_refused_even_with_the_token(client, make_case):
+    from tests.portal.conftest import form_token
+
+    case = make_case()
+    token = form_token(client.get("/my-case").text)
+    res = client.post("/my-case/sign-in", data={"reference": case.reference, "code": case.code, "csrf_token": token},
+                      headers={"Origin": "http://evil.example"}, follow_redirects=False)
+    assert res.status_code == 403 and "bluelamp_mycase" not in res.headers.get("set-cookie", "")
