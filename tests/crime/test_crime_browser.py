@@ -20,8 +20,12 @@ def test_crime_to_plan_to_review_to_outcome(page, browser, live_server, login, m
     page.select_option("#risk", "high")
     page.fill("#victim_name", "Jo Bloggs")
     page.click("#record")
+    # The victim's access code for /my-case is shown this once, then on to the crime (issue 16 item 4).
+    page.wait_for_selector("#codes .access-code")
+    page.click("a.button[href^='/crimes/']")
     page.wait_for_url("**/crimes/*")
     crime_url = page.url
+    assert crime_url.rsplit("/", 1)[1].isdigit()
     assert page.inner_text("#plan-score") == "no plan"
 
     page.fill("#el_lines_of_enquiry", GOOD)

@@ -84,3 +84,18 @@ def resolve_call_alert(session: Session, alert_id: int, kinds: Iterable[str], no
         return None
     alert.resolved_at = now
     return alert
+
+
+def raise_crime_alert(session: Session, kind: str, subject_id: int, crime_id: int, due: datetime, role: str,
+                      now: datetime, level: int = 1) -> CrimeAlert | None:
+    """One alert on a crime for a role to act on (e.g. a victim asked for a call); None when already raised."""
+    found = session.execute(select(CrimeAlert).where(
+        CrimeAlert.kind == kind, CrimeAlert.subject_id == subject_id, CrimeAlert.due_at == due,
+        CrimeAlert.level == level)).scalar_one_or_none()
+    if found is not None:
+        return None
+    alert = CrimeAlert(kind=kind, subject_id=subject_id, crime_id=crime_id, due_at=due, level=level, role=role,
+                       raised_at=now)
+    session.add(alert)
+    session.flush()
+    return alert

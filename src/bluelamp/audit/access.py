@@ -219,6 +219,10 @@ class AccessLogMiddleware:
         elif kind == "callback":
             record_id = "queue"
         reason = query.get("reason", [None])[0]
+        if reason is not None and _CONTROL.search(reason):
+            # PostgreSQL cannot store a NUL in text: refuse it as bad input (422) rather than fail the log (503).
+            await _refuse(send, 422, b'{"detail":"reason: must not contain control characters"}')
+            return
         scope.setdefault("state", {})  # shared with the route, which puts the principal there
         held: list[Message] = []
 
@@ -259,10 +263,16 @@ class AccessLogMiddleware:
                                                    scope.get("path", ""), address, reason)
             except Exception as exc:  # the read is not answered if it cannot be logged
                 log.error("access log not written (%s): read refused", type(exc).__name__)
-                body = b'{"detail":"access log unavailable: the read was not answered"}'
-                await send({"type": "http.response.start", "status": 503, "headers": [
-                    (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
+                await _refuse(send, 503, b'{"detail":"access log unavailable: the read was not answered"}')
                 return
         for message in held:
             await send(message)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+async def _refuse(send: Send, status: int, body: bytes) -> None:
+    await send({"type": "http.response.start", "status": status, "headers": [
+        (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})

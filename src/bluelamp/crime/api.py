@@ -13,6 +13,7 @@ from bluelamp.crime import bureau, service, sweep, views
 from bluelamp.crime.model import CrimeError
 from bluelamp.identity.model import Principal
 from bluelamp.victims.model import VictimsError
+from bluelamp.victims.portal_api import issued_codes
 from bluelamp.web.auth import DbSession, require_roles
 
 router = APIRouter(tags=["crimes"])
@@ -65,7 +66,10 @@ def record_crime(data: CrimeIn, session: DbSession,
                                      parties=[p.model_dump() for p in data.parties])
     except CrimeError as exc:
         raise _error(exc) from None
-    return views.crime_json(session, crime, clock.now())
+    body = views.crime_json(session, crime, clock.now())
+    # Each victim's access code for their own page (/my-case): in this answer only, never stored plain.
+    body["victim_access_codes"] = issued_codes(session, crime.id)
+    return body
 
 
 Reason = Annotated[str | None, Query(max_length=300)]
@@ -128,7 +132,8 @@ def add_party(crime_id: int, data: PartyIn, session: DbSession,
         party = service.add_party(session, crime_id, principal, data.model_dump())
     except CrimeError as exc:
         raise _error(exc) from None
-    return {"id": party.id, "crime_id": crime_id, "role": party.role}
+    return {"id": party.id, "crime_id": crime_id, "role": party.role,
+            "victim_access_codes": issued_codes(session, crime_id)}
 
 
 class PlanIn(Strict):

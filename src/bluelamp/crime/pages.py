@@ -16,6 +16,7 @@ from bluelamp.crime.model import CrimeError
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
 from bluelamp.victims.model import VictimsError
+from bluelamp.victims.portal_api import issued_codes
 from bluelamp.web.auth import DbSession, page_roles
 from bluelamp.web.errors import humane
 from bluelamp.web.refused import reason_of, refused_page
@@ -72,10 +73,13 @@ async def submit_crime(request: Request, principal: Annotated[Principal, Depends
                 contact_id=_int(form, "contact_id"), incident_id=_int(form, "incident_id"),
                 summary=_text(form, "summary"), domestic=form.get("domestic") == "on", parties=parties)
             crime_id = crime.id
+            codes = issued_codes(session, crime_id)
     except CrimeError as exc:
         return render(request, "crime/new.html", {"groups": load_policy().doc("offences").groups,
                                                   "errors": [humane(f"{exc.field}: {exc}")], "form": dict(form)},
                       422)
+    if codes:  # the victim's access code is shown this once (only its hash is kept): give it to the victim
+        return render(request, "victims/portal_code_issued.html", {"codes": codes, "crime_id": crime_id}, 201)
     return RedirectResponse(f"/crimes/{crime_id}", status_code=303)
 
 

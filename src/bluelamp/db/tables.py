@@ -11,6 +11,7 @@ from bluelamp.location import store as _location  # noqa: F401
 from bluelamp.performance import store as _performance  # noqa: F401
 from bluelamp.response import store as _response  # noqa: F401
 from bluelamp.telephony import store as _telephony  # noqa: F401
+from bluelamp.victims import portal_store as _portal  # noqa: F401
 from bluelamp.victims import store as _victims  # noqa: F401
 
 metadata = Base.metadata

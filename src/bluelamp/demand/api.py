@@ -166,12 +166,29 @@ def post_simulate(body: SimulateIn) -> dict[str, Any]:
 @router.get("/series", dependencies=GUARD)
 def get_series(request: Request, channel: str | None = Query(default=None, max_length=16),
                area: str | None = Query(default=None, max_length=64),
-               freq: str = Query(default="D", pattern=r"^(H|h|D|W)$")) -> dict[str, Any]:
-    """The force's own contacts per day (two years), week, or hour (eight weeks), up to yesterday."""
+               freq: str = Query(default="D", pattern=r"^(H|h|D|W)$"),
+               source: str = Query(default="contacts", pattern=r"^(contacts|calls)$")) -> dict[str, Any]:
+    """The force's own contacts per day (two years), week, or hour (eight weeks), up to yesterday; with
+    `source=calls`, the calls offered on the phone line named by `channel` (demand/calls.py)."""
     from bluelamp.demand import overview
 
+    if source == "calls":
+        from bluelamp.demand import calls
+
+        if area:
+            raise HTTPException(422, detail="area: phone lines have no area; leave it out with source=calls")
+        try:
+            with request.app.state.db.unit_of_work(write=False) as session:
+                values = calls.offered_history(session, channel or "", freq)
+        except service.DemandInputError as exc:
+            raise HTTPException(422, detail=f"channel: {exc}") from None
+        return _series_json(values, freq, channel, None) | {"source": "calls"}
     with request.app.state.db.engine.connect() as conn:
         values = overview.series(conn, freq, channel or None, area or None)
+    return _series_json(values, freq, channel, area) | {"source": "contacts"}
+
+
+def _series_json(values: Any, freq: str, channel: str | None, area: str | None) -> dict[str, Any]:
     step = "h" if freq in ("H", "h") else freq
     labels = ([t.isoformat(sep=" ") for t in values.index] if step == "h"
               else [t.strftime("%Y-%m-%d") for t in values.index])

@@ -222,7 +222,19 @@ def measures(session: Session, date_from: date | None = None, date_to: date | No
         "breaches": breaches(session, start, end, agency, area, breaches_limit),
         "late_entered_times": late_entered_times(session, start, end, agency, area),
         "calls": _calls(session, start, end, agency),
+        "victims_online": _victims_online(session, start, end, agency, area),
     }
+
+
+def _victims_online(session: Session, start: datetime, end: datetime, agency: str, area: str | None
+                    ) -> dict[str, Any]:
+    """Updates read on the victims' own page and the change in 101 update requests (victims/portal_measures.py);
+    empty for another agency (the page and the 101 line are the force's)."""
+    from bluelamp.victims import portal_measures
+
+    if agency != "police":
+        return portal_measures.online(session, start, start)
+    return portal_measures.online(session, start, end, area)
 
 
 def _calls(session: Session, start: datetime, end: datetime, agency: str) -> dict[str, Any]:

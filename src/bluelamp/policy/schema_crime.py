@@ -163,7 +163,37 @@ class EnhancedRules(Strict):
     override_roles: list[str] = Field(default_factory=lambda: ["victim_care", "supervisor"])
 
 
+class TeamContact(Strict):
+    """How a victim reaches an investigation team: the team's line, never an officer's own details."""
+
+    name: str
+    phone: str | None = None
+    email: str | None = None
+    hours: str | None = None
+
+
+class PortalRules(Strict):
+    """The victim's own page (/my-case): access codes, sessions, throttling, what is hidden online."""
+
+    code_valid_days: int = Field(gt=0, le=3650, default=180)
+    session_idle_minutes: int = Field(gt=0, le=240, default=20)
+    session_max_minutes: int = Field(gt=0, le=1440, default=120)
+    # wrong codes: per crime reference and per client address, in a sliding window, then a lock
+    reference_failures: int = Field(gt=0, default=5)
+    address_failures: int = Field(gt=0, default=20)
+    failure_window_minutes: int = Field(gt=0, default=15)
+    # every sign-in checks at least this many code hashes, so timing does not tell how many victims a
+    # crime has, or whether the reference exists
+    hashes_checked: int = Field(ge=1, le=8, default=2)
+    call_request_working_days: int = Field(ge=0, le=10, default=1)
+    sensitive_offences: list[str] = Field(default_factory=list)  # never online unless victim care enables
+    team_contacts: dict[str, TeamContact] = Field(default_factory=dict)
+    default_contact: TeamContact = Field(default_factory=lambda: TeamContact(
+        name="Crime enquiries", phone="101", hours="any time: quote your crime reference"))
+
+
 class VictimsCodeDoc(Strict):
+    portal: PortalRules = Field(default_factory=PortalRules)
     rights: list[Right]
     enhanced_categories: dict[str, str]
     enhanced_rules: EnhancedRules = Field(default_factory=EnhancedRules)

@@ -251,3 +251,9 @@ def update_marac(referral_id: int, data: MaracIn, session: DbSession,
     except VictimsError as exc:
         raise _error(exc) from None
     return {"id": ref.id, "status": ref.status}
+
+
+# The victim's own page, victim care's side (access codes, a crime shown online): victims/portal_api.py.
+from bluelamp.victims import portal_api as _portal_api  # noqa: E402
+
+router.include_router(_portal_api.router)

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bluelamp import clock
 from bluelamp.identity.model import Principal
 from bluelamp.policy import load_policy
-from bluelamp.victims import clocks, dash, service
+from bluelamp.victims import clocks, dash, portal_care, service
 from bluelamp.victims.api import READERS, due_for, victim_json
 from bluelamp.victims.model import VictimsError
 from bluelamp.web.auth import DbSession, page_roles
@@ -46,7 +46,7 @@ def view_victim(victim_id: int, request: Request, session: DbSession,
     policy = load_policy()
     return render(request, "victims/view.html", {
         "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
-        "error": request.query_params.get("error"), "form": {}})
+        "error": request.query_params.get("error"), "form": {}, "portal": portal_care.state(session, victim.id)})
 
 
 def _view(request: Request, victim_id: int, *, error: str, status_code: int, form: dict[str, Any]) -> HTMLResponse:
@@ -56,7 +56,7 @@ def _view(request: Request, victim_id: int, *, error: str, status_code: int, for
         victim = service.get_victim(session, victim_id)
         return render(request, "victims/view.html", {
             "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
-            "error": error, "form": form}, status_code=status_code)
+            "error": error, "form": form, "portal": portal_care.state(session, victim.id)}, status_code=status_code)
 
 
 def _act(request: Request, victim_id: int, do: Any) -> Response:
@@ -182,3 +182,11 @@ async def assess_dash(victim_id: int, request: Request,
             "answers": {k: v for k, v in answers.items() if v}, "judgement": judgement or "",
             "judgement_reason": reason or "", "open": True})
     return RedirectResponse(f"/victims/{victim_id}", status_code=303)
+
+
+# The victim's own page (/my-case, public) and victim care's code and online forms.
+from bluelamp.victims import portal_care_pages as _care_pages  # noqa: E402
+from bluelamp.victims import portal_pages as _portal_pages  # noqa: E402
+
+router.include_router(_portal_pages.router)
+router.include_router(_care_pages.router)

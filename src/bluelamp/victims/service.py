@@ -25,7 +25,7 @@ from bluelamp.identity import service as identity
 from bluelamp.identity.model import Principal
 from bluelamp.policy import Policy, load_policy
 from bluelamp.policy.schema import VictimsCodeDoc
-from bluelamp.victims import model
+from bluelamp.victims import model, portal_codes
 from bluelamp.victims.model import VictimsError
 from bluelamp.victims.store import (
     Right6Clock,
@@ -178,6 +178,8 @@ def open_victim(session: Session, crime: Crime, party: CrimeParty, actor: str, p
     audit.record(session, actor, "victim.opened", "victim", victim.id,
                  after={"crime_id": crime.id, "enhanced": victim.enhanced_reasons,
                         "why": [b["why"] for b in victim.enhanced_basis or []]})
+    # The victim's access code for their own page (/my-case), shown once to the recording officer.
+    portal_codes.issue(session, victim, actor, policy)
     return victim
 
 

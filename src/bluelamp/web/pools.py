@@ -37,6 +37,9 @@ POOLS: dict[str, PoolSpec] = {
     "contacts": PoolSpec(threads=4, max_waiting=None, busy=""),
     # argon2 password checks: one core at most, so a flood of wrong passwords cannot take both
     "login": PoolSpec(threads=1, max_waiting=32, busy="sign-in is busy; try again in a few seconds"),
+    # victims signing in to /my-case (argon2 checks of access codes): a pool of their own, so a flood of
+    # wrong codes takes neither contact recording nor staff sign-in
+    "portal": PoolSpec(threads=1, max_waiting=16, busy="too many people are signing in; try again in a minute"),
     # forecasts, staffing, rotas, simulations: one at a time, a few waiting
     "analyst": PoolSpec(threads=1, max_waiting=4, busy="the planning engine is busy; try again shortly"),
     # the anonymous public dashboard (cached; a miss counts figures)

@@ -151,8 +151,8 @@ def _needs_csrf(scope: Scope, headers: Headers, path: str) -> bool:
     their own, so bearer-authenticated API calls need no token."""
     if headers.get("authorization", "").lower().startswith("bearer "):
         return False
-    if path == "/login":
-        return True
+    if path == "/login" or path.startswith("/my-case"):
+        return True  # sign-in, and the victims' page (its own cookie, not the staff session)
     session = scope.get("session")
     return isinstance(session, dict) and bool(session.get("sid"))
 
