@@ -1,7 +1,7 @@
 """One national month of records on PostgreSQL, partitioned by month against unpartitioned, same run.
 
 Usage: python benchmarks/bench_national_volume.py [--pg URL] [--contacts 2700000] [--month 2025-11]
-       [--incident-share 0.35] [--open 3000] [--runs 5]
+       [--incident-share 0.35] [--open 3000] [--runs 5] [--history N]
 
 England and Wales take about 32 million 999 and 101 calls a year: 2.7 million contacts a month. This
 fills one scratch database with a month of contacts (THRIVE proposal of about 0.5 kB each), their
@@ -12,7 +12,9 @@ which partitions the populated tables: the migration's time at this volume is re
 both, in the same run: `report measures` for the month (the same calls as the command), the dashboard
 (first call, which counts the days into the roll-up, then the cached call), every dashboard figure
 counted live, and the open-incident board. Prints medians, the ratio partitioned / unpartitioned, and
-the load average. Both scratch databases are dropped at the end.
+the load average. `--history N` loads N earlier months of the same volume first, so that the month
+asked about is one of several (where partition pruning can help). Both scratch databases are dropped
+at the end.
 """
 
 from __future__ import annotations
@@ -30,8 +32,10 @@ from sqlalchemy.engine import Engine, make_url
 
 
 def fill(engine: Engine, contacts: int, month: date, incident_share: float, open_n: int) -> None:
+    """One month of contacts, their incidents (the last `open_n` of them open) and audit entries."""
     start = f"TIMESTAMPTZ '{month.isoformat()} 00:00+00'"
     days = 30
+    tag = f"{month:%Y%m}-"
     when = f"{start} + (random() * {days} * 86400) * INTERVAL '1 second'"
     pad = "x" * 300
     every = max(1, round(1 / incident_share))
@@ -40,7 +44,7 @@ def fill(engine: Engine, contacts: int, month: date, incident_share: float, open
         f"""INSERT INTO contact (channel, agency, source, external_ref, received_at, answered_at, narrative, urban,
                                  area, answers, proposal, grade, route, flags, policy_version, household, status,
                                  decision, recorded_by)
-            SELECT ch, 'police', 'bench', 'b' || g, t,
+            SELECT ch, 'police', 'bench', '{tag}' || g, t,
                    t + (CASE WHEN ch = '999' THEN random() * random() * 40 ELSE random() * 400 END) * INTERVAL '1 second',
                    'narrative ' || g, random() < 0.8, 'Force ' || (g % 43) || ' area ' || (g % 10), '{{}}'::jsonb,
                    jsonb_build_object('grade', gr, 'route', rt, 'thrive', jsonb_build_object('risk', 'medium',
@@ -62,17 +66,20 @@ def fill(engine: Engine, contacts: int, month: date, incident_share: float, open
                    c.received_at + INTERVAL '2 minutes',
                    CASE WHEN random() < 0.95 THEN c.received_at + exp(6.3 + least(c.grade, 3) + random()) * INTERVAL '1 second' END,
                    c.received_at + INTERVAL '3 hours', '{{}}'::jsonb
-            FROM contact c WHERE c.id % {every} = 0""",
+            FROM contact c WHERE c.id % {every} = 0 AND c.received_at >= {start}
+              AND c.received_at < {start} + INTERVAL '{days} days'""",
         f"""UPDATE incident SET status = 'awaiting', arrived_at = NULL, closed_at = NULL, dispatched_at = NULL
-            WHERE id IN (SELECT id FROM incident ORDER BY received_at DESC LIMIT {open_n})""",
-        """INSERT INTO audit_entry (seq, at, actor, action, entity, entity_id, content, content_digest, prev_digest,
+            WHERE id IN (SELECT id FROM incident ORDER BY received_at DESC LIMIT {open_n})""" if open_n else
+        "SELECT 1",
+        f"""INSERT INTO audit_entry (seq, at, actor, action, entity, entity_id, content, content_digest, prev_digest,
                                     digest)
-           SELECT row_number() OVER (ORDER BY at), at, 'user:bench', action, entity, eid,
+           SELECT row_number() OVER (ORDER BY at) + (SELECT coalesce(max(seq), 0) FROM audit_entry), at, 'user:bench', action, entity, eid,
                   jsonb_build_object('after', jsonb_build_object('grade', 1)), md5(eid), md5(eid || 'p'), md5(eid || 'd')
            FROM (SELECT received_at AS at, 'contact.recorded' AS action, 'contact' AS entity, id::text AS eid
-                 FROM contact
+                 FROM contact WHERE source = 'bench' AND external_ref LIKE '{tag}%'
                  UNION ALL
-                 SELECT received_at + INTERVAL '1 second', 'incident.opened', 'incident', id::text FROM incident) s""",
+                 SELECT received_at + INTERVAL '1 second', 'incident.opened', 'incident', id::text FROM incident
+                 WHERE source = 'bench' AND external_ref LIKE '{tag}%') s""",
         "UPDATE audit_head SET seq = (SELECT max(seq) FROM audit_entry)",
     ]
     with engine.begin() as conn:
@@ -142,6 +149,7 @@ def main() -> None:
     ap.add_argument("--incident-share", type=float, default=0.35)
     ap.add_argument("--open", type=int, default=3000)
     ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--history", type=int, default=0, help="earlier months of the same volume, loaded first")
     args = ap.parse_args()
     os.environ.setdefault("BLUELAMP_VAR_DIR", tempfile.mkdtemp())
     os.environ.setdefault("BLUELAMP_RUN_JOBS_IN_SERVER", "false")
@@ -171,9 +179,12 @@ def main() -> None:
         with db_plain.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.downgrade(cfg, "part@-1")  # the schema before partitioning
-        print(f"filling one month: {args.contacts} contacts", flush=True)
         started = time.perf_counter()
-        fill(db_plain.engine, args.contacts, month, args.incident_share, args.open)
+        for back in range(args.history, -1, -1):
+            index = month.year * 12 + month.month - 1 - back
+            this = date(index // 12, index % 12 + 1, 1)
+            print(f"filling {this:%Y-%m}: {args.contacts} contacts", flush=True)
+            fill(db_plain.engine, args.contacts, this, args.incident_share, 0 if back else args.open)
         print(f"  filled in {time.perf_counter() - started:.0f} s", flush=True)
         db_plain.dispose()
         with admin.connect() as conn:
