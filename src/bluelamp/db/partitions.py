@@ -115,7 +115,7 @@ def ensure_ahead(conn: Connection, today: date, ahead: int = AHEAD_MONTHS,
         return []
     created = []
     # A short lock wait: a busy table makes the job retry later rather than queue writers behind it.
-    conn.execute(text("SET LOCAL lock_timeout = '5s'"))
+    conn.execute(text("SET LOCAL lock_timeout = '2s'"))
     for table in tables or PARTITIONED:
         if not is_partitioned(conn, table):
             continue
