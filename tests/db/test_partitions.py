@@ -149,18 +149,19 @@ def test_a_recorded_contact_its_incident_and_its_audit_entry_land_in_their_month
                                                                                 fixed_clock) -> None:  # type: ignore[no-untyped-def]
     from bluelamp.db.partition_job import create_ahead
 
+    fixed_clock.now = datetime(2029, 7, 15, 9, tzinfo=UTC)  # a month no other test creates
     with db.unit_of_work() as session:
-        create_ahead(session, "test", ahead=0)  # the fixed clock's month, 2026-03
+        assert create_ahead(session, "test", ahead=0) == [f"{t}_p2029_07" for t in partitions.PARTITIONED]
     _, headers = make_user("call_handler")
     res = client.post("/api/v1/contacts", headers=headers, json={
         "channel": "999", "narrative": "He has a knife and is kicking my door in right now"})
     assert res.status_code == 201, res.text
     body = res.json()
     with db.engine.connect() as conn:
-        assert _where(conn, "contact", f"id = {body['id']}") == ["contact_p2026_03"]
-        assert _where(conn, "incident", f"id = {body['incident_id']}") == ["incident_p2026_03"]
-        assert set(_where(conn, "audit_entry", f"entity_id = '{body['id']}'")) == {"audit_entry_p2026_03"}
-        assert _where(conn, "audit_entry", "action = 'db.partitions_created'") == ["audit_entry_p2026_03"]
+        assert _where(conn, "contact", f"id = {body['id']}") == ["contact_p2029_07"]
+        assert _where(conn, "incident", f"id = {body['incident_id']}") == ["incident_p2029_07"]
+        assert set(_where(conn, "audit_entry", f"entity_id = '{body['id']}'")) == {"audit_entry_p2029_07"}
+        assert _where(conn, "audit_entry", "action = 'db.partitions_created'") == ["audit_entry_p2029_07"]
     assert client.get(f"/api/v1/contacts/{body['id']}", headers=headers).status_code == 200
 
 
