@@ -20,7 +20,7 @@ app = typer.Typer(
 
 CONTEXTS = (
     "web", "identity", "audit", "contact", "triage", "synth", "jobs", "response", "location", "chat", "crime",
-    "victims", "demand", "performance", "telephony",
+    "victims", "demand", "performance", "telephony", "db",
 )
 
 

@@ -109,7 +109,7 @@ def _load_handlers() -> None:
     from bluelamp.contact import service as _contact  # noqa: F401
 
     for module in ("bluelamp.crime.sweep", "bluelamp.victims.service", "bluelamp.chat.service",
-                   "bluelamp.performance.rollup"):
+                   "bluelamp.performance.rollup", "bluelamp.db.partition_job"):
         if importlib.util.find_spec(module) is not None:
             importlib.import_module(module)
 

@@ -15,6 +15,7 @@ DAILY: tuple[tuple[str, dict[str, Any], time], ...] = (
     # summarise days not yet summarised (a fresh or imported database): due at once on start-up
     ("performance.rollup.fill", {"days": 400}, time(0, 0)),
     ("crime.sweep", {}, time(6, 0)),  # also re-queued by itself through the day
+    ("db.partitions", {"ahead": 3}, time(3, 0)),  # next months' partitions (PostgreSQL; docs/scaling.md)
 )
 
 
