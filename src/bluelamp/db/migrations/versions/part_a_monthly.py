@@ -20,8 +20,8 @@ down_revision = "t16a_telephony"
 branch_labels = ("part",)
 depends_on = ("0003_chat", "0005_performance", "i13c_incident_measure", "i13e_plan_clock", "l15b_location",
               "s12a_accounts", "s12b_people", "s12c_access_log", "s12d_audit_key", "s12e_teams",
-              "s12f_late_times",
-              # later branches: partitioning must run after every table that points at contact/incident
+              # later branches: partitioning runs after every table that points at contact or incident
+              # (s12g follows s12f_late_times and stands for it: naming both confuses Alembic)
               "s12g_regrade_request", "portal_a_my_case")
 
 
