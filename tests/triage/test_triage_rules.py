@@ -163,11 +163,21 @@ def test_flags_come_in_the_policy_order() -> None:
     assert got == sorted(got, key=order.index)
 
 
-def test_the_assessment_is_frozen() -> None:
+def test_the_contract_json_is_a_copy_so_editing_it_cannot_change_the_recorded_assessment() -> None:
+    got = assess(contact("my partner hit me, the kids are here"))
+    before = json.loads(json.dumps(got.to_dict()))  # a deep copy, so the edits below cannot reach it
+    out = got.to_dict()
+    for key in ("flags", "referrals", "reasons", "questions"):
+        out[key].append("edited")
+    out["thrive"]["risk"] = "edited"
+    assert got.to_dict() == before
+
+
+def test_an_assessment_refuses_a_naive_attend_by() -> None:
     got = assess(contact("he has a knife"))
-    with pytest.raises(AttributeError):
-        got.grade = 4  # type: ignore[misc]
-    assert isinstance(got, Assessment)
+    assert got.attend_by is not None
+    with pytest.raises(ValueError, match="timezone-aware"):
+        Assessment(**{**vars(got), "attend_by": got.attend_by.replace(tzinfo=None)})
 
 
 def test_history_flags_are_recorded_and_can_raise_a_crime_to_attendance() -> None:
