@@ -123,14 +123,16 @@ def test_the_largest_64_bit_id_is_not_found_or_out_of_range_never_a_500(client, 
         assert res.status_code == 422 and "out of range" in res.json()["detail"], res.text
 
 
-@pytest.mark.parametrize("query", ["to=9999-12-31", "from=0001-01-01&to=0001-01-31", "from=1850-01-01&to=1850-01-02",
-                                   "from=2026-01-01&to=10000-01-01"])
-def test_dates_out_of_range_are_a_422_on_both_dashboards(client, make_user, query):
+@pytest.mark.parametrize(("query", "field"), [
+    ("to=9999-12-31", "query.to"), ("from=0001-01-01&to=0001-01-31", "query.from"),
+    ("from=1850-01-01&to=1850-01-02", "query.from"), ("from=2026-01-01&to=10000-01-01", "query.to"),
+])
+def test_dates_out_of_range_are_a_422_on_both_dashboards(client, make_user, query, field):
     _, admin = make_user("admin")
     for url in ("/api/v1/performance/dashboard", "/api/v1/public/dashboard", "/api/v1/measures"):
         res = client.get(f"{url}?{query}", headers=admin)
         assert res.status_code == 422, f"{url}?{query}: {res.status_code} {res.text[:200]}"
-        assert res.json()["detail"].split(":")[0] in ("from", "to", "query.from", "query.to")
+        assert res.json()["detail"].split(":")[0] == field, (url, res.text)
 
 
 @pytest.mark.parametrize("body", [

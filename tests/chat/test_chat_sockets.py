@@ -179,5 +179,15 @@ def test_an_operator_cannot_acknowledge_alerts_or_act_on_anothers_chat(client, s
         op.receive_json()
         op.send_json({"type": "ack_alert", "alert_id": 1})
         assert until(op, lambda f: f["type"] == "error")["code"] == "forbidden"
-        op.send_json({"type": "send", "chat_id": 1, "body": "not mine"})
-        assert until(op, lambda f: f["type"] == "error")["code"] in ("not_yours", "unknown_chat")
+        chat_id = _chat_id(client, token)  # waiting, not taken by this operator
+        op.send_json({"type": "send", "chat_id": chat_id, "body": "not mine"})
+        assert until(op, lambda f: f["type"] == "error")["code"] == "not_yours"
+        op.send_json({"type": "send", "chat_id": chat_id + 1000, "body": "no such chat"})
+        assert until(op, lambda f: f["type"] == "error")["code"] == "unknown_chat"
+
+
+def _chat_id(client, token):  # type: ignore[no-untyped-def]
+    from bluelamp.chat import service
+
+    with client.app.state.db.unit_of_work(write=False) as s:
+        return service.chat_for_token(s, token).id
