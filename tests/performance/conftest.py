@@ -81,8 +81,20 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                          arrived_at=FEB + timedelta(hours=k, minutes=minutes), flags=[], extra={})
             s.add(i)
             inc.append(i)
+        # Grades 2 and 3 (no contact behind them): one grade 2 in 40 min, one in 75 (late against 60); one
+        # grade 3 at its appointment, 30 h after the call (by attend_by, 48 h).
+        later = []
+        for grade, area, received, target, arrived in (
+                (2, "North", FEB + timedelta(days=3), timedelta(minutes=60), timedelta(minutes=40)),
+                (2, "South", FEB + timedelta(days=3, hours=1), timedelta(minutes=60), timedelta(minutes=75)),
+                (3, "North", FEB + timedelta(days=4), timedelta(hours=48), timedelta(hours=30))):
+            later.append(Incident(agency="police", source="test", grade=grade, status="closed", urban=True,
+                                  area=area, received_at=received, attend_by=received + target,
+                                  arrived_at=received + arrived, flags=[], extra={}))
+        s.add_all(later)
         s.flush()
         ids["incidents"] = [i.id for i in inc]
+        ids["incidents_2_3"] = [i.id for i in later]
         # The late one was downgraded to grade 2 after arrival: still measured as a late grade 1.
         from bluelamp.response.store import IncidentRegrade
 
