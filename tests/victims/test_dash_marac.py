@@ -86,14 +86,10 @@ def test_a_refused_dash_form_keeps_every_answer_typed(client, db, who, make_cont
     with db.unit_of_work() as session:
         identity.add_user(session, "dashcare", ["victim_care"], "correct horse battery")
     page = client.get("/login")
-    token = ""
-    m = re.search(r'name="csrf[^"]*" value="([^"]+)"', page.text)
-    if m:
-        token = m.group(1)
-    form = {"username": "dashcare", "password": "correct horse battery"}
-    if token:
-        form["csrf_token"] = token
-    client.post("/login", data=form)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert m, "the sign-in form carries a CSRF token"
+    form = {"username": "dashcare", "password": "correct horse battery", "csrf_token": m.group(1)}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
     answers = _answers(5)
     del answers["q27_criminal_history"]
     view = client.get(f"/victims/{vid}").text
