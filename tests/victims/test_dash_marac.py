@@ -93,10 +93,9 @@ def test_a_refused_dash_form_keeps_every_answer_typed(client, db, who, make_cont
     answers = _answers(5)
     del answers["q27_criminal_history"]
     view = client.get(f"/victims/{vid}").text
-    m = re.search(r'name="csrf[^"]*" value="([^"]+)"', view)
-    data = dict(answers)
-    if m:
-        data["csrf_token"] = m.group(1)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', view)
+    assert m, "the victim page's forms carry a CSRF token"
+    data = {**answers, "csrf_token": m.group(1)}
     res = client.post(f"/victims/{vid}/dash", data=data, follow_redirects=True)
     assert "incomplete" in res.text
     # Every answer given is still selected on the form shown with the error.

@@ -27,8 +27,8 @@ def _signed_in(client, db, roles=("victim_care",)):
 def _post(client, url, vid, data):
     view = client.get(f"/victims/{vid}").text
     m = re.search(r'name="csrf_token" value="([^"]+)"', view)
-    if m:
-        data = {**data, "csrf_token": m.group(1)}
+    assert m, "the victim page's forms carry a CSRF token"
+    data = {**data, "csrf_token": m.group(1)}
     return client.post(url, data=data, follow_redirects=True)
 
 
