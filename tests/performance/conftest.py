@@ -121,6 +121,13 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         c3 = crime(JAN, JAN + timedelta(hours=2), 50, status="closed", outcome="18",
                    closed_at=datetime(2026, 2, 15, 12, tzinfo=UTC), outcome_evidence={"rationale": "no suspect"})
         ids["crimes"] = [c1.id, c2.id, c3.id]
+        # Two more January crimes closed in February, so each outcome share has a case: 16 (evidential
+        # difficulties, the victim does not support) and 1 (charged).
+        c4 = crime(JAN + timedelta(hours=1), JAN + timedelta(hours=3), 60, status="closed", outcome="16",
+                   closed_at=datetime(2026, 2, 16, 12, tzinfo=UTC), outcome_evidence={"victim_wishes": "declined"})
+        c5 = crime(JAN + timedelta(hours=2), JAN + timedelta(hours=4), 70, status="closed", outcome="1",
+                   closed_at=datetime(2026, 2, 17, 12, tzinfo=UTC), outcome_evidence={"charge_ref": "CH-1"})
+        ids["closed_crimes"] = [c3.id, c4.id, c5.id]
         s.add_all([
             SupervisoryReview(crime_id=c1.id, reviewer="user:sup", reviewed_at=FEB + timedelta(days=3),
                               direction="go", risk="standard", late=False, next_due_at=FEB + timedelta(days=10)),
