@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import text
 
 from bluelamp.audit import service as audit
@@ -71,12 +72,9 @@ def test_erasing_content_under_retention_keeps_the_chain_valid(db):
 
 
 def test_a_rolled_back_change_leaves_no_audit_entry(db):
-    try:
-        with db.unit_of_work() as session:
-            audit.record(session, "user:alice", "thing.changed", "thing", 1)
-            raise RuntimeError("boom")
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError, match="boom"), db.unit_of_work() as session:
+        audit.record(session, "user:alice", "thing.changed", "thing", 1)
+        raise RuntimeError("boom")
     assert _verify(db).entries == 0
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bluelamp.contact.store import Contact
-from bluelamp.db.engine import Database
+from bluelamp.db.engine import Database, DatabaseUnavailable
 from bluelamp.web.app import create_app
 
 
@@ -24,6 +25,14 @@ def test_the_api_answers_503_when_the_database_is_unavailable(db, make_user, tmp
         assert session.execute(select(func.count()).select_from(Contact)).scalar_one() == 0
 
 
+@pytest.mark.parametrize("write", [True, False])
+def test_a_unit_of_work_on_a_database_that_does_not_answer_raises_database_unavailable(tmp_path, write):
+    away = Database(f"sqlite:///{tmp_path}/missing/dir/x.sqlite3")
+    with pytest.raises(DatabaseUnavailable, match="did not answer"), away.unit_of_work(write=write) as session:
+        session.execute(text("SELECT 1"))
+    away.dispose()
+
+
 def test_a_failure_mid_request_rolls_everything_back(db, principal, monkeypatch):
     from bluelamp.contact import service
     from bluelamp.contact.model import ContactIn
@@ -36,11 +45,8 @@ def test_a_failure_mid_request_rolls_everything_back(db, principal, monkeypatch)
     handler = principal("call_handler")
     data = ContactIn.model_validate({"channel": "999", "narrative": "he has a knife and is attacking me now",
                                      "caller": {"name": "X Y", "phone": "07700900000"}})
-    try:
-        with db.unit_of_work() as session:
-            service.record_contact(session, data, handler)
-    except RuntimeError:
-        pass
+    with pytest.raises(RuntimeError, match="disk full"), db.unit_of_work() as session:
+        service.record_contact(session, data, handler)
     from bluelamp.audit.store import AuditEntry
     from bluelamp.contact.store import Person
 

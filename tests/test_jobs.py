@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from bluelamp.jobs.runner import HANDLERS, enqueue, handler, run_due
@@ -52,3 +53,30 @@ def test_daily_work_is_queued_once_per_day_however_often_asked(db, fixed_clock):
         assert session.execute(select(func.count()).select_from(Job)).scalar_one() == 2 * len(DAILY)
     run_due(db)  # loads every context's handlers
     assert all(kind in HANDLERS for kind, _, _ in DAILY)
+
+
+@pytest.mark.parametrize(("setting", "runs_jobs"), [("true", True), ("false", False)])
+def test_serve_runs_jobs_in_the_server_only_when_the_setting_says_so(db, monkeypatch, setting, runs_jobs):
+    import uvicorn
+    from fastapi.testclient import TestClient
+    from typer.testing import CliRunner
+
+    from bluelamp.cli import app as cli
+    from bluelamp.config import get_settings
+
+    runners = []
+
+    def start_and_stop(web_app, **_options):  # type: ignore[no-untyped-def]
+        with TestClient(web_app):  # the app's start-up and shut-down, as uvicorn would run them
+            runners.append(web_app.state.job_runner)
+
+    monkeypatch.setattr(uvicorn, "run", start_and_stop)
+    monkeypatch.setenv("BLUELAMP_RUN_JOBS_IN_SERVER", setting)
+    get_settings.cache_clear()
+    try:
+        res = CliRunner().invoke(cli, ["serve", "--port", "1"])
+    finally:
+        monkeypatch.delenv("BLUELAMP_RUN_JOBS_IN_SERVER")
+        get_settings.cache_clear()
+    assert res.exit_code == 0, res.output
+    assert len(runners) == 1 and (runners[0] is not None) == runs_jobs

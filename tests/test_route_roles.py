@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIWebSocketRoute
+from starlette.websockets import WebSocketDisconnect
 
 from bluelamp.identity.model import ROLES
 from bluelamp.web.auth import PublicAccess, RoleGuard
@@ -22,24 +23,35 @@ def _guards(dependant) -> list[object]:  # type: ignore[no-untyped-def]
 
 
 class _Route:
-    """A mounted route with its full path (the app records each router it includes)."""
+    """A mounted route or socket with its full path (the app records each router it includes)."""
 
-    def __init__(self, prefix: str, route: APIRoute) -> None:
+    def __init__(self, prefix: str, route: APIRoute | APIWebSocketRoute) -> None:
         self.path = prefix + route.path
-        self.methods = route.methods
+        self.methods = getattr(route, "methods", None) or {"WEBSOCKET"}
         self.dependant = route.dependant
 
 
-def _routes(app) -> list[_Route]:  # type: ignore[no-untyped-def]
-    found = [_Route("", r) for r in app.routes if isinstance(r, APIRoute)]
+def _walk(prefix: str, routes: list, kind: type) -> list[_Route]:  # type: ignore[type-arg]
+    found = []
+    for r in routes:
+        if isinstance(r, kind):
+            found.append(_Route(prefix, r))
+        nested = getattr(r, "original_router", None)  # a router included in a router (chat's sockets)
+        if nested is not None:
+            found.extend(_walk(prefix + r.include_context.prefix, nested.routes, kind))
+    return found
+
+
+def _routes(app, kind: type = APIRoute) -> list[_Route]:  # type: ignore[no-untyped-def]
+    found = _walk("", [r for r in app.routes if isinstance(r, kind)], kind)
     for prefix, router in app.state.mounted:
-        found.extend(_Route(prefix, r) for r in router.routes if isinstance(r, APIRoute))
+        found.extend(_walk(prefix, router.routes, kind))
     return found
 
 
 def test_every_route_declares_its_roles_or_is_deliberately_public(app):
     missing = []
-    for route in _routes(app):
+    for route in _routes(app) + _routes(app, APIWebSocketRoute):
         if route.path in ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"):
             continue
         guards = _guards(route.dependant)
@@ -47,6 +59,7 @@ def test_every_route_declares_its_roles_or_is_deliberately_public(app):
             missing.append(f"{sorted(route.methods)} {route.path}: {len(guards)} guards")
     assert not missing, "routes without exactly one role guard:\n" + "\n".join(missing)
     assert len(_routes(app)) > 10
+    assert {"/chat/ws", "/chat/ws/operator"} <= {r.path for r in _routes(app, APIWebSocketRoute)}
 
 
 NEED_TO_KNOW = ("do not give access to this", "state why with ?reason=")
@@ -91,3 +104,32 @@ def test_each_role_gets_exactly_the_routes_it_is_allowed(app, client, make_user)
 @pytest.mark.parametrize("path", ["/healthz", "/login"])
 def test_public_routes_answer_without_signing_in(client, path):
     assert client.get(path).status_code == 200
+
+
+def _socket_opens(client, path: str, headers: dict[str, str]) -> bool:  # type: ignore[no-untyped-def]
+    """True when the handshake is accepted; False when the guard closes it (1008) before accepting."""
+    try:
+        with client.websocket_connect(path, headers=headers):
+            return True
+    except WebSocketDisconnect as exc:
+        assert exc.code == 1008, f"{path}: closed with {exc.code}"
+        return False
+
+
+def test_each_role_gets_exactly_the_sockets_it_is_allowed(app, client, make_user):
+    tokens = {role: make_user(role)[1] for role in ROLES}
+    sockets = _routes(app, APIWebSocketRoute)
+    for route in sockets:
+        guard = _guards(route.dependant)[0]
+        path = _concrete(route.path)
+        if isinstance(guard, PublicAccess):
+            assert _socket_opens(client, path, {}), f"{path} is public but refused anonymous"
+            continue
+        assert isinstance(guard, RoleGuard)
+        assert not _socket_opens(client, path, {}), f"{path} let anonymous in"
+        for role in ROLES:
+            allowed = role == "admin" or role in guard.roles
+            assert _socket_opens(client, path, tokens[role]) == allowed, f"{path} as {role}"
+    guarded = {r.path: set(_guards(r.dependant)[0].roles) for r in sockets  # type: ignore[attr-defined]
+               if isinstance(_guards(r.dependant)[0], RoleGuard)}
+    assert guarded == {"/chat/ws/operator": {"chat_operator", "supervisor"}}  # the console's socket only

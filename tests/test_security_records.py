@@ -114,7 +114,7 @@ def test_a_verified_call_updates_the_current_details_and_keeps_the_old_ones(clie
     first = client.post("/api/v1/contacts", json=CALL, headers=h).json()
     pid = client.get(f"/api/v1/contacts/{first['id']}", headers=h).json()["caller"]["person_id"]
     moved = dict(CALL, received_at="2026-03-05T21:00:00Z", caller=dict(VICTIM, address="1 New Lane, Leek"))
-    client.post("/api/v1/contacts", json=moved, headers=h)
+    assert client.post("/api/v1/contacts", json=moved, headers=h).status_code == 201
     person = client.get(f"/api/v1/people/{pid}", headers=h).json()
     assert person["current"]["address"] == {"value": "1 New Lane, Leek", "source": "contact:999", "verified": True,
                                             "at": person["current"]["address"]["at"]}
@@ -260,7 +260,7 @@ def test_a_write_route_is_no_way_round_need_to_know(client, make_user, db):
 
 def test_the_contact_page_hides_the_household_from_others(client, make_user, db, form_login):
     _, h = make_user("call_handler")
-    client.post("/api/v1/contacts", json=CALL, headers=h)
+    assert client.post("/api/v1/contacts", json=CALL, headers=h).status_code == 201
     cid = client.post("/api/v1/contacts", json=dict(CALL, people=[]), headers=h).json()["id"]
     from bluelamp.identity import service
 

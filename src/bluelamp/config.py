@@ -29,8 +29,9 @@ class Settings(BaseSettings):
     secret_key: str = ""
     timezone: str = "Europe/London"
     policy_version: str = ""  # empty: the newest shipped version
-    # Narratives longer than this are refused (413); 20k characters is ~10 pages of typed notes.
-    max_narrative_chars: int = 20_000
+    # `bluelamp serve` runs due jobs (clocks, reminders, nightly summaries) in a thread. With several
+    # server processes, set this false in all but one (or run `bluelamp jobs run` on its own);
+    # jobs are leased, so two runners never run the same job at once.
     run_jobs_in_server: bool = True
     # Threads per server process for request handlers (see web/app.py).
     request_threads: int = 4

@@ -98,15 +98,15 @@ def test_an_online_report_that_screens_as_an_emergency_says_call_999_and_alerts_
     assert alerts[0]["kind"] == "online_emergency" and alerts[0]["contact_id"] == int(res.json()["reference"][2:])
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "what_happened"),
-    ({"what_happened": "x" * 5001}, "what_happened"),
-    ({"what_happened": "a theft", "colour": "red"}, "colour"),
-    ({"what_happened": "a theft", "dob": "not a date"}, "dob"),
+@pytest.mark.parametrize("body, field, status", [
+    ({}, "what_happened", 422),
+    ({"what_happened": "x" * 5001}, "what_happened", 422),
+    ({"what_happened": "a theft", "colour": "red"}, "colour", 422),
+    ({"what_happened": "a theft", "dob": "not a date"}, "dob", 422),
 ])
-def test_a_bad_online_report_is_refused_naming_the_field(client, body, field):
+def test_a_bad_online_report_is_refused_naming_the_field(client, body, field, status):
     res = client.post("/api/v1/online-reports", json=body)
-    assert res.status_code in (413, 422) and field in res.json()["detail"]
+    assert res.status_code == status and res.json()["detail"].startswith(field), res.text
 
 
 def test_online_reports_are_rate_limited_per_address(client, chat_settings):

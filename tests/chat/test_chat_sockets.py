@@ -48,7 +48,7 @@ def test_a_citizen_and_an_operator_chat_and_the_chat_becomes_a_contact(client, s
         assert username not in json.dumps(reply)
         op.send_json({"type": "convert", "chat_id": view["id"]})
         converted = until(op, lambda f: f["type"] == "converted" and "ref" in f)
-        assert converted["assessment"]["grade"] in (3, 4) and converted["reference"].startswith("BL")
+        assert converted["assessment"]["grade"] == 4 and converted["reference"].startswith("BL")
         notice = until(ws, lambda f: f["type"] == "message" and "reference number" in f["body"])
         assert converted["reference"] in notice["body"]
         op.send_json({"type": "close", "chat_id": view["id"]})
@@ -182,8 +182,18 @@ def test_an_operator_cannot_acknowledge_alerts_or_act_on_anothers_chat(client, s
         op.receive_json()
         op.send_json({"type": "ack_alert", "alert_id": 1})
         assert until(op, lambda f: f["type"] == "error")["code"] == "forbidden"
-        op.send_json({"type": "send", "chat_id": 1, "body": "not mine"})
-        assert until(op, lambda f: f["type"] == "error")["code"] in ("not_yours", "unknown_chat")
+        chat_id = _chat_id(client, token)  # waiting, not taken by this operator
+        op.send_json({"type": "send", "chat_id": chat_id, "body": "not mine"})
+        assert until(op, lambda f: f["type"] == "error")["code"] == "not_yours"
+        op.send_json({"type": "send", "chat_id": chat_id + 1000, "body": "no such chat"})
+        assert until(op, lambda f: f["type"] == "error")["code"] == "unknown_chat"
+
+
+def _chat_id(client, token):  # type: ignore[no-untyped-def]
+    from bluelamp.chat import service
+
+    with client.app.state.db.unit_of_work(write=False) as s:
+        return service.chat_for_token(s, token).id
 
 
 def test_the_old_socket_with_the_token_in_its_url_is_gone(client):

@@ -188,8 +188,12 @@ def test_concurrent_requests_with_one_idempotency_key_record_one_contact(live_se
         t.start()
     for t in threads:
         t.join()
-    assert sorted({r.status_code for r in results}) in ([201], [200, 201])
-    assert len({r.json()["id"] for r in results}) == 1
+    # One request recorded it; the other five answer with its response, marked as replayed.
+    originals = [r for r in results if "Idempotent-Replayed" not in r.headers]
+    replays = [r for r in results if r.headers.get("Idempotent-Replayed") == "true"]
+    assert (len(originals), len(replays)) == (1, 5), [(r.status_code, dict(r.headers)) for r in results]
+    assert [r.status_code for r in results] == [201] * 6
+    assert all(r.json() == originals[0].json() for r in replays)
     from sqlalchemy import func, select
 
     from bluelamp.contact.store import Contact

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import math
 
 import pytest
@@ -10,17 +9,18 @@ import pytest
 from bluelamp.demand import erlang
 from bluelamp.demand.staffing import Target, scheduled, staff_interval
 
-from .conftest import REAL
+from .conftest import real_cases
 
-with open(REAL / "erlang-c-reference" / "erlang_c_published_reference.csv") as _fh:
-    CASES = list(csv.DictReader(_fh))
+REFERENCE = "erlang-c-reference/erlang_c_published_reference.csv"
+CASES = real_cases(REFERENCE, "case_id")
+WITH_REQUIRED_AGENTS = real_cases(REFERENCE, "case_id", where=lambda row: bool(row["published_required_agents"]))
 
 
 def _digits(text: str) -> int:
     return len(text.split(".")[1]) if "." in text else 0
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c["case_id"] for c in CASES])
+@pytest.mark.parametrize("case", CASES)
 def test_it_reproduces_each_published_erlang_c_value(case: dict[str, str]) -> None:
     load = float(case["calls_in_interval"]) * float(case["aht_s"]) / float(case["interval_s"])
     m = erlang.erlang_c_measures(int(case["agents"]), load, float(case["aht_s"]), float(case["target_answer_s"]))
@@ -33,8 +33,7 @@ def test_it_reproduces_each_published_erlang_c_value(case: dict[str, str]) -> No
             assert abs(value - float(case[col])) <= tol, (col, value, case[col])
 
 
-@pytest.mark.parametrize("case", [c for c in CASES if c["published_required_agents"]],
-                         ids=lambda c: c["case_id"])
+@pytest.mark.parametrize("case", WITH_REQUIRED_AGENTS)
 def test_it_finds_the_published_required_and_scheduled_agents(case: dict[str, str]) -> None:
     target = Target(aht_s=float(case["aht_s"]), target_answer_s=float(case["target_answer_s"]),
                     target_level=float(case["sl_target"]), shrinkage=case["shrinkage"] or "0",

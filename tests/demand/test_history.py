@@ -117,3 +117,26 @@ def test_the_page_forecasts_staffs_rosters_and_simulates_the_force_from_the_data
     assert 0 <= data["answering"]["rota"]["answered_in_target"] <= 1
     att = data["attendance"]
     assert att["current"]["units"] == overview.DEFAULT_UNITS and att["plus_25pct"]["units"] == 30
+    # No incidents and no cars in these records: the simulation's inputs are assumptions, and say so.
+    assert att["assumed"] == ["incident_share", "grade_mix", "urban_share", "units"]
+    assert 'id="attendance-assumed"' in page.text and "own data" in page.text
+
+
+def test_the_attendance_facts_come_from_the_records_when_they_hold_them(db) -> None:  # type: ignore[no-untyped-def]
+    from bluelamp.response.store import Incident, Unit
+
+    with db.unit_of_work() as s:
+        for k, (grade, urban) in enumerate([(1, True), (2, True), (2, False), (3, True)]):
+            s.add(Incident(agency="police", source="test", grade=grade, status="closed", flags=[], urban=urban,
+                           received_at=AS_OF - timedelta(days=1, hours=k), extra={}))
+        s.add(Incident(agency="police", source="test", grade=1, status="closed", flags=[], urban=True,
+                       received_at=AS_OF - timedelta(days=40), extra={}))  # older than 28 days: not counted
+        for k in range(3):
+            s.add(Unit(call_sign=f"R{k}", unit_type="response_car", updated_at=AS_OF))
+        s.add(Unit(call_sign="D1", unit_type="dog", updated_at=AS_OF))
+    with db.engine.connect() as conn:
+        facts = overview._response_facts(conn, AS_OF, contacts=40.0)
+    assert facts == overview.ResponseFacts(0.1, (0.25, 0.5, 0.25), 0.75, 3, assumed=())
+    with db.engine.connect() as conn:
+        none_yet = overview._response_facts(conn, AS_OF - timedelta(days=60), contacts=40.0)
+    assert none_yet.assumed == ("incident_share", "grade_mix", "urban_share") and none_yet.units == 3

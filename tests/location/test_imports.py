@@ -73,7 +73,8 @@ def test_a_file_with_the_wrong_columns_imports_nothing(db, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not REAL.is_dir(), reason="the real data.police.uk files are in ../shared")
+@pytest.mark.skipif(not REAL.is_dir(),
+                    reason="the shared real data folder (../shared/data/real) is not next to the repository")
 def test_real_staffordshire_street_crime_imports_once_and_hotspots_count_it(db, client, make_user):
     january = REAL / "2025-01-staffordshire-street.csv.gz"
     code, summary, err = _run("street-crime", str(january))

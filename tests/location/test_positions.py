@@ -47,7 +47,9 @@ def test_a_position_older_than_the_units_last_is_ignored(client, make_user, make
     avl = make_user("avl")[1]
     make_unit("B1")
     now = datetime.now(UTC)
-    client.post("/api/v1/positions", json=[{"unit": "B1", "lat": 53.0, "lon": -2.2, "at": _iso(now)}], headers=avl)
+    first = client.post("/api/v1/positions", json=[{"unit": "B1", "lat": 53.0, "lon": -2.2, "at": _iso(now)}],
+                        headers=avl)
+    assert first.status_code == 202 and first.json()["accepted"] == 1, first.text
     late = client.post("/api/v1/positions", headers=avl,
                        json=[{"unit": "B1", "lat": 52.0, "lon": -2.0, "at": _iso(now - timedelta(minutes=1))}])
     assert late.json() == {"accepted": 0, "ignored": 1, "rejected": []}
@@ -60,7 +62,9 @@ def test_an_old_position_is_shown_stale(client, make_user, make_unit):
     avl = make_user("avl")[1]
     make_unit("C1")
     old = datetime.now(UTC) - timedelta(minutes=30)
-    client.post("/api/v1/positions", json=[{"unit": "C1", "lat": 53.0, "lon": -2.2, "at": _iso(old)}], headers=avl)
+    res = client.post("/api/v1/positions", json=[{"unit": "C1", "lat": 53.0, "lon": -2.2, "at": _iso(old)}],
+                      headers=avl)
+    assert res.status_code == 202 and res.json()["accepted"] == 1, res.text
     unit = next(u for u in client.get("/api/v1/units", headers=make_user("dispatcher")[1]).json()
                 if u["call_sign"] == "C1")
     assert unit["position_stale"] is True and unit["position_age_s"] >= 30 * 60

@@ -81,8 +81,20 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                          arrived_at=FEB + timedelta(hours=k, minutes=minutes), flags=[], extra={})
             s.add(i)
             inc.append(i)
+        # Grades 2 and 3 (no contact behind them): one grade 2 in 40 min, one in 75 (late against 60); one
+        # grade 3 at its appointment, 30 h after the call (by attend_by, 48 h).
+        later = []
+        for grade, area, received, target, arrived in (
+                (2, "North", FEB + timedelta(days=3), timedelta(minutes=60), timedelta(minutes=40)),
+                (2, "South", FEB + timedelta(days=3, hours=1), timedelta(minutes=60), timedelta(minutes=75)),
+                (3, "North", FEB + timedelta(days=4), timedelta(hours=48), timedelta(hours=30))):
+            later.append(Incident(agency="police", source="test", grade=grade, status="closed", urban=True,
+                                  area=area, received_at=received, attend_by=received + target,
+                                  arrived_at=received + arrived, flags=[], extra={}))
+        s.add_all(later)
         s.flush()
         ids["incidents"] = [i.id for i in inc]
+        ids["incidents_2_3"] = [i.id for i in later]
         # The late one was downgraded to grade 2 after arrival: still measured as a late grade 1.
         from bluelamp.response.store import IncidentRegrade
 
@@ -109,6 +121,13 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
         c3 = crime(JAN, JAN + timedelta(hours=2), 50, status="closed", outcome="18",
                    closed_at=datetime(2026, 2, 15, 12, tzinfo=UTC), outcome_evidence={"rationale": "no suspect"})
         ids["crimes"] = [c1.id, c2.id, c3.id]
+        # Two more January crimes closed in February, so each outcome share has a case: 16 (evidential
+        # difficulties, the victim does not support) and 1 (charged).
+        c4 = crime(JAN + timedelta(hours=1), JAN + timedelta(hours=3), 60, status="closed", outcome="16",
+                   closed_at=datetime(2026, 2, 16, 12, tzinfo=UTC), outcome_evidence={"victim_wishes": "declined"})
+        c5 = crime(JAN + timedelta(hours=2), JAN + timedelta(hours=4), 70, status="closed", outcome="1",
+                   closed_at=datetime(2026, 2, 17, 12, tzinfo=UTC), outcome_evidence={"charge_ref": "CH-1"})
+        ids["closed_crimes"] = [c3.id, c4.id, c5.id]
         s.add_all([
             SupervisoryReview(crime_id=c1.id, reviewer="user:sup", reviewed_at=FEB + timedelta(days=3),
                               direction="go", risk="standard", late=False, next_due_at=FEB + timedelta(days=10)),

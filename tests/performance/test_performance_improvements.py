@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 
 def _raise(client, h, **kw):  # type: ignore[no-untyped-def]
     body = {"kind": "afi", "reference": "AFI-1", "title": "Repeat victims are not always identified",
@@ -53,7 +51,8 @@ def test_only_a_leader_records_items(client, make_user, world):
     assert client.get("/api/v1/performance/improvements", headers=analyst).status_code == 200
 
 
-def test_the_progress_report_prints_to_pdf_in_under_10_seconds(client, make_user, world):
+def test_the_progress_report_prints_to_pdf(client, make_user, world):
+    """How long it takes is benchmarks/bench_performance.py's figure (BENCHMARKS.md), not a test's."""
     import weasyprint  # noqa: F401  (a hard dependency: missing, the test fails rather than skips)
 
     _, h = make_user("leader")
@@ -61,10 +60,9 @@ def test_the_progress_report_prints_to_pdf_in_under_10_seconds(client, make_user
         assert _raise(client, h, reference=f"AFI-{k}", title=f"Item {k}").status_code == 201
     html = client.get("/api/v1/performance/progress-report", headers=h)
     assert html.status_code == 200 and len(html.json()["items"]) == 6
-    started = time.perf_counter()
     pdf = client.get("/api/v1/performance/progress-report.pdf", headers=h)
-    elapsed = time.perf_counter() - started
-    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF") and elapsed < 10
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF") and pdf.content.rstrip().endswith(b"%%EOF")
 
 
 def test_the_pages_show_items_and_the_report(client, db, world, make_user, form_login):

@@ -36,6 +36,7 @@ def test_demo_incidents_get_times_units_and_a_live_board(db, make_incident):
         assert all(t is None or t <= end for t in (live.dispatched_at, live.arrived_at))
         units = list(session.scalars(select(Unit)))
         assert all(u.shift_start <= end < u.shift_end for u in units)
-        if live.dispatched_at:
-            a = session.scalars(select(Assignment).where(Assignment.incident_id == recent)).one()
-            assert session.get(Unit, a.unit_id).incident_id == recent
+        # Six minutes old at grade 1: with seed 7 a car is already assigned and still on it.
+        assert live.dispatched_at is not None and counts["open_assigned"] == 1
+        a = session.scalars(select(Assignment).where(Assignment.incident_id == recent)).one()
+        assert session.get(Unit, a.unit_id).incident_id == recent

@@ -11,8 +11,10 @@ from sqlalchemy import func, select
 from bluelamp.response.importers.runner import import_cad
 from bluelamp.response.store import Incident
 
-pytestmark = pytest.mark.slow
 REAL = Path(__file__).resolve().parents[3] / "shared" / "data" / "real"
+# As every real-data test: skipped, saying why, when ../shared is not beside the repository.
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(
+    not REAL.exists(), reason="the shared real data folder (../shared/data/real) is not next to the repository")]
 
 
 def test_the_real_decc_file_imports_once_and_its_measures_match_pandas(db, tmp_path):

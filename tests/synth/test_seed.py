@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from bluelamp import clock
@@ -16,8 +17,7 @@ from bluelamp.audit.store import AuditEntry
 from bluelamp.contact.matching import match_people
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, Person
-from bluelamp.db.base import Base
-from bluelamp.db.engine import Database, get_database
+from bluelamp.db.engine import Database
 from bluelamp.identity import service as identity
 from bluelamp.policy import load_policy
 from bluelamp.response.store import Incident
@@ -45,26 +45,42 @@ NOW = datetime(2026, 3, 1, 21, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def seeded(database_url):
-    """Two days of the demo force, seeded once for the read-only tests of this module."""
-    db = get_database(database_url)
-    _empty(db)
+def seeded(database_url, tmp_path_factory):
+    """Two days of the demo force, seeded once for the read-only tests of this module, in a database of
+    their own: the shared test database is emptied by every other test's `db` fixture, which may run
+    between these (pytest-xdist interleaves modules)."""
+    url, drop = _own_database(database_url, tmp_path_factory)
+    db = Database(url)
+    from bluelamp.db.migrate import upgrade
+
+    upgrade(db.engine)
     previous = clock.set_clock(clock.FixedClock(NOW))
-    started = time.monotonic()
-    summary = demo.seed(db, days=2, seed=42)
-    summary["wall_s"] = time.monotonic() - started
-    yield db, summary
-    clock.set_clock(previous)
+    try:
+        summary = demo.seed(db, days=2, seed=42)
+        yield db, summary
+    finally:
+        clock.set_clock(previous)
+        db.dispose()
+        drop()
 
 
-def _empty(db: Database) -> None:
-    # As the shared `db` fixture does: every table emptied, the audit chain and its anchor restarted.
-    with db.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name != "alembic_version":
-                conn.execute(table.delete())
-        conn.execute(text("INSERT INTO audit_head (id, seq, digest) VALUES (1, 0, :d)"), {"d": "0" * 64})
-    audit.anchor_path_for(str(db.engine.url)).unlink(missing_ok=True)
+def _own_database(shared_url: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[str, Callable[[], None]]:
+    """A new empty database beside the shared one (same kind: SQLite file or PostgreSQL database)."""
+    url = make_url(shared_url)
+    if url.get_backend_name() == "sqlite":
+        return f"sqlite:///{tmp_path_factory.mktemp('seeded') / 'seeded.sqlite3'}", lambda: None
+    name = f"{url.database}_seeded"
+    admin = create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return url.set(database=name).render_as_string(hide_password=False), drop
 
 
 def test_a_short_seed_writes_contacts_people_and_incidents(seeded):

@@ -169,7 +169,8 @@ def test_callback_measures_count_what_fell_due(client, make_user, abandoned, fix
     assert item["call_id"] == "m1"  # overdue first
     item3 = client.post("/api/v1/callbacks/next", headers=h).json()
     assert item3["call_id"] == "m3"
-    client.post(f"/api/v1/callbacks/{item3['id']}/outcome", headers=h, json={"outcome": "no_answer"})
+    tried = client.post(f"/api/v1/callbacks/{item3['id']}/outcome", headers=h, json={"outcome": "no_answer"})
+    assert tried.status_code == 200, tried.text
     _, leader = make_user("leader")
     out = client.get("/api/v1/telephony/measures?from=2026-03-01&to=2026-03-01", headers=leader).json()
     cb = out["callbacks"]

@@ -1,9 +1,7 @@
-"""The public example set (cases.yaml) and a scorer shared by the tests, the docs and the benchmark."""
+"""The public example set (cases.yaml) and the comparison of one assessment with its case."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +31,6 @@ def contact_for(case: dict[str, Any]) -> ContactIn:
     return ContactIn.model_validate(body)
 
 
-@dataclass
-class Score:
-    cases: int
-    grade: float
-    route: float
-    flags_exact: float
-    referrals_included: float
-    all_fields: float
-    misses: list[str]
-
-
 def model_added(got: Assessment) -> set[str]:
     """Flags the learned model added, each with its own visible reason ("text model reads ...")."""
     from bluelamp.policy import load_policy
@@ -65,15 +52,3 @@ def compare(case: dict[str, Any], got: Assessment) -> dict[str, bool]:
         "referrals": set(case.get("referrals", [])) <= set(got.referrals),
     }
 
-
-def score(results: Iterable[tuple[dict[str, Any], Assessment]]) -> Score:
-    rows = [(case, got, compare(case, got)) for case, got in results]
-    n = len(rows)
-
-    def share(key: str) -> float:
-        return sum(r[2][key] for r in rows) / n
-
-    misses = [f"{c['id']}: grade {g.grade} route {g.route} flags {g.flags}"
-              for c, g, ok in rows if not all(ok.values())]
-    return Score(n, share("grade"), share("route"), share("flags"), share("referrals"),
-                 sum(all(r[2].values()) for r in rows) / n, misses)

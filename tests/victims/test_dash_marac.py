@@ -86,21 +86,16 @@ def test_a_refused_dash_form_keeps_every_answer_typed(client, db, who, make_cont
     with db.unit_of_work() as session:
         identity.add_user(session, "dashcare", ["victim_care"], "correct horse battery")
     page = client.get("/login")
-    token = ""
-    m = re.search(r'name="csrf[^"]*" value="([^"]+)"', page.text)
-    if m:
-        token = m.group(1)
-    form = {"username": "dashcare", "password": "correct horse battery"}
-    if token:
-        form["csrf_token"] = token
-    client.post("/login", data=form)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert m, "the sign-in form carries a CSRF token"
+    form = {"username": "dashcare", "password": "correct horse battery", "csrf_token": m.group(1)}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
     answers = _answers(5)
     del answers["q27_criminal_history"]
     view = client.get(f"/victims/{vid}").text
-    m = re.search(r'name="csrf[^"]*" value="([^"]+)"', view)
-    data = dict(answers)
-    if m:
-        data["csrf_token"] = m.group(1)
+    m = re.search(r'name="csrf_token" value="([^"]+)"', view)
+    assert m, "the victim page's forms carry a CSRF token"
+    data = {**answers, "csrf_token": m.group(1)}
     res = client.post(f"/victims/{vid}/dash", data=data, follow_redirects=True)
     assert "incomplete" in res.text
     # Every answer given is still selected on the form shown with the error.

@@ -19,17 +19,16 @@ def _signed_in(client, db, roles=("victim_care",)):
         identity.add_user(session, "carer1", list(roles), "correct horse battery", team="test-team")
     page = client.get("/login")
     m = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
-    form = {"username": "carer1", "password": "correct horse battery"}
-    if m:
-        form["csrf_token"] = m.group(1)
-    client.post("/login", data=form)
+    assert m, "the sign-in form carries a CSRF token"
+    form = {"username": "carer1", "password": "correct horse battery", "csrf_token": m.group(1)}
+    assert client.post("/login", data=form, follow_redirects=False).status_code == 303
 
 
 def _post(client, url, vid, data):
     view = client.get(f"/victims/{vid}").text
     m = re.search(r'name="csrf_token" value="([^"]+)"', view)
-    if m:
-        data = {**data, "csrf_token": m.group(1)}
+    assert m, "the victim page's forms carry a CSRF token"
+    data = {**data, "csrf_token": m.group(1)}
     return client.post(url, data=data, follow_redirects=True)
 
 

@@ -8,7 +8,8 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from bluelamp.config import get_settings
@@ -88,8 +89,10 @@ class Database:
         """One transaction: commits on success, rolls back on any error.
 
         A failed commit raises `CommitFailed` (nothing was stored); a unique-key clash found at commit
-        stays an `IntegrityError` (a conflict, answered with a 409). `write=False` marks a read-only
-        unit: on SQLite it starts with a deferred BEGIN, so it never takes the write lock.
+        stays an `IntegrityError` (a conflict, answered with a 409); a database that does not answer
+        (cannot be reached, locked past the busy timeout, a dropped connection, no pool connection
+        free) raises `DatabaseUnavailable`. `write=False` marks a read-only unit: on SQLite it starts
+        with a deferred BEGIN, so it never takes the write lock.
         """
         session = self.sessions() if write else self.sessions(bind=self.read_engine)
         if not write:
@@ -102,14 +105,23 @@ class Database:
                 raise
             except Exception as exc:
                 raise CommitFailed("the transaction could not be committed; nothing was stored") from exc
-        except BaseException:
+        except BaseException as exc:
             session.rollback()
+            if _not_answering(exc):
+                raise DatabaseUnavailable("the database did not answer; nothing was stored") from exc
             raise
         finally:
             session.close()
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _not_answering(exc: BaseException) -> bool:
+    """The database itself failed us (not our SQL, not a conflict): the caller gets a 503."""
+    if isinstance(exc, OperationalError | PoolTimeout):
+        return True
+    return isinstance(exc, DBAPIError) and exc.connection_invalidated
 
 
 def _refuse_read_only_flush(session: Session, _context: Any, _instances: Any) -> None:

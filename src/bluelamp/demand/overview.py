@@ -31,8 +31,23 @@ ACTUAL_DAYS = 7           # actuals drawn before the forecast
 PAGE_REPLICATIONS = 80     # common random numbers: enough to settle the compared difference
 ROTA_DAYS = 2             # whole days after today that are staffed, rostered and simulated
 ROTA_TIME_LIMIT_S = 4.0
+# Assumptions used only when the database lacks the facts, and then named on the page as assumed (they
+# are not any force's own figures): incidents per contact, grade 1-3 mix, urban share, response cars.
 DEFAULT_INCIDENT_SHARE = 0.39
+DEFAULT_GRADE_MIX = (0.15, 0.35, 0.50)
+DEFAULT_URBAN_SHARE = 0.7
 DEFAULT_UNITS = 24
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What the attendance simulation needs, and which of it was assumed rather than read."""
+
+    incident_share: float = DEFAULT_INCIDENT_SHARE
+    grade_mix: tuple[float, float, float] = DEFAULT_GRADE_MIX
+    urban_share: float = DEFAULT_URBAN_SHARE
+    units: int = DEFAULT_UNITS
+    assumed: tuple[str, ...] = ("incident_share", "grade_mix", "urban_share", "units")
 
 
 @dataclass
@@ -43,8 +58,7 @@ class History:
     hourly: pd.DataFrame
     last_day: date
     as_of: datetime
-    response: tuple[float, tuple[float, float, float], float, int] = (
-        DEFAULT_INCIDENT_SHARE, (0.15, 0.35, 0.50), 0.7, DEFAULT_UNITS)
+    response: ResponseFacts = ResponseFacts()
 
 
 def read_history(conn: Connection, as_of: datetime | None = None) -> History | None:
@@ -146,11 +160,12 @@ def _staff_and_simulate(fc: pd.DataFrame, horizon_days: int) -> dict[str, Any]:
 
 
 def _attendance(hist: History, force: pd.DataFrame, horizon_days: int) -> dict[str, Any]:
-    share, mix, urban, units = hist.response
+    facts = hist.response
+    share, mix, urban, units = facts.incident_share, facts.grade_mix, facts.urban_share, facts.units
     incidents = (force["yhat"].iloc[24:24 * (1 + horizon_days)] * share).tolist()
     plans = {"current": units, "plus_25pct": int(math.ceil(units * 1.25))}
     out: dict[str, Any] = {"incident_share": round(share, 3), "grade_mix": [round(m, 3) for m in mix],
-                           "urban_share": round(urban, 3)}
+                           "urban_share": round(urban, 3), "assumed": list(facts.assumed)}
     compared = sim.compare_response({name: sim.ResponsePlan(incidents, [n] * len(incidents), 3600, mix, urban)
                                      for name, n in plans.items()}, max_replications=PAGE_REPLICATIONS)
     for name, n in plans.items():
@@ -160,9 +175,9 @@ def _attendance(hist: History, force: pd.DataFrame, horizon_days: int) -> dict[s
     return out
 
 
-def _response_facts(conn: Connection, as_of: datetime,
-                    contacts: float) -> tuple[float, tuple[float, float, float], float, int]:
-    """Incidents per contact, grade mix, urban share (last 28 days) and response cars, with defaults."""
+def _response_facts(conn: Connection, as_of: datetime, contacts: float) -> ResponseFacts:
+    """Incidents per contact, grade mix, urban share (last 28 days) and response cars; each fact the
+    records cannot give is the default and listed in `assumed`."""
     from bluelamp.response.store import Incident, Unit
 
     start = as_of - timedelta(days=28)
@@ -179,10 +194,12 @@ def _response_facts(conn: Connection, as_of: datetime,
             urban_n += n if is_urban else 0
     units = int(conn.execute(select(func.count()).select_from(Unit.__table__)
                              .where(Unit.__table__.c.unit_type == "response_car")).scalar_one())
+    no_cars: tuple[str, ...] = () if units else ("units",)
+    units = units or DEFAULT_UNITS
     if total == 0 or contacts == 0:
-        return DEFAULT_INCIDENT_SHARE, (0.15, 0.35, 0.50), 0.7, units or DEFAULT_UNITS
+        return ResponseFacts(units=units, assumed=("incident_share", "grade_mix", "urban_share", *no_cars))
     mix = (by_grade[1] / total, by_grade[2] / total, by_grade[3] / total)
-    return total / contacts, mix, urban_n / total, units or DEFAULT_UNITS
+    return ResponseFacts(total / contacts, mix, urban_n / total, units, no_cars)
 
 
 def overview(conn: Connection, as_of: datetime | None = None, horizon_days: int = ROTA_DAYS) -> dict[str, Any]:

@@ -59,6 +59,7 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
 
             runner = BackgroundRunner(db)
             runner.start()
+        app.state.job_runner = runner
         yield
         if runner:
             runner.stop()

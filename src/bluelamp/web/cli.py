@@ -40,7 +40,7 @@ def register(app: typer.Typer) -> None:
             # One week first keeps start-up under half a minute; the rest of the year fills in behind.
             seed_if_empty(db, recent_days=7)
         try:
-            web_app = create_app(db, run_jobs=True, migrate=False)
+            web_app = create_app(db, run_jobs=get_settings().run_jobs_in_server, migrate=False)
         except PolicyError as exc:
             fail(f"policy: {exc}")
         web_app.state.demo = demo
