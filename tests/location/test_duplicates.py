@@ -11,9 +11,9 @@ HANLEY = {"lat": 53.0240, "lon": -2.1740}
 NEARBY = {"lat": 53.0250, "lon": -2.1745}  # ~120 m away
 
 
-def _post(client, headers, narrative, location):  # type: ignore[no-untyped-def]
+def _post(client, headers, narrative, location, channel="999"):  # type: ignore[no-untyped-def]
     res = client.post("/api/v1/contacts", headers=headers,
-                      json={"channel": "999", "narrative": narrative, "location": location})
+                      json={"channel": channel, "narrative": narrative, "location": location})
     assert res.status_code == 201, res.text
     return res.json()
 
@@ -40,7 +40,8 @@ def test_a_caller_far_away_or_about_another_kind_of_event_is_not_offered_it(clie
 
 
 def test_linking_joins_the_contact_and_a_higher_risk_contact_raises_the_grade(client, handler, make_user):
-    first = _post(client, handler, "Some lads are shouting and kicking bins about outside the pub", HANLEY)
+    # a 101 report of rowdiness (grade 2), then a 999 call about a knife at the same place
+    first = _post(client, handler, "Some lads are shouting and kicking bins about outside the pub", HANLEY, "101")
     incident = first["incident_id"]
     assert incident is not None
     dispatcher = make_user("dispatcher")[1]
