@@ -50,3 +50,8 @@ def test_an_urgent_flag_the_model_reads_is_never_left_at_grade_4() -> None:
                                                 "answers": {"suspect_present": False}}))
     assert "suspect_present" not in answered.flags
     assert answered.grade >= 3
+
+
+def test_a_phone_taken_off_someone_is_not_a_missing_person() -> None:
+    assert "missing_person" not in _assess("someone has just had my phone off me at the bus stop", "101").flags
+    assert "missing_person" in _assess("my daughter hasn't come home and her phone is off", "101").flags
