@@ -32,8 +32,9 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import loadgen
 from sqlalchemy import create_engine, text
+
+import loadgen
 
 NARRATIVES = [
     "He has a knife and is kicking my door in right now",

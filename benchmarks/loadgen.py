@@ -108,7 +108,7 @@ async def _one(pool: asyncio.Queue[Connection], slots: asyncio.Semaphore, host: 
             if conn is None:
                 conn = await Connection.open(host, port)
             status, raw = await asyncio.wait_for(conn.post(f"{host}:{port}", path, body, headers), timeout)
-        except (OSError, ConnectionError, asyncio.TimeoutError):
+        except (TimeoutError, OSError, ConnectionError):
             out.failures += 1
             if conn is not None:
                 conn.close()
@@ -158,7 +158,7 @@ async def closed_loop(host: str, port: int, path: str, make: RequestFor, clients
             try:
                 conn = conn or await Connection.open(host, port)
                 status, raw = await asyncio.wait_for(conn.post(f"{host}:{port}", path, body, headers), timeout)
-            except (OSError, ConnectionError, asyncio.TimeoutError):
+            except (TimeoutError, OSError, ConnectionError):
                 out.failures += 1
                 if conn is not None:
                     conn.close()

@@ -18,6 +18,7 @@ from bluelamp import clock
 from bluelamp.audit.model import GENESIS, canonical, content_digest, entry_digest
 from bluelamp.audit.store import AuditEntry, AuditHead
 from bluelamp.config import get_settings
+from bluelamp.db.base import table
 
 log = logging.getLogger("bluelamp.audit")
 
@@ -65,7 +66,7 @@ def flush_pending(session: Session) -> None:
     # ORM's bulk DML layer costs more CPU than the statements themselves (measured: benchmarks/
     # bench_contacts_api.py). Both statements are compiled once and cached.
     conn = session.connection()
-    head, entries = AuditHead.__table__, AuditEntry.__table__
+    head, entries = table(AuditHead), table(AuditEntry)
     # The same statement reads the entry the anchor file names now, which the anchor check after the
     # commit needs (anchor_after_commit): no extra connection and round trips for it on every write.
     anchored = _anchored_seq(anchor_path_for(str(conn.engine.url)))

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.model import Person as PersonIn
 from bluelamp.contact.store import ContactPerson, Person, PersonDetail
+from bluelamp.db.base import table
 from bluelamp.policy import Policy
 
 # Channels where a member of staff takes the details from the caller; the rest are public input.
@@ -169,7 +170,7 @@ def record_details(session: Session, result: MatchResult, contact_id: int, actor
              "verified": result.verified, "contact_id": contact_id, "actor": actor, "at": at}
             for person, data in result.pending for name in DETAIL_FIELDS if getattr(data, name)]
     if rows:  # one executemany in Core: nothing reads these rows back in this transaction
-        session.connection().execute(insert(PersonDetail.__table__), rows)
+        session.connection().execute(insert(table(PersonDetail)), rows)
 
 
 def given_json(result: MatchResult, actor: str, at: datetime) -> dict[str, Any]:
@@ -209,7 +210,7 @@ def _earlier_counts(session: Session, person_id: int, received_at: datetime, pol
     caller_since = received_at - timedelta(days=rc.window_days)
     victim_since = received_at - timedelta(days=rv.window_days)
     # Core on the table columns (no ORM layer): this runs for the caller of every contact recorded.
-    cp, people = ContactPerson.__table__.c, Person.__table__.c
+    cp, people = table(ContactPerson).c, table(Person).c
     as_caller = case((and_(cp.is_caller.is_(True), cp.received_at >= caller_since), cp.contact_id))
     as_victim = case((and_(cp.role == "victim", cp.received_at >= victim_since), cp.contact_id))
     who = cp.person_id == person_id

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.contact.store import Contact, ContactPerson
+from bluelamp.db.base import table
 from bluelamp.identity.model import Principal
 from bluelamp.location.model import LocationError, distance_m, flags_compatible, text_key
 from bluelamp.location.store import IncidentContact
@@ -39,17 +40,17 @@ def possible_duplicates(session: Session, *, lat: float | None, lon: float | Non
     if lat is not None and lon is not None:
         dlat = doc.distance_m / 111_320
         dlon = dlat / max(0.1, math.cos(math.radians(lat)))
-        near.append(and_(Incident.__table__.c.lat.between(lat - dlat, lat + dlat),
-                         Incident.__table__.c.lon.between(lon - dlon, lon + dlon)))
+        near.append(and_(table(Incident).c.lat.between(lat - dlat, lat + dlat),
+                         table(Incident).c.lon.between(lon - dlon, lon + dlon)))
     key = text_key(description) if description else ""
     if key:
-        near.append(Incident.__table__.c.location_description.is_not(None))
+        near.append(table(Incident).c.location_description.is_not(None))
     if not near:
         return []
     # One query, the few columns needed (this runs on every contact recorded): near in place, or with a
     # location given in words (compared below by its normalised text).
     session.flush()  # Core below: incidents changed in this transaction are written first
-    i = Incident.__table__.c
+    i = table(Incident).c
     candidates = session.connection().execute(
         select(i.id, i.flags, i.received_at, i.lat, i.lon, i.location_description, i.grade, i.status)
         .where(i.status.in_(OPEN_STATUSES), i.received_at >= received_at - window,

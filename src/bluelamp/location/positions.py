@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
+from bluelamp.db.base import table
 from bluelamp.identity.model import Principal
 from bluelamp.location.model import in_uk
 from bluelamp.location.store import UnitPosition
@@ -96,7 +97,7 @@ def ingest(session: Session, items: list[Any], principal: Principal, policy: Pol
         if best is None or at > best["b_at"]:
             newest[uid] = {"b_id": uid, "b_at": at, "b_lat": lat, "b_lon": lon}
     if rows:  # Core executemany (one multi-row INSERT): the ORM's bulk layer costs CPU for nothing here
-        session.connection().execute(insert(UnitPosition.__table__), rows)
+        session.connection().execute(insert(table(UnitPosition)), rows)
         _move_units(session, list(newest.values()))
     rejected.sort(key=lambda r: r["index"])
     audit.record(session, principal.actor, "unit.positions_received", "unit", None, after={

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from bluelamp.db.base import table
 from bluelamp.location import gazetteer
 from bluelamp.location.model import LocationError, check_uprn, distance_m
 from bluelamp.location.store import ContactLocation, GazetteerEntry
@@ -44,7 +45,7 @@ class Resolved:
 
     def record(self, session: Session, contact_id: int) -> None:
         # A plain INSERT (no ORM object): nothing reads the row back in the contact's transaction.
-        session.connection().execute(insert(ContactLocation.__table__), [{
+        session.connection().execute(insert(table(ContactLocation)), [{
             "contact_id": contact_id, "source": self.source, "grid_ref": self.grid_ref, "uprn": self.uprn,
             "what3words": self.what3words, "gazetteer_ref": self.gazetteer_ref, "match_score": self.match_score,
             "confirmed": self.confirmed, "precision_m": self.precision_m}])

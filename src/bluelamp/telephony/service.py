@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.contact.matching import phone_key
+from bluelamp.db.base import table
 from bluelamp.policy import Policy, load_policy
 from bluelamp.telephony import callbacks
 from bluelamp.telephony import model as m
@@ -153,7 +154,7 @@ def call_for_contact(session: Session, username: str, channel: str, now: datetim
         return None
     now = now or clock.now()
     window = timedelta(minutes=settings(policy).link_window_minutes)
-    t = Call.__table__.c
+    t = table(Call).c
     # A Core look-up of the id first (this runs for every 999/101 contact recorded, and usually finds
     # nothing); the ORM object is loaded only when there is a call to link.
     q = (select(t.id).where(t.answered_by == username, t.contact_id.is_(None), t.line.in_(lines),
