@@ -62,16 +62,15 @@ def flush_pending(session: Session) -> None:
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
-    # Core statements on the session's connection: this runs in every audited transaction, and the
-    # ORM's bulk DML layer costs more CPU than the statements themselves (measured: benchmarks/
-    # bench_contacts_api.py). Both statements are compiled once and cached.
-    conn = session.connection()
+    # Core statements on the tables: this runs in every audited transaction, and the ORM's bulk DML
+    # layer costs more CPU than the statements themselves (measured: benchmarks/bench_contacts_api.py).
+    # All three are compiled once and cached.
     head, entries = table(AuditHead), table(AuditEntry)
     # The same statement reads the entry the anchor file names now, which the anchor check after the
     # commit needs (anchor_after_commit): no extra connection and round trips for it on every write.
-    anchored = _anchored_seq(anchor_path_for(str(conn.engine.url)))
+    anchored = _anchored_seq(anchor_path_for(str(session.get_bind().engine.url)))
     named = select(entries.c.digest).where(entries.c.seq == bindparam("a", type_=BigInteger)).scalar_subquery()
-    row = conn.execute(
+    row = session.execute(
         update(head).where(head.c.id == 1).values(seq=head.c.seq + bindparam("n", type_=BigInteger))
         .returning(head.c.seq, head.c.digest, head.c.keyed_from, named), {"n": len(pending), "a": anchored}
     ).one()
@@ -87,8 +86,8 @@ def flush_pending(session: Session) -> None:
                      "entity_id": eid, "content": content, "content_digest": cdig, "prev_digest": prev,
                      "digest": digest})
         prev = digest
-    conn.execute(insert(entries), rows)
-    conn.execute(update(head).where(head.c.id == 1).values(digest=bindparam("d", type_=String)), {"d": prev})
+    session.execute(insert(entries), rows)
+    session.execute(update(head).where(head.c.id == 1).values(digest=bindparam("d", type_=String)), {"d": prev})
     session.info.setdefault("audit_anchor", []).append((last_seq, prev, keyed_from, anchored, row[3]))
 
 
@@ -174,12 +173,43 @@ def anchor_after_commit(session: Session) -> None:
             # the entry it names now is read afresh.
             return seen_digest == anchored_digest if anchored == seen_seq else fresh(anchored, anchored_digest)
 
+        path = anchor_path_for(str(engine.url))
+        with _wanted_lock:
+            best = _wanted.get(path)
+            if best is None or seq > best[0]:
+                _wanted[path] = (seq, digest, keyed_from, holds)
+        _drain_anchor(path)
+
+
+# One thread of a process replaces the anchor file at a time (a rename costs milliseconds here); a
+# commit that finds one at work leaves its entry to it, and the writer goes on until nothing newer
+# is wanted. A burst of commits then costs one replace of the file, not one each, and the anchor
+# still reaches the newest committed entry before the writer stops.
+_wanted_lock = threading.Lock()
+_anchoring = threading.Lock()
+_wanted: dict[Path, tuple[int, str, int, Any]] = {}
+
+
+def _drain_anchor(path: Path) -> None:
+    while _anchoring.acquire(blocking=False):
         try:
-            write_anchor(seq, digest, anchor_path_for(str(engine.url)), holds, keyed_from)
-        except OSError as exc:
-            # The change is committed; a lagging anchor only weakens the end-of-chain check until
-            # the next commit moves it on, so report and carry on.
-            log.warning("audit anchor not updated: %s", type(exc).__name__)
+            while True:
+                with _wanted_lock:
+                    item = _wanted.pop(path, None)
+                if item is None:
+                    break
+                seq, digest, keyed_from, holds = item
+                try:
+                    write_anchor(seq, digest, path, holds, keyed_from)
+                except OSError as exc:
+                    # The change is committed; a lagging anchor only weakens the end-of-chain check
+                    # until the next commit moves it on, so report and carry on.
+                    log.warning("audit anchor not updated: %s", type(exc).__name__)
+        finally:
+            _anchoring.release()
+        with _wanted_lock:
+            if path not in _wanted:  # else it came in as the writer stopped: go round again
+                return
 
 
 def forget_pending(session: Session) -> None:

@@ -170,7 +170,7 @@ def record_details(session: Session, result: MatchResult, contact_id: int, actor
              "verified": result.verified, "contact_id": contact_id, "actor": actor, "at": at}
             for person, data in result.pending for name in DETAIL_FIELDS if getattr(data, name)]
     if rows:  # one executemany in Core: nothing reads these rows back in this transaction
-        session.connection().execute(insert(table(PersonDetail)), rows)
+        session.execute(insert(table(PersonDetail)), rows)
 
 
 def given_json(result: MatchResult, actor: str, at: datetime) -> dict[str, Any]:
@@ -218,7 +218,7 @@ def _earlier_counts(session: Session, person_id: int, received_at: datetime, pol
         # Earlier contacts given with this phone, and those of people recorded with it (older rows).
         same_phone = select(people.id).where(people.phone_key == phone).scalar_subquery()
         who = or_(who, cp.phone_key == phone, cp.person_id.in_(same_phone))
-    row = session.connection().execute(
+    row = session.execute(
         select(func.count(func.distinct(as_caller)), func.count(func.distinct(as_victim))).where(
             who, cp.received_at >= min(caller_since, victim_since), cp.received_at < received_at)
     ).one()

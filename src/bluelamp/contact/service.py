@@ -138,13 +138,13 @@ def _insert_contact(session: Session, values: dict[str, Any]) -> int:
     """One INSERT ... RETURNING id in Core: the ORM's unit of work costs more CPU than the statement,
     and nothing in the recording transaction needs the Contact object (later reads load it)."""
     contacts = table(Contact)
-    return int(session.connection().execute(insert(contacts).returning(contacts.c.id), values).scalar_one())
+    return int(session.execute(insert(contacts).returning(contacts.c.id), values).scalar_one())
 
 
 def _insert_people(session: Session, contact_id: int, match: Any, received_at: datetime) -> None:
     """Who was in the contact, in one executemany (the repeat counts read these rows by query)."""
     if match.people:
-        session.connection().execute(insert(table(ContactPerson)), [
+        session.execute(insert(table(ContactPerson)), [
             {"contact_id": contact_id, "person_id": person.id, "role": role, "is_caller": is_caller,
              "received_at": received_at, "phone_key": match.phones.get(person.id)}
             for person, role, is_caller in match.people])
@@ -157,7 +157,7 @@ def _take_key(session: Session, idempotency: tuple[str, str], principal: Princip
     fails here, this transaction rolls back whole, and the caller answers with the stored response."""
     key, digest = idempotency
     try:
-        session.connection().execute(insert(table(IdempotencyKey)), {
+        session.execute(insert(table(IdempotencyKey)), {
             "key": _scoped(key, principal), "principal": principal.actor, "request_digest": digest,
             "status_code": 201, "response": body, "created_at": now})
     except IntegrityError:

@@ -51,7 +51,7 @@ def possible_duplicates(session: Session, *, lat: float | None, lon: float | Non
     # location given in words (compared below by its normalised text).
     session.flush()  # Core below: incidents changed in this transaction are written first
     i = table(Incident).c
-    candidates = session.connection().execute(
+    candidates = session.execute(
         select(i.id, i.flags, i.received_at, i.lat, i.lon, i.location_description, i.grade, i.status)
         .where(i.status.in_(OPEN_STATUSES), i.received_at >= received_at - window,
                i.received_at <= received_at + window, or_(*near))

@@ -97,7 +97,7 @@ def ingest(session: Session, items: list[Any], principal: Principal, policy: Pol
         if best is None or at > best["b_at"]:
             newest[uid] = {"b_id": uid, "b_at": at, "b_lat": lat, "b_lon": lon}
     if rows:  # Core executemany (one multi-row INSERT): the ORM's bulk layer costs CPU for nothing here
-        session.connection().execute(insert(table(UnitPosition)), rows)
+        session.execute(insert(table(UnitPosition)), rows)
         _move_units(session, list(newest.values()))
     rejected.sort(key=lambda r: r["index"])
     audit.record(session, principal.actor, "unit.positions_received", "unit", None, after={
@@ -118,7 +118,7 @@ def _move_units(session: Session, fixes: list[dict[str, Any]]) -> None:
     # PostgreSQL: one UPDATE ... FROM unnest(arrays) for the batch: one round trip, and one statement
     # text whatever the batch size, so it is compiled once (a VALUES list is compiled again for every
     # batch, which cost more CPU than the rest of the ingest together).
-    session.connection().execute(_MOVE_UNITS_PG, {
+    session.execute(_MOVE_UNITS_PG, {
         "ids": [f["b_id"] for f in fixes], "ats": [f["b_at"] for f in fixes],
         "lats": [f["b_lat"] for f in fixes], "lons": [f["b_lon"] for f in fixes]})
 

@@ -45,7 +45,7 @@ class Resolved:
 
     def record(self, session: Session, contact_id: int) -> None:
         # A plain INSERT (no ORM object): nothing reads the row back in the contact's transaction.
-        session.connection().execute(insert(table(ContactLocation)), [{
+        session.execute(insert(table(ContactLocation)), [{
             "contact_id": contact_id, "source": self.source, "grid_ref": self.grid_ref, "uprn": self.uprn,
             "what3words": self.what3words, "gazetteer_ref": self.gazetteer_ref, "match_score": self.match_score,
             "confirmed": self.confirmed, "precision_m": self.precision_m}])

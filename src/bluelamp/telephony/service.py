@@ -160,7 +160,7 @@ def call_for_contact(session: Session, username: str, channel: str, now: datetim
     q = (select(t.id).where(t.answered_by == username, t.contact_id.is_(None), t.line.in_(lines),
                             t.answered_at >= now - window, t.answered_at <= now + m.FUTURE_SKEW)
          .order_by(t.answered_at.desc(), t.id.desc()).limit(1))
-    found = session.connection().execute(q).scalar_one_or_none()
+    found = session.execute(q).scalar_one_or_none()
     return session.get(Call, found) if found is not None else None
 
 
