@@ -121,7 +121,7 @@ async def _one(pool: asyncio.Queue[Connection], slots: asyncio.Semaphore, host: 
 
 
 async def open_loop(host: str, port: int, path: str, make: RequestFor, rate: float, seconds: float,
-                    max_connections: int = 512, timeout: float = 30.0) -> Outcome:
+                    max_connections: int = 512, timeout: float = 30.0, grace: float = 10.0) -> Outcome:
     """Offer `rate` requests a second for `seconds`, each due at its own time."""
     out = Outcome()
     pool: asyncio.Queue[Connection] = asyncio.Queue()
@@ -135,7 +135,12 @@ async def open_loop(host: str, port: int, path: str, make: RequestFor, rate: flo
         if delay > 0:
             await asyncio.sleep(delay)
         tasks.append(asyncio.create_task(_one(pool, slots, host, port, path, i, due, make, out, timeout)))
-    await asyncio.gather(*tasks)
+    # Requests still unanswered `grace` seconds after the last was due count as failed (an
+    # overloaded server would otherwise keep the run going until its whole backlog drains).
+    _done, late = await asyncio.wait(tasks, timeout=grace)
+    for task in late:
+        task.cancel()
+    out.failures += len(late)
     out.elapsed = time.perf_counter() - start
     while not pool.empty():
         pool.get_nowait().close()
