@@ -73,9 +73,10 @@ class Chat:
 
 async def run_chat(chat: Chat, base: str, start_at: float, stop_at: float, interval: float,
                    ready: asyncio.Event) -> None:
-    url = base.replace("http", "ws", 1) + f"/chat/ws/{chat.token}"
+    # The widget's socket: the token travels in the first frame, never in the URL (issue 12).
+    url = base.replace("http", "ws", 1) + "/chat/ws"
     async with websockets.connect(url, max_queue=None, open_timeout=60) as ws:
-        await ws.send(json.dumps({"type": "hello", "last_seq": 0}))
+        await ws.send(json.dumps({"type": "hello", "last_seq": 0, "token": chat.token}))
 
         async def reader() -> None:
             async for raw in ws:

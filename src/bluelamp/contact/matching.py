@@ -20,12 +20,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.model import Person as PersonIn
 from bluelamp.contact.store import ContactPerson, Person, PersonDetail
+from bluelamp.db.base import table
 from bluelamp.policy import Policy
 
 # Channels where a member of staff takes the details from the caller; the rest are public input.
@@ -82,8 +83,9 @@ def match_people(session: Session, contact: ContactIn, received_at: datetime, po
         entries.append((contact.caller, contact.caller_role(), True))
     entries.extend((p, p.role or "other", False) for p in contact.people)
     result.given = {"caller": None, "people": [], "channel": contact.channel, "verified": result.verified}
+    known = _candidates(session, [data for data, _, _ in entries])
     for data, role, is_caller in entries:
-        person = _find_or_create(session, data, result)
+        person = _find_or_create(session, data, result, known)
         given = {"name": data.name, "phone": data.phone, "dob": data.dob.isoformat() if data.dob else None,
                  "address": data.address, "role": role, "person_id": person.id if person else None}
         if is_caller:
@@ -101,25 +103,48 @@ def match_people(session: Session, contact: ContactIn, received_at: datetime, po
     return result
 
 
-def _find_or_create(session: Session, data: PersonIn, result: MatchResult) -> Person | None:
+def _candidates(session: Session, entries: list[PersonIn]) -> list[Person]:
+    """Every stored person any entry could match, in one query (name with dob, or name with phone)."""
+    conds = []
+    for data in entries:
+        pkey, nkey = phone_key(data.phone), text_key(data.name)
+        if nkey and data.dob:
+            conds.append(and_(Person.name_key == nkey, Person.dob == data.dob))
+        if nkey and pkey:
+            conds.append(and_(Person.name_key == nkey, Person.phone_key == pkey))
+    if not conds:
+        return []
+    return list(session.execute(select(Person).where(or_(*conds)).order_by(Person.id)).scalars())
+
+
+def _first_match(known: list[Person], nkey: str | None, pkey: str | None, dob: date | None) -> Person | None:
+    """The lowest-id person matching on name with dob, else on name with phone (as two look-ups would)."""
+    if not nkey:
+        return None
+    if dob:
+        hit = min((p for p in known if p.name_key == nkey and p.dob == dob), key=lambda p: p.id, default=None)
+        if hit is not None:
+            return hit
+    if pkey:
+        return min((p for p in known if p.name_key == nkey and p.phone_key == pkey), key=lambda p: p.id,
+                   default=None)
+    return None
+
+
+def _find_or_create(session: Session, data: PersonIn, result: MatchResult, known: list[Person]) -> Person | None:
     pkey, nkey, akey = phone_key(data.phone), text_key(data.name), text_key(data.address)
     if not (pkey or nkey or akey):
         return None
-    person = None
-    # Name with date of birth, or name with phone. A phone alone never links two people.
-    if nkey and data.dob:
-        person = session.execute(
-            select(Person).where(Person.name_key == nkey, Person.dob == data.dob).order_by(Person.id).limit(1)
-        ).scalar_one_or_none()
-    if person is None and nkey and pkey:
-        person = session.execute(
-            select(Person).where(Person.phone_key == pkey, Person.name_key == nkey).order_by(Person.id).limit(1)
-        ).scalar_one_or_none()
+    # Name with date of birth, or name with phone. A phone alone never links two people. `known` holds
+    # the stored candidates and the people this contact has created or updated so far, with their
+    # current keys, so a second entry sees the first one's changes as a fresh query would.
+    person = _first_match(known, nkey, pkey, data.dob)
     if person is None:
         person = Person(name=data.name, name_key=nkey, phone=data.phone, phone_key=pkey, dob=data.dob,
                         address=data.address, address_key=akey, markers=[], address_verified=result.verified)
         session.add(person)
         session.flush()
+        known.append(person)
         result.created.add(person.id)
         result.pending.append((person, data))
         return person
@@ -141,14 +166,11 @@ def _find_or_create(session: Session, data: PersonIn, result: MatchResult) -> Pe
 def record_details(session: Session, result: MatchResult, contact_id: int, actor: str, at: datetime) -> None:
     """Write each detail given on this contact into the people's history (source, verified, actor)."""
     source = f"contact:{result.given.get('channel', 'unknown')}"
-    rows = []
-    for person, data in result.pending:
-        for name in DETAIL_FIELDS:
-            value = getattr(data, name)
-            if value:
-                rows.append(PersonDetail(person_id=person.id, field=name, value=str(value)[:500], source=source,
-                                         verified=result.verified, contact_id=contact_id, actor=actor, at=at))
-    session.add_all(rows)
+    rows = [{"person_id": person.id, "field": name, "value": str(getattr(data, name))[:500], "source": source,
+             "verified": result.verified, "contact_id": contact_id, "actor": actor, "at": at}
+            for person, data in result.pending for name in DETAIL_FIELDS if getattr(data, name)]
+    if rows:  # one executemany in Core: nothing reads these rows back in this transaction
+        session.execute(insert(table(PersonDetail)), rows)
 
 
 def given_json(result: MatchResult, actor: str, at: datetime) -> dict[str, Any]:
@@ -187,13 +209,14 @@ def _earlier_counts(session: Session, person_id: int, received_at: datetime, pol
     rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
     caller_since = received_at - timedelta(days=rc.window_days)
     victim_since = received_at - timedelta(days=rv.window_days)
-    cp = ContactPerson
+    # Core on the table columns (no ORM layer): this runs for the caller of every contact recorded.
+    cp, people = table(ContactPerson).c, table(Person).c
     as_caller = case((and_(cp.is_caller.is_(True), cp.received_at >= caller_since), cp.contact_id))
     as_victim = case((and_(cp.role == "victim", cp.received_at >= victim_since), cp.contact_id))
     who = cp.person_id == person_id
     if phone:
         # Earlier contacts given with this phone, and those of people recorded with it (older rows).
-        same_phone = select(Person.id).where(Person.phone_key == phone).scalar_subquery()
+        same_phone = select(people.id).where(people.phone_key == phone).scalar_subquery()
         who = or_(who, cp.phone_key == phone, cp.person_id.in_(same_phone))
     row = session.execute(
         select(func.count(func.distinct(as_caller)), func.count(func.distinct(as_victim))).where(

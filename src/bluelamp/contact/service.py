@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,6 +16,7 @@ from bluelamp.audit.model import canonical
 from bluelamp.contact.matching import given_json, mark_people, match_people, record_details
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
+from bluelamp.db.base import table
 from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
@@ -79,14 +80,6 @@ def record_contact(
     """
     policy = policy or load_policy()
     now = clock.now()
-    if idempotency is not None:
-        key, digest = idempotency
-        session.add(IdempotencyKey(key=_scoped(key, principal), principal=principal.actor, request_digest=digest,
-                                   status_code=201, response={}, created_at=now))
-        try:
-            session.flush()  # takes the key now: a concurrent twin waits here, then fails cleanly
-        except IntegrityError:
-            raise ReplayRace() from None
     # A 999/101 contact recorded while the handler's answered call is open is linked to that call, and
     # its received and answered times come from the phone system (telephony/service.py), not typing.
     call = telephony.call_for_contact(session, principal.username, data.channel, now, policy)
@@ -101,53 +94,74 @@ def record_contact(
     assessment = triage.assess(data, policy=policy, now=received_at, history_flags=match.history_flags)
     proposal = assessment.to_dict()
     proposal["reasons"] = list(proposal["reasons"]) + [r for r in match.reasons if r not in proposal["reasons"]]
-    loc = data.location
-    contact = Contact(
-        channel=data.channel, agency="police", source=source, received_at=received_at,
-        answered_at=phone_answered_at or now,
-        narrative=data.narrative, lat=where.lat, lon=where.lon,
-        location_description=loc.description if loc else None, urban=data.is_urban, area=area,
-        answers=data.answers.model_dump(exclude_none=True), proposal=proposal, grade=assessment.grade,
-        route=assessment.route, flags=list(assessment.flags), policy_version=assessment.policy_version,
-        household=match.household, status="awaiting_decision", decision=None, recorded_by=principal.actor,
-        given=given_json(match, principal.actor, now),
-    )
-    session.add(contact)
-    session.flush()
-    where.record(session, contact.id)
+    description = data.location.description if data.location else None
+    contact_id = _insert_contact(session, {
+        "channel": data.channel, "agency": "police", "source": source, "external_ref": None,
+        "received_at": received_at, "answered_at": phone_answered_at or now, "narrative": data.narrative,
+        "lat": where.lat, "lon": where.lon, "location_description": description, "urban": data.is_urban,
+        "area": area, "answers": data.answers.model_dump(exclude_none=True), "proposal": proposal,
+        "grade": assessment.grade, "route": assessment.route, "flags": list(assessment.flags),
+        "policy_version": assessment.policy_version, "household": match.household, "status": "awaiting_decision",
+        "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now)})
+    where.record(session, contact_id)
     if call is not None:
-        telephony.link_contact(session, call, contact.id, principal.actor)
-    for person, role, is_caller in match.people:
-        session.add(ContactPerson(contact_id=contact.id, person_id=person.id, role=role, is_caller=is_caller,
-                                  received_at=received_at, phone_key=match.phones.get(person.id)))
-    record_details(session, match, contact.id, principal.actor, now)
+        telephony.link_contact(session, call, contact_id, principal.actor)
+    _insert_people(session, contact_id, match, received_at)
+    record_details(session, match, contact_id, principal.actor, now)
     mark_people(match, list(assessment.flags), policy, received_at)
     incident_id = None
     if assessment.route in DEPLOYING_ROUTES:
         incident = response.open_incident(
-            session, contact_id=contact.id, grade=assessment.grade, flags=list(assessment.flags),
+            session, contact_id=contact_id, grade=assessment.grade, flags=list(assessment.flags),
             urban=data.is_urban, received_at=received_at, attend_by=assessment.attend_by,
-            lat=contact.lat, lon=contact.lon, location_description=contact.location_description, area=area,
-            actor=principal.actor,
+            lat=where.lat, lon=where.lon, location_description=description, area=area, actor=principal.actor,
         )
         incident_id = incident.id
-    audit.record(session, principal.actor, "contact.recorded", "contact", contact.id, after={
+    audit.record(session, principal.actor, "contact.recorded", "contact", contact_id, after={
         "channel": data.channel, "grade": assessment.grade, "route": assessment.route,
         "flags": list(assessment.flags), "policy_version": assessment.policy_version,
         "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
         "received_at": clock.iso(received_at), "received_at_reason": (data.received_at_reason or "").strip() or None,
     })
-    body = {"id": contact.id, "assessment": proposal, "incident_id": incident_id,
+    body = {"id": contact_id, "assessment": proposal, "incident_id": incident_id,
             "location": {"lat": where.lat, "lon": where.lon, "source": where.source, "label": where.label},
             "possible_duplicates": duplicates.possible_duplicates(
-                session, lat=where.lat, lon=where.lon, description=contact.location_description,
+                session, lat=where.lat, lon=where.lon, description=description,
                 flags=list(assessment.flags), received_at=received_at, exclude_incident=incident_id,
                 policy=policy)}
     if idempotency is not None:
-        stored = session.get(IdempotencyKey, _scoped(idempotency[0], principal))
-        if stored is not None:
-            stored.response = body
+        _take_key(session, idempotency, principal, body, now)
     return body
+
+
+def _insert_contact(session: Session, values: dict[str, Any]) -> int:
+    """One INSERT ... RETURNING id in Core: the ORM's unit of work costs more CPU than the statement,
+    and nothing in the recording transaction needs the Contact object (later reads load it)."""
+    contacts = table(Contact)
+    return int(session.execute(insert(contacts).returning(contacts.c.id), values).scalar_one())
+
+
+def _insert_people(session: Session, contact_id: int, match: Any, received_at: datetime) -> None:
+    """Who was in the contact, in one executemany (the repeat counts read these rows by query)."""
+    if match.people:
+        session.execute(insert(table(ContactPerson)), [
+            {"contact_id": contact_id, "person_id": person.id, "role": role, "is_caller": is_caller,
+             "received_at": received_at, "phone_key": match.phones.get(person.id)}
+            for person, role, is_caller in match.people])
+
+
+def _take_key(session: Session, idempotency: tuple[str, str], principal: Principal, body: dict[str, Any],
+              now: datetime) -> None:
+    """Store the key with its response in one INSERT, last: a twin that took the key first (a retry, or
+    a concurrent request: on PostgreSQL it waits on the key's unique index until the first commits)
+    fails here, this transaction rolls back whole, and the caller answers with the stored response."""
+    key, digest = idempotency
+    try:
+        session.execute(insert(table(IdempotencyKey)), {
+            "key": _scoped(key, principal), "principal": principal.actor, "request_digest": digest,
+            "status_code": 201, "response": body, "created_at": now})
+    except IntegrityError:
+        raise ReplayRace() from None
 
 
 class ReplayRace(Exception):

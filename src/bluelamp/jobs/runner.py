@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -47,6 +49,16 @@ def enqueue(
               dedupe_key=dedupe_key)
     session.add(job)
     return job
+
+
+def enqueue_once(session: Session, kind: str, payload: dict[str, Any], run_at: datetime, dedupe_key: str) -> None:
+    """`enqueue` with a dedupe_key in one statement (INSERT ... ON CONFLICT DO NOTHING on the key's
+    unique index), for hot paths such as recording a contact; an existing job with the key stands."""
+    dialect = session.get_bind().dialect.name
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    row = {"kind": kind, "payload": payload, "run_at": clock.as_utc(run_at), "status": "queued", "attempts": 0,
+           "dedupe_key": dedupe_key}
+    session.execute(make(Job).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"]))
 
 
 def run_due(db: Database, limit: int = 100) -> int:

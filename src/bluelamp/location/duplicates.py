@@ -13,12 +13,13 @@ import math
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.contact.store import Contact, ContactPerson
+from bluelamp.db.base import table
 from bluelamp.identity.model import Principal
 from bluelamp.location.model import LocationError, distance_m, flags_compatible, text_key
 from bluelamp.location.store import IncidentContact
@@ -35,27 +36,31 @@ def possible_duplicates(session: Session, *, lat: float | None, lon: float | Non
     """Open incidents near this contact in place and time, with compatible flags, nearest first."""
     doc = (policy or load_policy()).doc("location").duplicates
     window = timedelta(minutes=doc.minutes)
-    query = select(Incident).where(Incident.status.in_(OPEN_STATUSES),
-                                   Incident.received_at >= received_at - window,
-                                   Incident.received_at <= received_at + window)
+    near: list[Any] = []
     if lat is not None and lon is not None:
         dlat = doc.distance_m / 111_320
         dlon = dlat / max(0.1, math.cos(math.radians(lat)))
-        by_place = query.where(Incident.lat.between(lat - dlat, lat + dlat),
-                               Incident.lon.between(lon - dlon, lon + dlon))
-    else:
-        by_place = None
+        near.append(and_(table(Incident).c.lat.between(lat - dlat, lat + dlat),
+                         table(Incident).c.lon.between(lon - dlon, lon + dlon)))
     key = text_key(description) if description else ""
+    if key:
+        near.append(table(Incident).c.location_description.is_not(None))
+    if not near:
+        return []
+    # One query, the few columns needed (this runs on every contact recorded): near in place, or with a
+    # location given in words (compared below by its normalised text).
+    session.flush()  # Core below: incidents changed in this transaction are written first
+    i = table(Incident).c
+    candidates = session.execute(
+        select(i.id, i.flags, i.received_at, i.lat, i.lon, i.location_description, i.grade, i.status)
+        .where(i.status.in_(OPEN_STATUSES), i.received_at >= received_at - window,
+               i.received_at <= received_at + window, or_(*near))
+        .order_by(i.id)).all()
     kinds = set(doc.kind_flags)
     found: list[dict[str, Any]] = []
-    seen: set[int] = set()
-    candidates = list(session.execute(by_place).scalars()) if by_place is not None else []
-    if key:
-        candidates += list(session.execute(query.where(Incident.location_description.is_not(None))).scalars())
     for inc in candidates:
-        if inc.id in seen or inc.id == exclude_incident:
+        if inc.id == exclude_incident:
             continue
-        seen.add(inc.id)
         if not flags_compatible(flags, inc.flags or [], kinds):
             continue
         minutes = abs((clock.as_utc(inc.received_at) - received_at).total_seconds()) / 60

@@ -11,9 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from bluelamp.db.base import table
 from bluelamp.location import gazetteer
 from bluelamp.location.model import LocationError, check_uprn, distance_m
 from bluelamp.location.store import ContactLocation, GazetteerEntry
@@ -43,10 +44,11 @@ class Resolved:
     label: str | None = None
 
     def record(self, session: Session, contact_id: int) -> None:
-        session.add(ContactLocation(
-            contact_id=contact_id, source=self.source, grid_ref=self.grid_ref, uprn=self.uprn,
-            what3words=self.what3words, gazetteer_ref=self.gazetteer_ref, match_score=self.match_score,
-            confirmed=self.confirmed, precision_m=self.precision_m))
+        # A plain INSERT (no ORM object): nothing reads the row back in the contact's transaction.
+        session.execute(insert(table(ContactLocation)), [{
+            "contact_id": contact_id, "source": self.source, "grid_ref": self.grid_ref, "uprn": self.uprn,
+            "what3words": self.what3words, "gazetteer_ref": self.gazetteer_ref, "match_score": self.match_score,
+            "confirmed": self.confirmed, "precision_m": self.precision_m}])
 
 
 # --- the gazetteer index ------------------------------------------------------------------------------

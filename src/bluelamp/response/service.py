@@ -50,21 +50,23 @@ def open_incident(
     session.flush()
     audit.record(session, actor, "incident.opened", "incident", incident.id,
                  after={"contact_id": contact_id, "grade": grade, "attend_by": clock.iso(attend_by)})
-    _schedule_rethrive(session, incident)
+    _schedule_rethrive(session, incident, new=True)
     return incident
 
 
-def _schedule_rethrive(session: Session, incident: Incident) -> None:
-    from bluelamp.jobs.runner import enqueue
+def _schedule_rethrive(session: Session, incident: Incident, new: bool = False) -> None:
+    from bluelamp.jobs.runner import enqueue, enqueue_once
     from bluelamp.policy import load_policy
 
+    # A new incident (a contact being recorded) queues its prompt in one statement.
+    put = enqueue_once if new else enqueue
     rules = load_policy().reassessment
     if incident.attend_by is not None and rules.at_attend_by:
-        enqueue(session, "incident.rethrive", {"incident_id": incident.id}, incident.attend_by,
-                dedupe_key=f"rethrive:{incident.id}:0")
+        put(session, "incident.rethrive", {"incident_id": incident.id}, incident.attend_by,
+            dedupe_key=f"rethrive:{incident.id}:0")
     elif incident.attend_by is None:
-        enqueue(session, "incident.rethrive", {"incident_id": incident.id},
-                incident.received_at + timedelta(hours=rules.every_hours), dedupe_key=f"rethrive:{incident.id}:0")
+        put(session, "incident.rethrive", {"incident_id": incident.id},
+            incident.received_at + timedelta(hours=rules.every_hours), dedupe_key=f"rethrive:{incident.id}:0")
 
 
 def _reschedule_rethrive(session: Session, incident: Incident) -> None:

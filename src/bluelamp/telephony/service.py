@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.contact.matching import phone_key
+from bluelamp.db.base import table
 from bluelamp.policy import Policy, load_policy
 from bluelamp.telephony import callbacks
 from bluelamp.telephony import model as m
@@ -153,10 +154,14 @@ def call_for_contact(session: Session, username: str, channel: str, now: datetim
         return None
     now = now or clock.now()
     window = timedelta(minutes=settings(policy).link_window_minutes)
-    q = (select(Call).where(Call.answered_by == username, Call.contact_id.is_(None), Call.line.in_(lines),
-                            Call.answered_at >= now - window, Call.answered_at <= now + m.FUTURE_SKEW)
-         .order_by(Call.answered_at.desc(), Call.id.desc()).limit(1))
-    return session.execute(q).scalar_one_or_none()
+    t = table(Call).c
+    # A Core look-up of the id first (this runs for every 999/101 contact recorded, and usually finds
+    # nothing); the ORM object is loaded only when there is a call to link.
+    q = (select(t.id).where(t.answered_by == username, t.contact_id.is_(None), t.line.in_(lines),
+                            t.answered_at >= now - window, t.answered_at <= now + m.FUTURE_SKEW)
+         .order_by(t.answered_at.desc(), t.id.desc()).limit(1))
+    found = session.execute(q).scalar_one_or_none()
+    return session.get(Call, found) if found is not None else None
 
 
 def link_contact(session: Session, call: Call, contact_id: int, actor: str) -> None:
