@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from bluelamp.chat import hub as hubs
 from bluelamp.chat.model import Event
+from citizen_socket import citizen_socket
 
 
 def test_payloads_split_and_an_oversized_event_becomes_a_resync(db):
@@ -55,7 +56,7 @@ def test_a_message_through_one_process_reaches_an_operator_on_another(db, staff,
                 time.sleep(0.05)
         staff(b, "chat_operator")
         token = a.post("/api/v1/chat/start", json={}).json()["token"]
-        with b.websocket_connect("/chat/ws/operator") as op, a.websocket_connect(f"/chat/ws/{token}") as ws:
+        with b.websocket_connect("/chat/ws/operator") as op, citizen_socket(a, token) as ws:
             until(op, lambda f: f["type"] == "snapshot")
             ws.send_json({"type": "message", "client_id": "m1", "body": "Hello from process A"})
             queued = until(op, lambda f: f["type"] == "chat" and f["chat"]["status"] == "waiting")
