@@ -6,12 +6,15 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 
 def run(args, stdin="", env=None):
     return subprocess.run([sys.executable, "-m", "bluelamp", *args], input=stdin, capture_output=True, text=True,
                           env={**os.environ, **(env or {})}, timeout=120)
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_user_add_then_token_then_the_api_accepts_it(db, client):
     out = run(["user", "add", "alice", "--role", "call_handler", "--role", "supervisor"], "a long password\n")
     assert out.returncode == 0, out.stderr
@@ -23,6 +26,7 @@ def test_user_add_then_token_then_the_api_accepts_it(db, client):
     assert res.status_code == 200
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_bad_input_is_one_clear_line_and_a_non_zero_exit(db):
     cases = [
         (["user", "add", "bob", "--role", "wizard"], "a long password\n", "unknown role"),
@@ -37,6 +41,7 @@ def test_bad_input_is_one_clear_line_and_a_non_zero_exit(db):
         assert len(out.stderr.strip().splitlines()) == 1
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_audit_verify_passes_then_fails_after_tampering(db):
     assert run(["user", "add", "carol", "--role", "auditor"], "a long password\n").returncode == 0
     ok = run(["audit", "verify"])
@@ -56,6 +61,7 @@ def test_production_refuses_to_start_without_a_secret_key(db):
     assert "BLUELAMP_SECRET_KEY" in out.stderr
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_user_add_with_a_team_and_moving_teams_is_audited(db):
     from sqlalchemy import select
 

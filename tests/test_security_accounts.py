@@ -51,6 +51,7 @@ def _actions(db, action):  # type: ignore[no-untyped-def]
         return conn.execute(text("SELECT count(*) FROM audit_entry WHERE action = :a"), {"a": action}).scalar()
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_cli_disable_enable_passwd_roles_each_audited_and_effective(db, client, form_login):
     assert run(["user", "add", "dana", "--role", "call_handler"], PASSWORD + "\n").returncode == 0
     token = run(["token", "create", "dana"]).stdout.strip().splitlines()[-1]
@@ -85,6 +86,7 @@ def test_cli_disable_enable_passwd_roles_each_audited_and_effective(db, client, 
         assert _actions(db, action) == 1, action
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_cli_token_list_and_revoke_by_id_and_all(db, client):
     assert run(["user", "add", "eve", "--role", "call_handler"], PASSWORD + "\n").returncode == 0
     t1 = run(["token", "create", "eve"]).stdout.strip().splitlines()[-1]
@@ -293,6 +295,7 @@ def test_no_page_has_an_inline_script():
     assert not inline, f"inline scripts: {inline}"
 
 
+@pytest.mark.slow  # runs the CLI in subprocesses: seconds each (kept out of the fast subset)
 def test_production_refuses_a_short_secret_and_the_demo(db):
     short = run(["serve", "--port", "1"], env={"BLUELAMP_ENV": "production", "BLUELAMP_SECRET_KEY": "x"})
     assert short.returncode != 0 and "32" in short.stderr
