@@ -48,13 +48,13 @@ def readers(rows: list[dict[str, Any]], cases: list[dict[str, Any]]) -> dict[str
     labels = {f.id: f.label.lower() for f in policy.flags.flags}
     flag_ids = [f for f in policy.flags.ids() if f not in ("repeat_victim", "repeat_caller")]
     word, char = textmodel.featurizer(train.META)
+    shipped, _ = textmodel.load(textmodel.model_path(policy.version))
     out = {}
     for writer in sorted({train.writer_of(r) for r in rows}):
         fit_rows = train.training_rows([r for r in rows if train.writer_of(r) != writer] + cases)
         x = textmodel.features(word, char, [textmodel.model_text(lexicon.normalise(r["narrative"]),
                                                                  str(r["channel"])) for r in fit_rows])
         heads = train.fit_heads(x, fit_rows, flag_ids)
-        shipped, _ = textmodel.load(textmodel.model_path(policy.version))
         meta = dict(train.META, thresholds=json.loads(json.dumps(shipped["thresholds"])))
         meta["thresholds"]["floor"] = dict(START)
         out[writer] = textmodel.TextReader(meta, heads, labels)

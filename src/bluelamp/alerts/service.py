@@ -58,16 +58,7 @@ def open_alerts(session: Session, crime_id: int | None = None, limit: int = 500)
 def raise_call_alert(session: Session, kind: str, subject_id: int, due: datetime, role: str, now: datetime,
                      level: int = 2) -> CrimeAlert | None:
     """One alert about a call (no crime), e.g. an abandoned 999 call; None when it is already raised."""
-    found = session.execute(select(CrimeAlert).where(
-        CrimeAlert.kind == kind, CrimeAlert.subject_id == subject_id, CrimeAlert.due_at == due,
-        CrimeAlert.level == level)).scalar_one_or_none()
-    if found is not None:
-        return None
-    alert = CrimeAlert(kind=kind, subject_id=subject_id, crime_id=None, due_at=due, level=level, role=role,
-                       raised_at=now)
-    session.add(alert)
-    session.flush()
-    return alert
+    return _raise_once(session, kind, subject_id, None, due, role, now, level)
 
 
 def open_call_alerts(session: Session, kinds: Iterable[str], limit: int = 200) -> list[CrimeAlert]:
@@ -89,6 +80,12 @@ def resolve_call_alert(session: Session, alert_id: int, kinds: Iterable[str], no
 def raise_crime_alert(session: Session, kind: str, subject_id: int, crime_id: int, due: datetime, role: str,
                       now: datetime, level: int = 1) -> CrimeAlert | None:
     """One alert on a crime for a role to act on (e.g. a victim asked for a call); None when already raised."""
+    return _raise_once(session, kind, subject_id, crime_id, due, role, now, level)
+
+
+def _raise_once(session: Session, kind: str, subject_id: int, crime_id: int | None, due: datetime, role: str,
+                now: datetime, level: int) -> CrimeAlert | None:
+    """The alert, unless one of the same kind, subject, due time and level is already raised (None then)."""
     found = session.execute(select(CrimeAlert).where(
         CrimeAlert.kind == kind, CrimeAlert.subject_id == subject_id, CrimeAlert.due_at == due,
         CrimeAlert.level == level)).scalar_one_or_none()

@@ -43,20 +43,22 @@ def view_victim(victim_id: int, request: Request, session: DbSession,
         service.check_read(session, victim, principal, reason_of(request))
     except VictimsError as exc:
         return refused_page(request, exc, "victim")
-    policy = load_policy()
-    return render(request, "victims/view.html", {
-        "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
-        "error": request.query_params.get("error"), "form": {}, "portal": portal_care.state(session, victim.id)})
+    return _render_victim(request, session, victim, request.query_params.get("error"), {})
 
 
 def _view(request: Request, victim_id: int, *, error: str, status_code: int, form: dict[str, Any]) -> HTMLResponse:
     """The victim's page again, with the refused form's values kept and the reason shown."""
-    policy = load_policy()
     with request.app.state.db.unit_of_work() as session:
         victim = service.get_victim(session, victim_id)
-        return render(request, "victims/view.html", {
-            "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
-            "error": error, "form": form, "portal": portal_care.state(session, victim.id)}, status_code=status_code)
+        return _render_victim(request, session, victim, error, form, status_code)
+
+
+def _render_victim(request: Request, session: Any, victim: Any, error: str | None, form: dict[str, Any],
+                   status_code: int = 200) -> HTMLResponse:
+    policy = load_policy()
+    return render(request, "victims/view.html", {
+        "v": victim_json(session, victim), "code": policy.doc("victims_code"), "dash": policy.doc("dash"),
+        "error": error, "form": form, "portal": portal_care.state(session, victim.id)}, status_code=status_code)
 
 
 def _act(request: Request, victim_id: int, do: Any) -> Response:
