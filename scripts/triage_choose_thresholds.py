@@ -33,6 +33,7 @@ from typing import Any
 from bluelamp.policy import load_policy
 from bluelamp.triage import service, textmodel, train
 from bluelamp.triage.evaluate import Tally, contact_for
+from bluelamp.triage.grading import CHANNELS
 from bluelamp.triage.narrative import Lexicon
 
 FLOOR_1 = [0.2, 0.25, 0.3, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85]
@@ -41,7 +42,8 @@ DOUBT: list[float | None] = [None, 0.3, 0.4, 0.5, 0.6, 0.7]
 START = {"1": 0.75, "2": 0.85}
 
 
-def readers(rows: list[dict[str, Any]], cases: list[dict[str, Any]]) -> dict[str, textmodel.TextReader]:
+def readers(rows: list[dict[str, Any]], cases: list[dict[str, Any]],
+            channel_token: bool = True) -> dict[str, textmodel.TextReader]:
     """One reader per writer, fitted on everyone else (flag and route thresholds from train's rule)."""
     policy = load_policy()
     lexicon = Lexicon(policy.doc("indicators"), {})
@@ -53,9 +55,10 @@ def readers(rows: list[dict[str, Any]], cases: list[dict[str, Any]]) -> dict[str
     for writer in sorted({train.writer_of(r) for r in rows}):
         fit_rows = train.training_rows([r for r in rows if train.writer_of(r) != writer] + cases)
         x = textmodel.features(word, char, [textmodel.model_text(lexicon.normalise(r["narrative"]),
-                                                                 str(r["channel"])) for r in fit_rows])
+                                                                 str(r["channel"]), channel_token)
+                                            for r in fit_rows])
         heads = train.fit_heads(x, fit_rows, flag_ids)
-        meta = dict(train.META, thresholds=json.loads(json.dumps(shipped["thresholds"])))
+        meta = dict(train.META, channel_token=channel_token, thresholds=json.loads(json.dumps(shipped["thresholds"])))
         meta["thresholds"]["floor"] = dict(START)
         out[writer] = textmodel.TextReader(meta, heads, labels)
         print(f"fitted without writer {writer}: {len(fit_rows)} rows", file=sys.stderr, flush=True)
@@ -64,51 +67,67 @@ def readers(rows: list[dict[str, Any]], cases: list[dict[str, Any]]) -> dict[str
 
 def score(by_writer: dict[str, list[dict[str, Any]]], reader_of: dict[str, textmodel.TextReader],
           floor: dict[str, Any]) -> dict[str, Any]:
+    """Pooled figures over the left-out writers, overall and per channel."""
     engine = service._engine(load_policy())
     total = Tally()
+    per_channel: dict[str, Tally] = {}
     for writer, rows in by_writer.items():
         reader = reader_of[writer]
         reader.thresholds["floor"] = {k: v for k, v in floor.items() if v is not None}
         object.__setattr__(engine, "reader", reader)  # the engine is frozen; this script swaps its model
         for row in rows:
-            total.add(row, service.assess(contact_for(row)))
-    return total.as_dict()
+            got = service.assess(contact_for(row))
+            total.add(row, got)
+            per_channel.setdefault(str(row["channel"]), Tally()).add(row, got)
+    return dict(total.as_dict(), by_channel={c: t.as_dict() for c, t in sorted(per_channel.items())})
 
 
 def sweep(by_writer: dict[str, list[dict[str, Any]]], reader_of: dict[str, textmodel.TextReader],
           floor: dict[str, Any], key: str, grid: list[Any]) -> list[tuple[Any, dict[str, Any]]]:
-    """The pooled figures with one threshold moved along its grid, the others as they stand."""
+    """The pooled figures with one threshold moved along its grid (for every channel at once: each
+    contact feels only its own channel's threshold, so one sweep serves every channel's choice)."""
     results = []
     for t in grid:
         r = score(by_writer, reader_of, dict(floor, **{key: t}))
         results.append((t, r))
-        print(f"{key} {t}: {r}", file=sys.stderr, flush=True)
+        short = {k: v for k, v in r.items() if k != "by_channel"}
+        print(f"{key} {t}: {short}", file=sys.stderr, flush=True)
     return results
 
 
-def public_case_bounds(cases: list[dict[str, Any]]) -> dict[str, float]:
+def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -> dict[str, Any]:
     """For each threshold, the most sensitive grid value at which every public case passes with the
-    shipped model (the others set so high they do not act)."""
+    shipped model, or the candidate `model` file (the others set so high they do not act); overall and
+    for each channel alone (only that channel's cases feel its threshold)."""
     import yaml
 
     history = {c["id"]: c.get("history", []) for c in yaml.safe_load(train.CASES.read_text(encoding="utf-8"))["cases"]}
     policy = load_policy()
     engine = service._engine(policy)
-    reader = textmodel.load_reader(policy, {f.id: f.label.lower() for f in policy.flags.flags})
+    labels = {f.id: f.label.lower() for f in policy.flags.flags}
+    if model is not None:
+        meta, heads = textmodel.load(model)
+        reader: textmodel.TextReader | None = textmodel.TextReader(meta, heads, labels)
+    else:
+        reader = textmodel.load_reader(policy, labels)
     assert reader is not None, "a shipped model is needed to bound the thresholds by the public cases"
     object.__setattr__(engine, "reader", reader)
 
-    def all_pass(floor: dict[str, float]) -> bool:
+    def all_pass(floor: dict[str, Any], channel: str | None = None) -> bool:
         reader.thresholds["floor"] = floor
         return all((got := service.assess(contact_for(c), history_flags=history.get(c["id"], []))).grade == c["grade"]
-                   and got.route == c["route"] for c in cases)
+                   and got.route == c["route"] for c in cases if channel is None or str(c["channel"]) == channel)
 
     off = 0.99
     grids = {"1": FLOOR_1, "2": FLOOR_2, "doubt": [d for d in DOUBT if d is not None]}
-    bounds = {}
-    for key, grid in grids.items():
-        base = {"1": off, "2": off}
-        bounds[key] = next((t for t in sorted(grid) if all_pass(dict(base, **{key: t}))), off)
+    base = {"1": off, "2": off}
+    bounds: dict[str, Any] = {key: next((t for t in sorted(grid) if all_pass(dict(base, **{key: t}))), off)
+                              for key, grid in grids.items()}
+    bounds["by_channel"] = {
+        channel: {key: next((t for t in sorted(grid)
+                             if all_pass(dict(base, by_channel={channel: {key: t}}), channel)), off)
+                  for key, grid in grids.items()}
+        for channel in CHANNELS}
     return bounds
 
 
@@ -123,37 +142,69 @@ def pick(results: list[tuple[float, dict[str, Any]]], sensitive_first: list[floa
     return sensitive_first[-1]
 
 
+def pick_doubt(results: list[tuple[float | None, dict[str, Any]]]) -> float | None:
+    """The most sensitive doubt threshold that costs at most 0.5 point of grade-acceptable against none."""
+    base = results[0][1]["grade_acceptable"]
+    return next((d for d, r in sorted(results[1:], key=lambda x: x[0] or 0)
+                 if r["grade_acceptable"] >= base - 0.005), None)
+
+
+def of_channel(results: list[tuple[Any, dict[str, Any]]], channel: str) -> list[tuple[Any, dict[str, Any]]]:
+    return [(t, r["by_channel"][channel]) for t, r in results if channel in r["by_channel"]]
+
+
+def bounded(value: float | None, bound: float) -> float | None:
+    """A threshold raised to the public cases' lower bound (doubt off stays off: it lifts nothing)."""
+    return None if value is None else max(value, bound)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--no-channel", action="store_true",
+                        help="fit the readers without the channel token (as train.py --no-channel)")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="the candidate model file (train.py --out) the public cases bound the thresholds "
+                             "with; the shipped model when not given")
+    parser.add_argument("--shared", action="store_true",
+                        help="one set of thresholds for every channel (the session-4 choice) instead of one per channel")
     args = parser.parse_args(argv)
     rows = train.read_jsonl(train.TRAIN_DIR)
     cases = train.read_cases(train.CASES)
     by_writer: dict[str, list[dict[str, Any]]] = {}
     for r in rows:
         by_writer.setdefault(train.writer_of(r), []).append(r)
-    reader_of = readers(rows, cases)
+    reader_of = readers(rows, cases, channel_token=not args.no_channel)
     report: dict[str, Any] = {}
+    channels = [] if args.shared else [c for c in CHANNELS if any(str(r["channel"]) == c for r in rows)]
 
     floor: dict[str, Any] = dict(START, doubt=None)
+    per: dict[str, dict[str, Any]] = {c: {} for c in channels}
     for key, grid in (("1", FLOOR_1), ("2", FLOOR_2)):
-        results = sweep(by_writer, reader_of, floor, key, grid)
+        results = sweep(by_writer, reader_of, dict(floor, by_channel=per), key, grid)
         floor[key] = pick(results, grid)
+        for c in channels:
+            per[c][key] = pick(of_channel(results, c), grid)
         report[f"floor_{key}"] = {str(t): r for t, r in results}
-
-    results_d = sweep(by_writer, reader_of, floor, "doubt", DOUBT)
-    base = results_d[0][1]["grade_acceptable"]
-    floor["doubt"] = next((d for d, r in sorted(results_d[1:], key=lambda x: x[0] or 0)
-                           if r["grade_acceptable"] >= base - 0.005), None)
+    results_d = sweep(by_writer, reader_of, dict(floor, by_channel=per), "doubt", DOUBT)
+    floor["doubt"] = pick_doubt(results_d)
+    for c in channels:
+        per[c]["doubt"] = pick_doubt(of_channel(results_d, c))
     report["doubt"] = {str(d): r for d, r in results_d}
-    by_script = {k: v for k, v in floor.items() if v is not None}
+    by_script = dict({k: v for k, v in floor.items() if v is not None}, **({"by_channel": per} if per else {}))
     report["chosen"] = by_script
-    report["at_chosen"] = next(r for d, r in results_d if d == floor["doubt"])
+    report["at_chosen"] = score(by_writer, reader_of, by_script)
+    if per:  # the same pooled figures with one set of thresholds for every channel, for comparison
+        report["at_shared"] = score(by_writer, reader_of, {k: v for k, v in by_script.items() if k != "by_channel"})
     # The public cases are regression tests: each threshold is at least the most sensitive value at
-    # which every one of them still passes with the shipped model (a lower bound on each threshold).
-    bounds = public_case_bounds(cases)
-    chosen = {k: max(v, bounds[k]) for k, v in by_script.items()}
+    # which every one of them still passes with the model (a lower bound on each threshold).
+    bounds = public_case_bounds(cases, args.model)
+    chosen: dict[str, Any] = {k: bounded(v, bounds[k]) for k, v in by_script.items() if k != "by_channel"}
+    if per:
+        chosen["by_channel"] = {c: {k: bounded(v, bounds["by_channel"][c][k]) for k, v in t.items()}
+                                for c, t in per.items()}
     report["public_case_bounds"] = bounds
+    report["at_shipped"] = score(by_writer, reader_of, chosen)
     print(json.dumps(report, indent=1))
     if args.out is not None:
         args.out.write_text(json.dumps({"floor": chosen, "floor_by_script": by_script, "evidence": report},

@@ -35,3 +35,30 @@ def test_a_doubted_contact_is_never_settled_at_grade_4() -> None:
     assert any("possible urgency" in r for r in got.reasons)
     settled = on_999("someone keyed my car overnight", threat_to_life=False, in_progress=False)
     assert settled.grade == 4
+
+
+def test_floors_may_differ_by_channel_and_fall_back_to_the_shared_ones() -> None:
+    meta, heads = textmodel.load(textmodel.model_path(load_policy().version))
+    meta = dict(meta, thresholds=dict(meta["thresholds"], floor={
+        "1": 0.5, "2": 0.6, "doubt": 0.4, "by_channel": {"999": {"1": 0.9, "doubt": None}}}))
+    reader = textmodel.TextReader(meta, heads, {})
+    assert reader.floors_for("999") == {"1": 0.9, "2": 0.6, "doubt": None}
+    assert reader.floors_for("101") == {"1": 0.5, "2": 0.6, "doubt": 0.4}
+
+
+def test_a_channel_floor_changes_only_that_channels_reading() -> None:
+    """The same words read on 999 and on 101: raising only 999's floor 1 out of reach stops the model
+    lifting the 999 contact to grade 1 and leaves the 101 reading as it was."""
+    policy = load_policy()
+    meta, heads = textmodel.load(textmodel.model_path(policy.version))
+    text = "theres a man outside with something in his hand shouting at the door"
+    shared = textmodel.TextReader(dict(meta, thresholds=dict(meta["thresholds"], floor={"1": 0.01, "2": 0.01})),
+                                  heads, {})
+    split = textmodel.TextReader(dict(meta, thresholds=dict(meta["thresholds"], floor={
+        "1": 0.01, "2": 0.01, "by_channel": {"999": {"1": 1.01}}})), heads, {})
+    from bluelamp.triage.model import Findings
+
+    none = Findings(frozenset(), ())
+    assert shared.read(text, none, "999").floor is not None and shared.read(text, none, "999").floor[0] == 1
+    assert split.read(text, none, "999").floor is not None and split.read(text, none, "999").floor[0] == 2
+    assert split.read(text, none, "101").floor == shared.read(text, none, "101").floor

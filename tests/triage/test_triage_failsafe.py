@@ -226,3 +226,24 @@ def test_saving_tablets_to_take_later_is_a_suicide_risk() -> None:
 def test_ordering_food_to_an_address_with_him_beside_her_is_a_coded_call() -> None:
     got = run("hi yes id like to order food to flat 2 Mill Lane, hes next to me, quickly", "999")
     assert (got.grade, got.provisional) == (1, True), got.reasons
+
+
+# ---------------------------------------------------------------- everyday problems rung in (session 5)
+
+
+@pytest.mark.parametrize("narrative", [
+    "the chippy gave me the order wrong twice and they're refusing to give me a refund",
+    "my broadband has been down since Tuesday and nobody at the company picks up",
+    "the uber never turned up and I'm stood outside the cinema, can you give me a lift",
+    "the cash machine on the high street has kept my card",
+])
+def test_an_everyday_problem_is_advice_with_nothing_else_found(narrative: str) -> None:
+    got = run(narrative, channel="101")
+    assert (got.grade, got.route) == (4, "advice"), got.reasons
+    assert any("not a police matter" in r for r in got.reasons)
+
+
+def test_an_everyday_problem_with_danger_in_it_still_grades_on_the_danger() -> None:
+    got = run("the takeaway got my order wrong and the owner has come out with a knife, he's at the counter now",
+              channel="101")
+    assert got.grade <= 2 and got.route == "deploy", got.reasons

@@ -146,9 +146,10 @@ def featurizer(meta: Mapping[str, Any]) -> Any:
     return word, char
 
 
-def model_text(normalised: str, channel: str) -> str:
-    """What the model reads: the channel as a token, then the normalised narrative."""
-    return f"chan{channel} {normalised}"
+def model_text(normalised: str, channel: str, with_channel: bool = True) -> str:
+    """What the model reads: the channel as a token (unless the model was trained without it, meta
+    `channel_token: false`), then the normalised narrative."""
+    return f"chan{channel} {normalised}" if with_channel else normalised
 
 
 def features(word: Any, char: Any, texts: list[str]) -> sp.csr_matrix:
@@ -169,6 +170,7 @@ class TextReader:
         self._n = int(meta["n_features"])
         self._word_range = tuple(int(v) for v in meta["word_ngrams"])
         self._char_range = tuple(int(v) for v in meta["char_ngrams"])
+        self._with_channel = bool(meta.get("channel_token", True))  # files before session 5 always had it
         self._column: dict[str, int] = {}  # token -> hashed column; callers' words repeat, hashing is the cost
         self._by_word: dict[str, list[int]] = {}  # word -> its character n-grams' columns
         self._last_words: tuple[str, list[str], np.ndarray] = ("", [], np.zeros(0, dtype=np.int64))
@@ -245,18 +247,27 @@ class TextReader:
 
     def probabilities(self, normalised: str, channel: str) -> dict[str, Any]:
         """Grade, route and flag probabilities for one narrative (for evaluation and reasons)."""
-        idx, val = self.features_of(model_text(normalised, channel))
+        idx, val = self.features_of(model_text(normalised, channel, self._with_channel))
         if len(idx):
             scores = val @ self._dense[self._lookup[idx]].astype(np.float64) + self._intercept
         else:
             scores = self._intercept.copy()
         return {name: (head, _probs(name, scores[self._slices[name]])) for name, head in self.heads.items()}
 
+    def floors_for(self, channel: str) -> dict[str, float]:
+        """The grade floors and doubt threshold for a channel: the model's probabilities mean different
+        things on 999 (where most training calls are emergencies) and on 101, so since session 5 the
+        thresholds may be chosen per channel (`floor.by_channel`), each falling back to the shared one."""
+        floor = self.thresholds["floor"]
+        out = {k: v for k, v in floor.items() if k != "by_channel"}
+        out.update(floor.get("by_channel", {}).get(channel, {}))
+        return out
+
     def read(self, normalised: str, findings: Findings, channel: str) -> Learned:
         if len(normalised.split()) < MIN_WORDS:
             return Learned()  # too little text to read: the rules' fail-safe defaults decide
         out = self.probabilities(normalised, channel)
-        text = model_text(normalised, channel)
+        text = model_text(normalised, channel, self._with_channel)
         negated = {m.fact for m in findings.mentions if m.negated} - set(findings.facts)
         flags: list[tuple[str, str]] = []
         shown: list[tuple[str, str]] = []
@@ -275,16 +286,17 @@ class TextReader:
         grade_head, grade_p = out["grade"]
         grades = [int(c) for c in grade_head.classes]
         p_by_grade = dict(zip(grades, grade_p, strict=True))
+        floors = self.floors_for(channel)
         floor = None
         for g in (1, 2):
             p_at_least = sum(p for grade, p in p_by_grade.items() if grade <= g)
-            if p_at_least >= self.thresholds["floor"][str(g)]:
+            if p_at_least >= floors[str(g)]:
                 words = self._words_for(grade_head, grades.index(g), text)
                 floor = (g, f"at least grade {g}: the text model reads {GRADE_NAMES[g]} ({p_at_least:.0%}){words}")
                 break
         doubt = None
         urgent_p = p_by_grade.get(1, 0.0) + p_by_grade.get(2, 0.0)
-        doubt_t = self.thresholds["floor"].get("doubt")
+        doubt_t = floors.get("doubt")
         if floor is None and doubt_t is not None and urgent_p >= float(doubt_t):
             doubt = (urgent_p, f"the text model reads possible urgency ({urgent_p:.0%})"
                                f"{self._words_for(grade_head, grades.index(1), text)}")

@@ -30,7 +30,7 @@ ROOT = Path(__file__).resolve().parents[3]
 TRAIN_DIR = ROOT / "data" / "triage" / "train"
 CASES = ROOT / "tests" / "triage" / "cases.yaml"
 
-META = {"n_features": 2**17, "word_ngrams": [1, 2], "char_ngrams": [3, 5]}
+META: dict[str, Any] = {"n_features": 2**17, "word_ngrams": [1, 2], "char_ngrams": [3, 5], "channel_token": True}
 C_GRADE, C_ROUTE, C_FLAG = 4.0, 4.0, 4.0
 MIN_POSITIVES = 8
 PRUNE = 0.02
@@ -258,6 +258,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--thresholds", type=Path, default=None,
                         help="grade floors and doubt chosen by scripts/triage_choose_thresholds.py (the whole "
                              "engine on each writer left out) instead of the model's own out-of-fold rule")
+    parser.add_argument("--no-channel", action="store_true",
+                        help="train without the channel token: the model reads the words only, and the channel "
+                             "is left to the rules' fail-safe defaults (measured in session 5, docs/triage.md)")
     parser.add_argument("--dev-out", type=Path, default=None,
                         help="keep one row in five (by id) out of training and write them here, to develop "
                              "the rules against a model that has not seen them")
@@ -279,20 +282,24 @@ def main(argv: list[str] | None = None) -> int:
         print(f"only {len(rows)} training rows under {args.corpus}", file=sys.stderr)
         return 1
     flag_ids = [f for f in policy.flags.ids() if f not in ("repeat_victim", "repeat_caller")]
-    word, char = textmodel.featurizer(META)
-    texts = [textmodel.model_text(lexicon.normalise(r["narrative"]), str(r["channel"])) for r in rows]
+    base_meta = dict(META, channel_token=not args.no_channel)
+    chan = bool(base_meta["channel_token"])
+    word, char = textmodel.featurizer(base_meta)
+    texts = [textmodel.model_text(lexicon.normalise(r["narrative"]), str(r["channel"]), chan) for r in rows]
     x = textmodel.features(word, char, texts)
     x_aug = None
     if args.augment:
         rng = random.Random(11)
         x_aug = textmodel.features(word, char, [
-            textmodel.model_text(lexicon.normalise(voice(r["narrative"], rng)), str(r["channel"])) for r in rows])
+            textmodel.model_text(lexicon.normalise(voice(r["narrative"], rng)), str(r["channel"]), chan) for r in rows])
     by_writer = args.by_writer and len({writer_of(r) for r in rows}) >= 3
     oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer)
     thresholds, figures = choose_thresholds(rows, oof)
     if args.thresholds is not None:
         chosen = json.loads(args.thresholds.read_text(encoding="utf-8"))
-        thresholds["floor"] = {str(k): float(v) for k, v in chosen["floor"].items()}
+        thresholds["floor"] = {str(k): ({str(c): {str(g): None if t is None else float(t) for g, t in by.items()}
+                                         for c, by in v.items()}
+                                        if k == "by_channel" else float(v)) for k, v in chosen["floor"].items()}
         figures["floor_chosen_by"] = {"script": "scripts/triage_choose_thresholds.py", "floor": thresholds["floor"],
                                       "pooled_left_out_writers": chosen.get("evidence", {}).get("at_chosen")}
     if x_aug is not None:
@@ -300,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         heads = fit_heads(x, rows, flag_ids)
     digest = hashlib.sha256("\n".join(sorted(json.dumps(r, sort_keys=True) for r in rows)).encode()).hexdigest()
-    meta = dict(META, augmented="one voice copy per row (train.voice)" if args.augment else None,
+    meta = dict(base_meta, augmented="one voice copy per row (train.voice)" if args.augment else None,
                 folds="one per writer" if by_writer else f"{FOLDS} random",
                 thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
                 policy_version=policy.version, trained_on={"rows": len(rows), "sha256": digest[:16],
