@@ -62,3 +62,22 @@ def test_a_channel_floor_changes_only_that_channels_reading() -> None:
     assert shared.read(text, none, "999").floor is not None and shared.read(text, none, "999").floor[0] == 1
     assert split.read(text, none, "999").floor is not None and split.read(text, none, "999").floor[0] == 2
     assert split.read(text, none, "101").floor == shared.read(text, none, "101").floor
+
+
+def test_chosen_floors_can_be_written_into_a_trained_model(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import shutil
+
+    from bluelamp.triage import train
+
+    model = tmp_path / "text-2026.1.npz"
+    shutil.copy(textmodel.model_path(load_policy().version), model)
+    chosen = tmp_path / "thresholds.json"
+    floor = {"1": 0.7, "2": 0.6, "doubt": 0.5, "by_channel": {"999": {"1": 0.85, "2": 0.65, "doubt": None}}}
+    chosen.write_text(json.dumps({"floor": floor, "evidence": {"at_shipped": {"contacts": 7}}}), encoding="utf-8")
+    assert train.main(["--thresholds", str(chosen), "--into", str(model)]) == 0
+    meta, heads = textmodel.load(model)
+    assert meta["thresholds"]["floor"] == floor
+    assert meta["cross_validation"]["floor_chosen_by"]["pooled_left_out_writers"] == {"contacts": 7}
+    reader = textmodel.TextReader(meta, heads, {})
+    assert reader.floors_for("999")["1"] == 0.85 and reader.floors_for("chat")["1"] == 0.7

@@ -241,6 +241,21 @@ def choose_thresholds(rows: list[dict[str, Any]], oof: dict[str, Any]) -> tuple[
     return {"floor": floor, "route": route_t, "flags": flags}, figures
 
 
+def _floors(chosen: dict[str, Any]) -> dict[str, Any]:
+    """The grade floors of a thresholds file (scripts/triage_choose_thresholds.py), per channel too."""
+    def num(v: Any) -> float | None:
+        return None if v is None else float(v)
+
+    return {str(k): ({str(c): {str(g): num(t) for g, t in by.items()} for c, by in v.items()}
+                     if k == "by_channel" else num(v)) for k, v in chosen["floor"].items()}
+
+
+def _chosen_by(floor: dict[str, Any], path: Path) -> dict[str, Any]:
+    evidence = json.loads(path.read_text(encoding="utf-8")).get("evidence", {})
+    return {"script": "scripts/triage_choose_thresholds.py", "floor": floor,
+            "pooled_left_out_writers": evidence.get("at_shipped") or evidence.get("at_chosen")}
+
+
 def _dev_row(row: dict[str, Any]) -> bool:
     return int(hashlib.sha256(str(row.get("id", row["narrative"])).encode()).hexdigest(), 16) % 5 == 0
 
@@ -261,10 +276,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-channel", action="store_true",
                         help="train without the channel token: the model reads the words only, and the channel "
                              "is left to the rules' fail-safe defaults (measured in session 5, docs/triage.md)")
+    parser.add_argument("--into", type=Path, default=None,
+                        help="with --thresholds: write the chosen floors into this already trained model file "
+                             "(heads unchanged, the evidence recorded) instead of training again")
     parser.add_argument("--dev-out", type=Path, default=None,
                         help="keep one row in five (by id) out of training and write them here, to develop "
                              "the rules against a model that has not seen them")
     args = parser.parse_args(argv)
+    if args.into is not None:
+        if args.thresholds is None:
+            parser.error("--into needs --thresholds")
+        meta, heads = textmodel.load(args.into)
+        meta["thresholds"]["floor"] = _floors(json.loads(args.thresholds.read_text(encoding="utf-8")))
+        meta["cross_validation"]["floor_chosen_by"] = _chosen_by(meta["thresholds"]["floor"], args.thresholds)
+        textmodel.save(args.into, meta, heads)
+        print(json.dumps({"model": str(args.into), "floor": meta["thresholds"]["floor"]}, indent=1))
+        return 0
     if "heldout" in str(args.corpus):
         print("refusing to train on the held-out part", file=sys.stderr)
         return 2
@@ -296,12 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer)
     thresholds, figures = choose_thresholds(rows, oof)
     if args.thresholds is not None:
-        chosen = json.loads(args.thresholds.read_text(encoding="utf-8"))
-        thresholds["floor"] = {str(k): ({str(c): {str(g): None if t is None else float(t) for g, t in by.items()}
-                                         for c, by in v.items()}
-                                        if k == "by_channel" else float(v)) for k, v in chosen["floor"].items()}
-        figures["floor_chosen_by"] = {"script": "scripts/triage_choose_thresholds.py", "floor": thresholds["floor"],
-                                      "pooled_left_out_writers": chosen.get("evidence", {}).get("at_chosen")}
+        thresholds["floor"] = _floors(json.loads(args.thresholds.read_text(encoding="utf-8")))
+        figures["floor_chosen_by"] = _chosen_by(thresholds["floor"], args.thresholds)
     if x_aug is not None:
         heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids)
     else:
