@@ -15,7 +15,8 @@ pytestmark = pytest.mark.nodb
 def test_the_floors_were_chosen_on_writers_left_out_and_doubt_is_set() -> None:
     meta, _ = textmodel.load(textmodel.model_path(load_policy().version))
     floor = meta["thresholds"]["floor"]
-    assert set(floor) == {"1", "2", "doubt"}
+    assert set(floor) == {"1", "2", "doubt", "by_channel"}
+    assert set(floor["by_channel"]) == {"999", "101", "chat", "online"}
     chosen_by = meta["cross_validation"]["floor_chosen_by"]
     assert chosen_by["script"] == "scripts/triage_choose_thresholds.py"
     assert chosen_by["floor"] == floor
@@ -23,9 +24,25 @@ def test_the_floors_were_chosen_on_writers_left_out_and_doubt_is_set() -> None:
     assert chosen_by["pooled_left_out_writers"]["contacts"] > 5000
 
 
-def test_a_doubted_contact_is_never_settled_at_grade_4() -> None:
-    # the rules alone settle this at grade 4 (damage: telephone resolution); the model reads some
-    # urgency in it, so a 999 call stays at its safe grade, provisional, until the answers come
+@pytest.fixture()
+def doubting_engine():  # type: ignore[no-untyped-def]
+    """The shipped model with its doubt threshold set so low that it doubts any reading at all (the
+    mechanism under test, not where the threshold sits), put back afterwards."""
+    from bluelamp.triage import service
+
+    policy = load_policy()
+    engine = service._engine(policy)
+    shipped = engine.reader
+    meta, heads = textmodel.load(textmodel.model_path(policy.version))
+    meta["thresholds"]["floor"] = {"1": 1.01, "2": 1.01, "doubt": 0.0001}
+    object.__setattr__(engine, "reader", textmodel.TextReader(meta, heads, {}))
+    yield
+    object.__setattr__(engine, "reader", shipped)
+
+
+def test_a_doubted_contact_is_never_settled_at_grade_4(doubting_engine) -> None:  # type: ignore[no-untyped-def]
+    # the rules alone settle this at grade 4 (damage: telephone resolution); when the model reads any
+    # urgency in it, a 999 call stays at its safe grade, provisional, until the answers come
     def on_999(narrative: str, **answers: bool):  # type: ignore[no-untyped-def]
         return assess(ContactIn.model_validate({"channel": "999", "received_at": "2026-03-01T21:14:05Z",
                                                 "narrative": narrative, "answers": answers}))
