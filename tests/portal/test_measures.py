@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from tests.portal.conftest import sign_in
+from portal.conftest import sign_in
 
 from bluelamp.contact.store import Contact
 from bluelamp.performance.measures import measures
