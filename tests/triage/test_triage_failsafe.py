@@ -247,3 +247,14 @@ def test_an_everyday_problem_with_danger_in_it_still_grades_on_the_danger() -> N
     got = run("the takeaway got my order wrong and the owner has come out with a knife, he's at the counter now",
               channel="101")
     assert got.grade <= 2 and got.route == "deploy", got.reasons
+
+
+def test_someone_stuck_in_a_burning_car_is_danger_to_life() -> None:
+    got = run("there's a van alight in the lay-by and the driver's trapped in it, he's banging on the window")
+    assert got.grade == 1 and "threat_to_life" in got.flags, got.reasons
+
+
+def test_two_words_are_not_read_by_the_model() -> None:
+    # too little text to read: the rules' channel default decides, not a reading of two words
+    got = run("message 0", channel="chat")
+    assert not any("text model" in r for r in got.reasons), got.reasons

@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MODELS_DIR = Path(__file__).parent / "models"
-MIN_WORDS = 2
+MIN_WORDS = 3  # fewer words than this are not read by the model (session 5: "message 0" on chat read 30%)
 GRADE_NAMES = {1: "an emergency", 2: "a priority", 3: "a scheduled attendance", 4: "no deployment"}
 MIN_ROUTE_CONFIDENCE = 0.5  # see docs/triage.md "The learned model" for how this was chosen
 MAX_URGENT_FOR_ROUTE = 0.2
