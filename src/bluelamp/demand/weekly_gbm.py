@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -22,7 +23,7 @@ from bluelamp.demand.calendar import is_bank_holiday
 
 LAGS = (1, 2, 52)
 DIFFERENCES = (1,)
-PARAMS = {"n_estimators": 300, "learning_rate": 0.03, "num_leaves": 8, "min_child_samples": 8,
+PARAMS: dict[str, Any] = {"n_estimators": 300, "learning_rate": 0.03, "num_leaves": 8, "min_child_samples": 8,
           "subsample": 1.0, "colsample_bytree": 1.0, "reg_lambda": 1.0, "n_jobs": 1, "random_state": 0,
           "deterministic": True, "force_row_wise": True, "verbose": -1}
 
