@@ -223,8 +223,8 @@ def _weekly_model(name: str) -> Any:
 def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS,
                     members: Sequence[str] | None = None) -> pd.DataFrame:
     """Weekly totals: from two years of history the mean of `WEEKLY_MEMBERS` (statsforecast models with
-    a 52-week season; the bounds are the mean of the members' bounds), before that AutoETS without a
-    season."""
+    a 52-week season, or `LightGBM` from weekly_gbm.py; the bounds are the mean of the statsforecast
+    members' bounds), before that AutoETS without a season."""
     n = len(y)
     if n < 8:
         raise DemandInputError(f"only {n} weeks of history: a weekly forecast needs at least 8; "
@@ -234,9 +234,16 @@ def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_
     if n < 104:
         res = AutoETS(season_length=1, model="ZZN").forecast(y=values, h=horizon, level=list(levels))
         return _frame(idx, np.asarray(res["mean"]), {lv: np.asarray(res[f"hi-{lv}"] - res["mean"]) for lv in levels})
-    runs = [_weekly_model(m).forecast(y=values, h=horizon, level=list(levels))
-            for m in (members or WEEKLY_MEMBERS)]
-    mean = np.mean([np.asarray(r["mean"]) for r in runs], axis=0)
+    names = list(members or WEEKLY_MEMBERS)
+    means = []
+    if "LightGBM" in names:     # point forecast only (weekly_gbm.py); the others give the intervals
+        from bluelamp.demand.weekly_gbm import forecast_weekly_gbm
+
+        means.append(forecast_weekly_gbm(y, horizon))
+    runs = [_weekly_model(m).forecast(y=values, h=horizon, level=list(levels)) for m in names if m != "LightGBM"]
+    if not runs:
+        raise ValueError("LightGBM gives no intervals: name at least one statsforecast member beside it")
+    mean = np.mean([*means, *[np.asarray(r["mean"]) for r in runs]], axis=0)
     half = {lv: np.mean([np.asarray(r[f"hi-{lv}"]) - np.asarray(r[f"lo-{lv}"]) for r in runs], axis=0) / 2
             for lv in levels}
     return _frame(idx, mean, half)
