@@ -13,7 +13,8 @@ default, 1 area, is 172 series = 10% of the set. `--areas-per-force 10` runs all
 - bluelamp's model (`many.forecast_many`, conformal intervals included), in process and on Dask,
   compared exactly.
 
-Reports series per second, memory (this process's peak and resident size after each stage; each Dask
+Reports series per second (wall clock), CPU seconds a series (this process, plus the workers' on Dask:
+the figure that carries over from a loaded machine), memory (this process's peak and resident size after each stage; each Dask
 worker's resident size after the run), the Dask / in-process ratio, the whole-set time extrapolated from the sample rate,
 accuracy on the held-out 28 days (MASE, seasonal naive 7 scale; 80/95 coverage) and whether both
 engines gave the same numbers. Run it niced on a shared machine:
@@ -66,6 +67,17 @@ def _worker_rss_mib() -> float:
     return float(psutil.Process().memory_info().rss / 2**20)
 
 
+def _worker_cpu_s() -> float:
+    import psutil
+
+    t = psutil.Process().cpu_times()
+    return float(t.user + t.system)
+
+
+def _cpu_workers(client: Any) -> float:
+    return float(sum(client.run(_worker_cpu_s).values()))
+
+
 def stratified(ids: list[str], areas_per_force: int) -> list[str]:
     """Every force, `areas_per_force` of its areas (rotating with the force), every channel."""
     forces = sorted({i.split("/")[0] for i in ids})
@@ -77,8 +89,13 @@ def stratified(ids: list[str], areas_per_force: int) -> list[str]:
     return sorted(i for i in ids if i in keep)
 
 
-def _line(name: str, n: int, dt: float, extra: str = "") -> str:
-    return (f"| {name} | {n} | {dt:.0f} s | {n / dt:.2f} | {ALL / (n / dt) / 60:.0f} min | {extra} |")
+HEADER = ("| run | series | wall | series/s (wall) | CPU s a series | all 1,720: wall at this rate / "
+          "CPU on one free core | memory |\n|---|---|---|---|---|---|---|")
+
+
+def _line(name: str, n: int, dt: float, cpu: float, extra: str = "") -> str:
+    return (f"| {name} | {n} | {dt:.0f} s | {n / dt:.2f} | {cpu / n:.2f} | {ALL / (n / dt) / 60:.0f} min / "
+            f"{ALL * cpu / n / 60:.0f} min | {extra} |")
 
 
 def _statsforecast(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int) -> pd.DataFrame:
@@ -95,16 +112,17 @@ def _statsforecast(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers:
     t0 = time.perf_counter()
     StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=warm, h=H, level=[80, 95])
     print(f"statsforecast numba compilation (one series, in process): {time.perf_counter() - t0:.0f} s")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     local = StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=hist, h=H, level=[80, 95])
-    dt_local = time.perf_counter() - t0
+    dt_local, cpu_local = time.perf_counter() - t0, time.process_time() - c0
     mem = f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"
     client.run(lambda: StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=warm, h=H, level=[80]))
-    t0 = time.perf_counter()
+    t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
     remote = StatsForecast(models=models(), freq="D", n_jobs=1).forecast(
         df=dd.from_pandas(hist, npartitions=workers * 4), h=H, level=[80, 95])
     remote = pd.DataFrame(remote.compute() if hasattr(remote, "compute") else remote)
     dt_dask = time.perf_counter() - t0
+    cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
     remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     local = local.sort_values(["unique_id", "ds"]).reset_index(drop=True)
@@ -112,10 +130,9 @@ def _statsforecast(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers:
     a, b = local[cols].to_numpy(np.float64), remote[cols].to_numpy(np.float64)
     rel = float((np.abs(a - b) / np.maximum(np.abs(a), 1e-12)).max())
     same32 = np.array_equal(a.astype(np.float32), b.astype(np.float32))
-    print("| run | series | time | series/s | all 1,720 at that rate | memory |")
-    print("|---|---|---|---|---|---|")
-    print(_line("statsforecast in process (numba warm)", n, dt_local, mem))
-    print(_line(f"statsforecast on Dask, {workers} workers", n, dt_dask, f"workers resident {wmem} MiB"))
+    print(HEADER)
+    print(_line("statsforecast in process (numba warm)", n, dt_local, cpu_local, mem))
+    print(_line(f"statsforecast on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
     print(f"Dask / in process time ratio {dt_dask / dt_local:.2f}; identical to float32: {same32} "
           f"(largest relative difference {rel:.1e}; float32 spacing is 6e-8)")
     scored = test.merge(local, on=["unique_id", "ds"])
@@ -128,18 +145,18 @@ def _statsforecast(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers:
 
 def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int) -> None:
     n = hist["unique_id"].nunique()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     ours = many.forecast_many(hist, "D", H)
-    dt_ours = time.perf_counter() - t0
+    dt_ours, cpu_ours = time.perf_counter() - t0, time.process_time() - c0
     mem = f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"
-    t0 = time.perf_counter()
+    t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
     ours_dask = many.forecast_many(hist, "D", H, engine="dask", client=client)
     dt_dask = time.perf_counter() - t0
+    cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
-    print("| run | series | time | series/s | all 1,720 at that rate | memory |")
-    print("|---|---|---|---|---|---|")
-    print(_line("bluelamp in process", n, dt_ours, mem))
-    print(_line(f"bluelamp on Dask, {workers} workers", n, dt_dask, f"workers resident {wmem} MiB"))
+    print(HEADER)
+    print(_line("bluelamp in process", n, dt_ours, cpu_ours, mem))
+    print(_line(f"bluelamp on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
     print(f"Dask / in process time ratio {dt_dask / dt_ours:.2f}; identical (every digit): {ours.equals(ours_dask)}")
     ours["ds"] = pd.to_datetime(ours["ds"])
     mine = test.merge(ours, on=["unique_id", "ds"])
