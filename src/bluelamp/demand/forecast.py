@@ -56,7 +56,12 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def one_blas_thread(func: F) -> F:
-    """Run `func` with BLAS limited to one thread (small matrices; see the module's docstring)."""
+    """Run `func` with BLAS limited to one thread (small matrices; see the module's docstring).
+
+    threadpoolctl's limit is process-wide: while a forecast runs, other threads' BLAS calls use one
+    thread too, and forecasts overlapping on several threads may leave the process at one thread
+    afterwards. Harmless here: every BLAS problem bluelamp has is small.
+    """
     @wraps(func)
     def run(*args: Any, **kwargs: Any) -> Any:
         with threadpool_limits(limits=1, user_api="blas"):
