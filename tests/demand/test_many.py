@@ -127,7 +127,8 @@ def test_a_local_dask_cluster_gives_the_same_numbers(tmp_path: Path, freq: str, 
 @pytest.mark.slow
 def test_statsforecast_on_dask_differs_from_in_process_only_by_its_float32_output() -> None:
     """Why statsforecast's own Dask output did not match in process (docs/demand.md): its Fugue backend
-    declares every forecast column float32; cast to float32, the in-process output is the same."""
+    declares every forecast column float32; cast to float32, the in-process output is the same, and the
+    same models sent through Fugue with a float64 schema match to every digit."""
     import dask.dataframe as dd
     import dask.distributed as distributed
     from statsforecast import StatsForecast
@@ -145,13 +146,27 @@ def test_statsforecast_on_dask_differs_from_in_process_only_by_its_float32_outpu
         out = out.compute() if hasattr(out, "compute") else out
         return pd.DataFrame(out).sort_values(["unique_id", "ds"]).reset_index(drop=True)
 
+    from fugue import transform
+
     local = run(hist)
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                  dashboard_address=None) as cluster, distributed.Client(cluster):
-        remote = run(dd.from_pandas(hist, npartitions=2))
     cols = [c for c in local.columns if c not in ("unique_id", "ds")]
+    safe = {c: c.replace("-", "_") for c in cols}      # a Fugue schema takes no hyphens
+
+    def per_series(df: pd.DataFrame) -> pd.DataFrame:
+        out = run(df.assign(ds=pd.to_datetime(df["ds"]))).rename(columns=safe)
+        return out.assign(ds=out["ds"].astype(str))
+
+    schema = "unique_id:str,ds:str," + ",".join(f"{safe[c]}:double" for c in cols)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None) as cluster, distributed.Client(cluster) as client:
+        remote = run(dd.from_pandas(hist, npartitions=2))
+        # The same models through Fugue on the same cluster, with a float64 schema.
+        wide = transform(hist.assign(ds=hist["ds"].astype(str)), per_series, schema=schema,
+                         partition={"by": "unique_id"}, engine=client, as_local=True)
     assert all(str(remote[c].dtype).lower() == "float32" for c in cols)
     a, b = local[cols].to_numpy(np.float64), remote[cols].to_numpy(np.float64)
     assert not np.array_equal(a, b)                                   # the mismatch, as seen before
     assert np.array_equal(a.astype(np.float32), b.astype(np.float32))  # and all of it is float32 rounding
     assert list(remote["unique_id"]) == list(local["unique_id"])
+    wide = pd.DataFrame(wide).sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    assert np.array_equal(wide[[safe[c] for c in cols]].to_numpy(np.float64), a)   # float64: every digit
