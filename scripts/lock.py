@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -39,19 +40,33 @@ def closure(root: str = "bluelamp", extras: tuple[str, ...] = ("dev",)) -> dict[
         if (name, want) in seen:
             continue
         seen.add((name, want))
-        try:
-            dist = metadata.distribution(name)
-        except metadata.PackageNotFoundError:
-            raise SystemExit(f"{name} is required but not installed: run pip install -e '.[dev]' first") from None
-        if _name(name) != _name(root):
+        if _name(name) == _name(root):
+            # The root's own requirements from this checkout's pyproject.toml, not from the installed
+            # metadata (which may be another checkout's, e.g. an editable install of the main tree).
+            lines = _own_requirements()
+        else:
+            try:
+                dist = metadata.distribution(name)
+            except metadata.PackageNotFoundError:
+                raise SystemExit(f"{name} is required but not installed: run pip install -e '.[dev]' first") from None
             found[_name(dist.metadata["Name"])] = dist.version
-        for line in dist.requires or []:
+            lines = list(dist.requires or [])
+        for line in lines:
             req = Requirement(line)
             if req.marker is not None and not any(
                     req.marker.evaluate({**env, "extra": e}) for e in (want or ("",))):
                 continue
             todo.append((req.name, tuple(sorted(req.extras))))
     return found
+
+
+def _own_requirements() -> list[str]:
+    """pyproject.toml's dependencies, and each extra's as `REQ; extra == "NAME"` (metadata form)."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    lines = list(project.get("dependencies", []))
+    for extra, reqs in project.get("optional-dependencies", {}).items():
+        lines += [f'{r}; extra == "{extra}"' for r in reqs]
+    return lines
 
 
 def render(pins: dict[str, str]) -> str:

@@ -12,6 +12,11 @@
   chosen by rolling origin on SWAST weekly series (benchmarks/bench_forecast_weekly.py); before that
   AutoETS without a season. Seasonal naive is the baseline.
 - Every frequency: intervals conformally calibrated on the series' own recent windows.
+
+Every fit runs with one BLAS thread (`one_blas_thread`): the matrices are small (a few thousand rows,
+a few dozen columns), and OpenBLAS's threads waiting for a busy core made a loaded machine's daily fit
+four times slower (docs/demand.md, "Backtest speed"). It also makes a forecast in process the same
+computation as on a Dask worker (Dask starts its workers with one BLAS thread).
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from __future__ import annotations
 import math
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 from statsforecast.models import ARIMA, MSTL, AutoETS, AutoTheta
+from threadpoolctl import threadpool_limits
 
 from bluelamp.demand.calendar import daily_design
 from bluelamp.demand.series import PER_DAY, STEP, DemandInputError, Series
@@ -45,8 +52,24 @@ _CACHE_SIZE = 512
 _CACHE_LOCK = threading.Lock()
 WEEKLY_MEMBERS: tuple[str, ...] = ("MSTL",)  # chosen by benchmarks/bench_forecast_weekly.py (docs/demand.md)
 WEEKDAY_WEIGHT = 0.25    # weekday-specific share vs the all-days shape; chosen on DECC weeks 35-40
+F = TypeVar("F", bound=Callable[..., Any])
 
 
+def one_blas_thread(func: F) -> F:
+    """Run `func` with BLAS limited to one thread (small matrices; see the module's docstring).
+
+    threadpoolctl's limit is process-wide: while a forecast runs, other threads' BLAS calls use one
+    thread too, and forecasts overlapping on several threads may leave the process at one thread
+    afterwards. Harmless here: every BLAS problem bluelamp has is small.
+    """
+    @wraps(func)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        with threadpool_limits(limits=1, user_api="blas"):
+            return func(*args, **kwargs)
+    return run  # type: ignore[return-value]
+
+
+@one_blas_thread
 def forecast(series: Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS,
              calibrate: bool = True) -> pd.DataFrame:
     """Forecast `horizon` steps: a frame indexed by time with yhat and yhat_lo_L / yhat_hi_L.
@@ -153,6 +176,7 @@ def forecast_daily(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_L
     return forecast_daily_fitted(y, horizon, levels)[0]
 
 
+@one_blas_thread
 def forecast_daily_fitted(y: pd.Series, horizon: int,
                           levels: Sequence[int] = DEFAULT_LEVELS) -> tuple[pd.DataFrame, np.ndarray]:
     """The daily ensemble and its in-sample one-step fitted values (for reconciliation weights)."""
@@ -204,8 +228,8 @@ def _weekly_model(name: str) -> Any:
 def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_LEVELS,
                     members: Sequence[str] | None = None) -> pd.DataFrame:
     """Weekly totals: from two years of history the mean of `WEEKLY_MEMBERS` (statsforecast models with
-    a 52-week season; the bounds are the mean of the members' bounds), before that AutoETS without a
-    season."""
+    a 52-week season, or `LightGBM` from weekly_gbm.py; the bounds are the mean of the statsforecast
+    members' bounds), before that AutoETS without a season."""
     n = len(y)
     if n < 8:
         raise DemandInputError(f"only {n} weeks of history: a weekly forecast needs at least 8; "
@@ -215,9 +239,16 @@ def forecast_weekly(y: pd.Series, horizon: int, levels: Sequence[int] = DEFAULT_
     if n < 104:
         res = AutoETS(season_length=1, model="ZZN").forecast(y=values, h=horizon, level=list(levels))
         return _frame(idx, np.asarray(res["mean"]), {lv: np.asarray(res[f"hi-{lv}"] - res["mean"]) for lv in levels})
-    runs = [_weekly_model(m).forecast(y=values, h=horizon, level=list(levels))
-            for m in (members or WEEKLY_MEMBERS)]
-    mean = np.mean([np.asarray(r["mean"]) for r in runs], axis=0)
+    names = list(members or WEEKLY_MEMBERS)
+    means = []
+    if "LightGBM" in names:     # point forecast only (weekly_gbm.py); the others give the intervals
+        from bluelamp.demand.weekly_gbm import forecast_weekly_gbm
+
+        means.append(forecast_weekly_gbm(y, horizon))
+    runs = [_weekly_model(m).forecast(y=values, h=horizon, level=list(levels)) for m in names if m != "LightGBM"]
+    if not runs:
+        raise ValueError("LightGBM gives no intervals: name at least one statsforecast member beside it")
+    mean = np.mean([*means, *[np.asarray(r["mean"]) for r in runs]], axis=0)
     half = {lv: np.mean([np.asarray(r[f"hi-{lv}"]) - np.asarray(r[f"lo-{lv}"]) for r in runs], axis=0) / 2
             for lv in levels}
     return _frame(idx, mean, half)

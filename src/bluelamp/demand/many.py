@@ -9,6 +9,9 @@ every engine; only where the work runs changes:
   Fugue layer statsforecast uses for its own distributed backend). `scheduler` is the address of a
   running cluster (`tcp://host:8786`); without one a local cluster is started for the call.
   Spark works the same way: pass a SparkSession as the Fugue engine (see docs/demand.md).
+
+The output schema is `double` on purpose: statsforecast's own Fugue backend declares its forecast
+columns float32, which is why its Dask output differed from its in-process output (docs/demand.md).
 """
 
 from __future__ import annotations
