@@ -40,6 +40,9 @@ def _unproj(p: Point) -> list[float]:
     return [round(p[0] / KX, 5), round(p[1], 5)]  # GeoJSON order: lon, lat
 
 
+unproject = _unproj
+
+
 def _cross(o: Point, a: Point, b: Point) -> float:
     return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
 
@@ -186,6 +189,18 @@ def demo_base() -> dict[str, Any]:
                            "note": "boundaries: where the nearest town changes area; roads: schematic"}}
 
 
+def with_boundaries(stored: list[dict[str, Any]], demo: bool) -> dict[str, Any]:
+    """The base GeoJSON with the force's imported boundaries in place of the drawn demo ones (the demo
+    force's schematic roads and town names kept when it is the demo force)."""
+    if not stored:
+        return demo_base() if demo else {"type": "FeatureCollection", "features": [],
+                                          "properties": {"source": "none", "note": "no boundaries imported"}}
+    extra = [f for f in demo_base()["features"] if f["properties"]["kind"] in ("road", "town")] if demo else []
+    return {"type": "FeatureCollection", "features": stored + extra,
+            "properties": {"source": "imported boundaries (bluelamp import boundaries)",
+                           "note": "roads: schematic" if demo else ""}}
+
+
 def area_of(lat: float, lon: float) -> str | None:
     """The demo area whose town is nearest (the same rule that draws the boundaries); None off the county."""
     p = _proj(lat, lon)
@@ -217,4 +232,4 @@ def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int) ->
     return out
 
 
-__all__ = ["demo_base", "base_layer", "area_of", "town_cells", "STALE_AFTER_S"]
+__all__ = ["demo_base", "with_boundaries", "base_layer", "area_of", "town_cells", "STALE_AFTER_S"]

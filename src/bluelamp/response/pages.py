@@ -239,9 +239,16 @@ def _unaudited(session: Session, incident: Incident, audited: set[str]) -> list[
 
 
 @router.get("/map/base.geojson", dependencies=[Depends(page_roles(*MAP_READERS))])
-def base_geojson() -> JSONResponse:
-    """The demo force's areas, boundaries, schematic roads and towns (the base map when no tiles are set)."""
-    return JSONResponse(demo_map.demo_base(), media_type="application/geo+json")
+def base_geojson(session: DbSession) -> JSONResponse:
+    """The force's imported boundaries (every layer outlined, areas filled) and, for the demo force, its
+    schematic roads and towns; with nothing imported, the demo force's drawn areas. Always drawn, tiles
+    or not."""
+    from bluelamp.location import boundaries
+
+    policy = load_policy()
+    demo = "location" in policy.names and bool(policy.doc("location").gazetteer.demo)
+    return JSONResponse(demo_map.with_boundaries(boundaries.features(session), demo),
+                        media_type="application/geo+json")
 
 
 @router.get("/map/tiles/{z}/{x}/{y}.png", dependencies=[Depends(page_roles(*MAP_READERS))])

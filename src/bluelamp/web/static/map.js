@@ -63,6 +63,7 @@
             const k = f.properties.kind;
             if (k === "area") return { className: "bl-area", stroke: false, fillColor: AREA_FILL[areaIndex++ % AREA_FILL.length], fillOpacity: 0.85 };
             if (k === "boundary") return { className: "bl-boundary", color: "#44505e", weight: 1.6, dashArray: "5 4", fill: false };
+            if (k === "beat") return { className: "bl-beat", color: "#7a8796", weight: 0.8, fill: false, interactive: true };
             if (k === "road") return { className: "bl-road bl-road-" + f.properties.class, color: f.properties.class === "motorway" ? "#3b6fc4" : "#c98a2b", weight: f.properties.class === "motorway" ? 3.5 : 2.2, opacity: 0.9 };
             return {};
           },
@@ -72,6 +73,7 @@
             if (p.kind === "town") lyr.bindTooltip(p.name, { permanent: true, direction: "right", className: "bl-town-label", offset: [3, 0] });
             else if (p.kind === "road") lyr.bindTooltip(p.name + " (schematic)", { sticky: true });
             else if (p.kind === "area") lyr.bindTooltip(p.name, { sticky: true });
+            else if (p.kind === "beat") lyr.bindTooltip(p.name + (p.layer && p.layer !== "beat" ? " (" + p.layer + ")" : " beat"), { sticky: true });
           },
         }).addTo(base);
         layer.bringToBack();
