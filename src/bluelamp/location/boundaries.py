@@ -119,7 +119,9 @@ def _row(feature: Any, opts: Options, crs: str) -> dict[str, Any]:
         if opts.urban_property not in props:
             raise ValueError(f"no {opts.urban_property!r} property")
         urban = urban_value(props[opts.urban_property])
-    shape = geometry.check(geometry.to_wgs84(geometry.parse(feature.get("geometry")), crs))
+    rings = geometry.parse(feature.get("geometry"))
+    geometry.check(rings)
+    shape = geometry.Shape(geometry.to_wgs84(rings, crs))
     x0, y0, x1, y1 = shape.box
     return {"layer": opts.layer, "code": str(code).strip()[:64], "name": str(name).strip()[:120], "urban": urban,
             "geometry": json.dumps(shape.geojson(), separators=(",", ":")),

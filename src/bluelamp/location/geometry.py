@@ -160,6 +160,7 @@ def _self_intersects(ring: np.ndarray) -> bool:
 
 def check(polygons: list[list[np.ndarray]]) -> Shape:
     """A boundary fit to look points up in: no empty, flat or self-crossing ring; holes inside their polygon.
+    Checked in the file's own coordinates, before any conversion.
 
     Not checked: whether the parts of a MultiPolygon overlap one another (a point in both is in the
     boundary either way).
@@ -167,10 +168,11 @@ def check(polygons: list[list[np.ndarray]]) -> Shape:
     for i, rings in enumerate(polygons):
         for j, ring in enumerate(rings):
             where = f"polygon {i + 1} ring {j + 1}"
-            if math.isclose(_area(ring), 0.0, abs_tol=1e-12):
-                raise GeometryError(f"{where} is empty (it encloses no area)")
             if _self_intersects(ring):
                 raise GeometryError(f"{where} is self-intersecting (its edges cross)")
+            span = float(np.ptp(ring, axis=0).max())
+            if math.isclose(_area(ring), 0.0, abs_tol=1e-9 * span * span):
+                raise GeometryError(f"{where} is empty (it encloses no area)")
         outer = Path(rings[0])
         for j, hole in enumerate(rings[1:], start=2):
             if outer.intersects_path(Path(hole), filled=False) or not outer.contains_point(hole[0]):
