@@ -211,15 +211,27 @@ def area_of(lat: float, lon: float) -> str | None:
 _TEMPLATE = re.compile(r"^/(?!/)[A-Za-z0-9_\-./{}]*$")
 
 
-def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int) -> dict[str, Any]:
+def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int, pmtiles: str = "") -> dict[str, Any]:
     """What the browser draws under the markers: the force's tiles, or the demo GeoJSON.
 
-    A tile source must be on this origin: a folder bluelamp serves, or a path template ("/tiles/{z}/{x}/{y}.png"
-    behind the same proxy). An absolute URL would be fetched from elsewhere (the page's CSP refuses it, and the
-    network may not reach it), so it is not used: the map falls back to the GeoJSON and says why.
+    A tile source must be on this origin: a PMTiles archive bluelamp serves by range, a folder bluelamp
+    serves, or a path template ("/tiles/{z}/{x}/{y}.png" behind the same proxy). An absolute URL would be
+    fetched from elsewhere (the page's CSP refuses it, and the network may not reach it), so it is not
+    used: the map falls back to the GeoJSON and says why. The boundaries are drawn over any tiles.
     """
-    out: dict[str, Any] = {"tiles": None, "attribution": attribution or "", "max_zoom": max(1, min(max_zoom, 22)),
-                           "geojson": "/map/base.geojson", "warning": None}
+    out: dict[str, Any] = {"tiles": None, "pmtiles": None, "attribution": attribution or "",
+                           "max_zoom": max(1, min(max_zoom, 22)), "geojson": "/map/base.geojson", "warning": None}
+    if pmtiles:
+        from bluelamp.response.pmtiles import read_header
+
+        try:
+            header = read_header(pmtiles)
+        except ValueError as exc:
+            out["warning"] = f"BLUELAMP_MAP_PMTILES is not used: {exc}; showing the area boundaries instead"
+        else:
+            out["pmtiles"] = {"url": PMTILES_URL, "vector": header.vector, "tile_type": header.tile_type,
+                              "min_zoom": header.min_zoom, "max_zoom": header.max_zoom}
+            return out
     if tile_dir:
         out["tiles"] = "/map/tiles/{z}/{x}/{y}.png"
     elif tile_url:
@@ -230,6 +242,9 @@ def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int) ->
             out["warning"] = ("BLUELAMP_MAP_TILE_URL is not used: it must be a path on this server with {z}, {x} "
                               "and {y} (such as /tiles/{z}/{x}/{y}.png); showing the area boundaries instead")
     return out
+
+
+PMTILES_URL = "/map/base.pmtiles"
 
 
 __all__ = ["demo_base", "with_boundaries", "base_layer", "area_of", "town_cells", "STALE_AFTER_S"]

@@ -48,6 +48,18 @@
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: config.max_zoom || 18, attribution: config.attribution || "" }).addTo(map);
     }
+    // A PMTiles archive, read by range requests from this origin: raster tiles through the pmtiles library,
+    // vector tiles (the Protomaps basemap layers) drawn by protomaps-leaflet. Past the archive's deepest zoom
+    // its tiles are enlarged.
+    const pm = config.pmtiles;
+    if (pm && pm.vector && window.protomapsL) {
+      protomapsL.leafletLayer({ url: pm.url, flavor: "light", lang: "en", maxDataZoom: pm.max_zoom, attribution: config.attribution || "" }).addTo(map);
+    } else if (pm && !pm.vector && window.pmtiles) {
+      pmtiles.leafletRasterLayer(new pmtiles.PMTiles(pm.url), {
+        className: "bl-pmtiles", minNativeZoom: pm.min_zoom, maxNativeZoom: pm.max_zoom, maxZoom: config.max_zoom || 18,
+        attribution: config.attribution || "" }).addTo(map);
+    }
+    const hasBase = !!(config.tiles || (pm && (window.protomapsL || window.pmtiles)));
     const base = L.layerGroup().addTo(map);
     const incidentLayer = L.layerGroup().addTo(map);
     const unitLayer = L.layerGroup().addTo(map);
@@ -58,7 +70,7 @@
       .then((gj) => {
         let areaIndex = 0;
         const layer = L.geoJSON(gj, {
-          filter: (f) => !(config.tiles && (f.properties.kind === "area" || f.properties.kind === "road")),
+          filter: (f) => !(hasBase && (f.properties.kind === "area" || f.properties.kind === "road")),
           style: (f) => {
             const k = f.properties.kind;
             if (k === "area") return { className: "bl-area", stroke: false, fillColor: AREA_FILL[areaIndex++ % AREA_FILL.length], fillOpacity: 0.85 };
