@@ -1,7 +1,7 @@
 """The dispatch board's data, loaded for speed: what `GET /api/v1/board` and the board page poll.
 
 The board refreshes every few seconds with hundreds of incidents and units, so it reads plain columns
-(SQLAlchemy Core rows, no ORM objects, no identity map) and only the columns the board shows: an
+(SQLAlchemy Core rows on the session's connection: no ORM objects, no identity map, no ORM result layer) and only the columns the board shows: an
 incident's `extra`, a unit's history and an assignment already cleared are never loaded. The rows go
 through the same JSON builders as everything else (`service.incident_json`, `units.unit_json`,
 `service.assignment_json`, `regrades.request_json`), which read attributes, so the board says exactly
@@ -45,12 +45,13 @@ def board_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
     """Open incidents (by grade then time left) with their units on them and any pending downgrade, and
     every unit with its position's age: four queries."""
     now = now or clock.now()
-    incidents = session.execute(
+    db = session.connection()  # Core: rows straight from the driver, without the ORM's result layer
+    incidents = db.execute(
         select(*INCIDENT_COLUMNS).where(Incident.status.in_(OPEN_STATUSES))
         .order_by(Incident.grade, Incident.attend_by.is_(None), Incident.attend_by, Incident.id).limit(LIMIT)).all()
     open_ids = _open_ids().subquery()
     on: dict[int, list[dict[str, Any]]] = {}
-    for r in session.execute(
+    for r in db.execute(
             select(Assignment.id, Assignment.incident_id, Assignment.dispatched_at, Assignment.enroute_at,
                    Assignment.arrived_at, Assignment.cleared_at, Assignment.dispatched_by, Assignment.eta_s,
                    Assignment.recommended_unit_id, Assignment.override_reason,
@@ -60,7 +61,7 @@ def board_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
             .order_by(Assignment.id)):
         unit = SimpleNamespace(id=r.unit_id, call_sign=r.call_sign, unit_type=r.unit_type)
         on.setdefault(r.incident_id, []).append(service.assignment_json(r, unit))  # type: ignore[arg-type]
-    pending = {r.incident_id: r for r in session.execute(
+    pending = {r.incident_id: r for r in db.execute(
         select(RegradeRequest.id, RegradeRequest.incident_id, RegradeRequest.at, RegradeRequest.by,
                RegradeRequest.from_grade, RegradeRequest.to_grade, RegradeRequest.reason, RegradeRequest.reduces,
                RegradeRequest.status, RegradeRequest.decided_by, RegradeRequest.decided_at, RegradeRequest.note)
@@ -73,5 +74,5 @@ def board_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
         rows.append(row)
     policy = load_policy()
     unit_rows = [units.unit_json(u, now, policy)  # type: ignore[arg-type]
-                 for u in session.execute(select(*UNIT_COLUMNS).order_by(Unit.call_sign))]
+                 for u in db.execute(select(*UNIT_COLUMNS).order_by(Unit.call_sign))]
     return {"now": clock.iso(now), "incidents": rows, "units": unit_rows}
