@@ -147,7 +147,7 @@ def main() -> None:
         size = len(body)
         c, t = time.process_time(), time.perf_counter()
         with db.unit_of_work(write=False) as s:
-            old = orm_board(s)
+            orm_board(s)
         orm.append(time.perf_counter() - t)
         orm_cpu.append(time.process_time() - c)
     statements = (count_statements(db, board), count_statements(db, orm_board))

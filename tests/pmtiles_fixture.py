@@ -43,7 +43,7 @@ def write(path: Path, tiles: dict[tuple[int, int, int], bytes], tile_type: str =
         previous = tile_id
     directory += b"".join(_varint(1) for _ in entries)  # run lengths
     directory += b"".join(_varint(len(d)) for _, d in entries)
-    for i, (_, d) in enumerate(entries):
+    for i in range(len(entries)):
         contiguous = i > 0 and offsets[i] == offsets[i - 1] + len(entries[i - 1][1])
         directory += _varint(0 if contiguous else offsets[i] + 1)
     metadata = json.dumps({"name": "bluelamp test tiles"}).encode()

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from dispatch_helpers import make_incident
+
 from pmtiles_fixture import png, write
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from pmtiles_fixture import png, write
 
 from bluelamp.response import map as demo_map
 from bluelamp.response.pmtiles import read_header
+from pmtiles_fixture import png, write
 
 
 @pytest.fixture
