@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
@@ -187,17 +188,23 @@ class Place:
 
 
 class Index:
+    """Every stored boundary, with their boxes in arrays so a look-up tests only the few around a point."""
+
     def __init__(self, boundaries: list[Boundary]) -> None:
         self.boundaries = boundaries
+        self.boxes = np.array([b.shape.box for b in boundaries], dtype=float).reshape(-1, 4)
 
     def __len__(self) -> int:
         return len(self.boundaries)
 
     def locate(self, lat: float, lon: float) -> Place:
         found: dict[str, Boundary] = {}
-        for b in self.boundaries:
-            if b.layer not in found and b.shape.contains(lon, lat):
-                found[b.layer] = b
+        b = self.boxes
+        near = np.flatnonzero((b[:, 0] <= lon) & (lon <= b[:, 2]) & (b[:, 1] <= lat) & (lat <= b[:, 3]))
+        for k in near:
+            candidate = self.boundaries[k]
+            if candidate.layer not in found and candidate.shape.contains(lon, lat):
+                found[candidate.layer] = candidate
         urban = next((found[k].urban for k in URBAN_ORDER if k in found and found[k].urban is not None), None)
         area, beat = found.get("area"), found.get("beat")
         return Place(area.name if area else None, beat.name if beat else None, urban)
