@@ -227,3 +227,26 @@ def test_the_command_prints_the_summary_and_fails_with_one_line(db, tmp_path):
     assert refused.stderr.strip().count("\n") == 0 and "self-intersecting" in refused.stderr
     assert "nothing was imported" in refused.stderr
     assert _count(db) == 2
+
+
+@pytest.mark.nodb
+def test_the_self_intersection_check_agrees_with_matplotlib_on_random_rings():
+    """The vectorised orientation test against matplotlib's own segment crossing test, edge by edge."""
+    import numpy as np
+    from matplotlib.path import Path as MplPath
+
+    from bluelamp.location.geometry import _self_intersects
+
+    def reference(ring):  # type: ignore[no-untyped-def]
+        n = len(ring) - 1
+        return any(MplPath(ring[i:i + 2]).intersects_path(MplPath(ring[i + 2:(n if i else n - 1) + 1]), filled=False)
+                   for i in range(n - 2) if len(ring[i + 2:(n if i else n - 1) + 1]) >= 2)
+
+    rng = np.random.default_rng(11)
+    answers = []
+    for _ in range(400):
+        pts = rng.random((int(rng.integers(4, 12)), 2))
+        ring = np.vstack([pts, pts[:1]])
+        answers.append(_self_intersects(ring))
+        assert answers[-1] == reference(ring), ring.tolist()
+    assert any(answers) and not all(answers)  # both kinds were tried
