@@ -1,7 +1,10 @@
 """The dispatch board's data with 500 units and 300 open incidents: what `GET /api/v1/board` costs.
 
-Three figures, each over N runs (p50 / p99 / max):
+Figures, each over N runs (p50 / p99 / max):
   data  the board's queries and rows (`response.api.board`, the function the route and the page call)
+  orm   the same board as it was loaded before session 5 (ORM entities of every incident, assignment and
+        unit: `orm_board` below), run alternately with `data` in the same process, so the ratio holds
+        whatever the machine's load
   json  the same plus encoding the answer as the route does
   http  `GET /api/v1/board` through the whole app (bearer auth, role check, middleware, JSON), in process
 
@@ -24,6 +27,42 @@ from datetime import timedelta
 def pct(samples: list[float], q: float) -> float:
     s = sorted(samples)
     return s[min(len(s) - 1, int(q * len(s)))] * 1000
+
+
+def orm_board(session):  # type: ignore[no-untyped-def]
+    """The board as `response.api.board` loaded it before session 5: ORM entities, then the same JSON."""
+    from bluelamp import clock
+    from bluelamp.response import regrades, service, units
+
+    now = clock.now()
+    incidents = service.list_incidents(session, "open", now)
+    assigned = service.assignments_for(session, [i.id for i in incidents])
+    pending = regrades.pending_by_incident(session, [i.id for i in incidents])
+    rows = []
+    for i in incidents:
+        row = service.incident_json(i, now)
+        row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
+        row["pending_regrade"] = regrades.request_json(pending.get(i.id))
+        rows.append(row)
+    unit_rows = [units.unit_json(u, now) for u in units.list_units(session)]
+    return {"now": clock.iso(now), "incidents": rows, "units": unit_rows}
+
+
+def count_statements(db, fn) -> int:  # type: ignore[no-untyped-def]
+    from sqlalchemy import event
+
+    n = [0]
+
+    def count(*_a):  # type: ignore[no-untyped-def]
+        n[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.unit_of_work(write=False) as s:
+            fn(s)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return n[0]
 
 
 def fill(db, rng: random.Random, n_units: int, n_incidents: int) -> None:  # type: ignore[no-untyped-def]
@@ -88,7 +127,7 @@ def main() -> None:
     upgrade(db.engine)
     fill(db, random.Random(7), args.units, args.incidents)
 
-    data, enc, cpu = [], [], []
+    data, enc, cpu, orm, orm_cpu = [], [], [], [], []
     size = 0
     # The first refresh after start compiles the queries and fills the caches: timed, reported apart.
     t = time.perf_counter()
@@ -99,13 +138,19 @@ def main() -> None:
         c, t = time.process_time(), time.perf_counter()
         with db.unit_of_work(write=False) as s:
             out = board(s)
-        t1 = time.perf_counter()
+        t1, c1 = time.perf_counter(), time.process_time()
         body = json.dumps(out, separators=(",", ":")).encode()
         t2 = time.perf_counter()
         data.append(t1 - t)
         enc.append(t2 - t)
-        cpu.append(time.process_time() - c)
+        cpu.append(c1 - c)
         size = len(body)
+        c, t = time.process_time(), time.perf_counter()
+        with db.unit_of_work(write=False) as s:
+            orm_board(s)
+        orm.append(time.perf_counter() - t)
+        orm_cpu.append(time.process_time() - c)
+    statements = (count_statements(db, board), count_statements(db, orm_board))
     assert len(out["incidents"]) == args.incidents and len(out["units"]) == args.units
 
     from fastapi.testclient import TestClient
@@ -129,11 +174,15 @@ def main() -> None:
     kind = url.split(":")[0].split("+")[0]
     print(f"dispatch board, {args.units} units, {args.incidents} open incidents, {kind}, {args.runs} runs, "
           f"answer {size / 1024:.0f} KiB")
-    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; the CPU time of data+json, "
-          "which contention does not inflate:)")
+    print(f"  (load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; cpu and ormcpu: the CPU time "
+          "of the data alone, which contention inflates less)")
     print(f"  first refresh after start (cold, not in the figures below): {cold * 1000:.1f} ms")
-    for label, xs in (("data", data), ("json", enc), ("cpu", cpu), ("http", http)):
-        print(f"  {label:5s} p50 {pct(xs, .5):6.1f} ms  p99 {pct(xs, .99):6.1f} ms  max {max(xs) * 1000:6.1f} ms")
+    for label, xs in (("data", data), ("json", enc), ("cpu", cpu), ("orm", orm), ("ormcpu", orm_cpu), ("http", http)):
+        print(f"  {label:6s} p50 {pct(xs, .5):6.1f} ms  p99 {pct(xs, .99):6.1f} ms  max {max(xs) * 1000:6.1f} ms")
+    print(f"  statements per refresh: {statements[0]} (orm path {statements[1]}); data/orm ratio "
+          f"p50 {pct(data, .5) / pct(orm, .5):.2f}, p99 {pct(data, .99) / pct(orm, .99):.2f}; cpu/ormcpu p50 "
+          f"{pct(cpu, .5) / pct(orm_cpu, .5):.2f}; "
+          f"load average at the end {os.getloadavg()[0]:.1f}")
     with db.unit_of_work() as s:
         from bluelamp.response.store import Assignment, Incident, Unit
 

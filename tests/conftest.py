@@ -84,6 +84,9 @@ def _clean(db: object) -> None:
 
     anchor_path_for(str(engine.url)).unlink(missing_ok=True)
     anchor_path_for(str(engine.url)).with_suffix(".alarm").unlink(missing_ok=True)
+    from bluelamp.location import boundaries
+
+    boundaries.invalidate()  # the in-process index of the boundaries just deleted
 
 
 @pytest.fixture

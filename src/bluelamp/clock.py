@@ -70,4 +70,6 @@ def iso(value: datetime | None) -> str | None:
     """UTC ISO 8601 with a Z, as the contract shows."""
     if value is None:
         return None
-    return as_utc(value).isoformat().replace("+00:00", "Z")
+    if value.tzinfo is not UTC:  # values read from the database are UTC already (the board formats thousands)
+        value = as_utc(value)
+    return value.isoformat().replace("+00:00", "Z")

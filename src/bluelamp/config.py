@@ -45,7 +45,9 @@ class Settings(BaseSettings):
     trusted_proxies: str = ""
     # The map's base layer (docs/dispatcher.md): a folder of raster tiles {z}/{x}/{y}.png that bluelamp
     # serves at /map/tiles/, or a tile URL template on this origin (a path such as /tiles/{z}/{x}/{y}.png
-    # behind the same proxy). Neither: the force's area boundaries and roads from local GeoJSON.
+    # behind the same proxy), or a local PMTiles archive (raster or vector) that bluelamp serves by range at
+    # /map/base.pmtiles. None: the force's area boundaries and roads from local GeoJSON.
+    map_pmtiles: str = ""
     map_tile_dir: str = ""
     map_tile_url: str = ""
     map_tile_attribution: str = ""

@@ -171,9 +171,8 @@ def _store(db: Any, table: Any, key_col: Any, key: str, batch: list[dict[str, An
         summary.imported += len(new)
 
 
-def _street_row(row: dict[str, str], occurrence: dict[str, int]) -> dict[str, Any]:
+def _street_row(row: dict[str, str], occurrence: dict[str, int], area_of: Any) -> dict[str, Any]:
     from bluelamp.location.hotspots import cell_of
-    from bluelamp.location.service import area_for
 
     month_text = (row.get("Month") or "").strip()
     try:
@@ -199,7 +198,7 @@ def _street_row(row: dict[str, str], occurrence: dict[str, int]) -> dict[str, An
         digest = hashlib.sha256("|".join(row.get(c, "") for c in STREET_COLUMNS).encode()).hexdigest()[:40]
         occurrence[digest] = occurrence.get(digest, 0) + 1
         key = f"asb:{digest}:{occurrence[digest]}"
-    area = area_for(lat, lon)[0] if lat is not None and lon is not None else None
+    area = area_of(lat, lon) if lat is not None and lon is not None else None
     return {"row_key": key, "month": month_day, "crime_type": crime_type[:64], "lat": lat, "lon": lon,
             "location": (row.get("Location") or "")[:200] or None, "lsoa_code": (row.get("LSOA code") or None),
             "lsoa_name": (row.get("LSOA name") or "")[:120] or None,
@@ -215,21 +214,34 @@ def import_street_crime(db: Any, paths: list[Path], actor: str = "system:import"
         missing = [c for c in STREET_COLUMNS if c not in header]
         if missing:
             raise FileError(f"{path.name}: missing column {missing[0]!r} (not a data.police.uk street-level file)")
+    from bluelamp.location import boundaries
+    from bluelamp.location.service import place_in
+
     summary = Summary()
+    with db.unit_of_work(write=False) as session:  # the force's boundaries, read once for the whole import
+        index = boundaries.index(session)
+
+    def area_of(lat: float, lon: float) -> str | None:
+        return place_in(index, lat, lon).area
+
+    _import_street_files(db, paths, summary, area_of)
+    with db.unit_of_work() as session:
+        audit.record(session, actor, "street_crime.imported", "street_crime", None,
+                     after={"files": [p.name for p in paths], **summary.to_dict()})
+    return summary
+
+
+def _import_street_files(db: Any, paths: list[Path], summary: Summary, area_of: Any) -> None:
     for path in paths:
         occurrence: dict[str, int] = {}
         batch: list[dict[str, Any]] = []
         for line, row in _rows(path, STREET_COLUMNS, "Crime ID"):
             summary.rows += 1
             try:
-                batch.append(_street_row(row, occurrence))
+                batch.append(_street_row(row, occurrence, area_of))
             except ValueError as exc:
                 summary.reject(path.name, line, str(exc))
             if len(batch) >= CHUNK:
                 _store(db, StreetCrime, StreetCrime.row_key, "row_key", batch, summary, None)
                 batch = []
         _store(db, StreetCrime, StreetCrime.row_key, "row_key", batch, summary, None)
-    with db.unit_of_work() as session:
-        audit.record(session, actor, "street_crime.imported", "street_crime", None,
-                     after={"files": [p.name for p in paths], **summary.to_dict()})
-    return summary

@@ -15,7 +15,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from bluelamp.db.base import table
-from bluelamp.location import gazetteer
+from bluelamp.location import boundaries, gazetteer
 from bluelamp.location.model import LocationError, check_uprn, distance_m
 from bluelamp.location.store import ContactLocation, GazetteerEntry
 from bluelamp.policy import Policy, load_policy
@@ -34,6 +34,7 @@ class Resolved:
     source: str | None = None
     urban: bool | None = None  # None: not known from the position (the contact's own flag stands)
     area: str | None = None
+    beat: str | None = None
     grid_ref: str | None = None
     uprn: str | None = None
     what3words: str | None = None
@@ -48,7 +49,7 @@ class Resolved:
         session.execute(insert(table(ContactLocation)), [{
             "contact_id": contact_id, "source": self.source, "grid_ref": self.grid_ref, "uprn": self.uprn,
             "what3words": self.what3words, "gazetteer_ref": self.gazetteer_ref, "match_score": self.match_score,
-            "confirmed": self.confirmed, "precision_m": self.precision_m}])
+            "confirmed": self.confirmed, "precision_m": self.precision_m, "beat": self.beat}])
 
 
 # --- the gazetteer index ------------------------------------------------------------------------------
@@ -78,12 +79,30 @@ def match(session: Session, query: str, limit: int | None = None, policy: Policy
 # --- area and urban from a position -------------------------------------------------------------------
 
 
-def area_for(lat: float, lon: float, policy: Policy | None = None) -> tuple[str | None, bool | None]:
-    """(policing area, urban) of the nearest known town within the policy's distance, else (None, None).
+def place_for(session: Session | None, lat: float, lon: float, policy: Policy | None = None) -> boundaries.Place:
+    """The area, beat and urban/rural of a position: from the force's imported boundaries
+    (`bluelamp import boundaries`) when it has any; else, for the demo force without them, the
+    nearest demo town within the policy's distance; else nothing known."""
+    return place_in(boundaries.index(session) if session is not None else None, lat, lon, policy)
 
-    The demo force's towns come from synth/areas.py; a force without them gets (None, None) and keeps
-    the contact's own urban flag.
-    """
+
+def place_in(index: boundaries.Index | None, lat: float, lon: float, policy: Policy | None = None) -> boundaries.Place:
+    """`place_for` with the boundaries' index already in hand (an import looks many positions up)."""
+    if index is not None and len(index):
+        return index.locate(lat, lon)
+    area, urban = _nearest_demo_town(lat, lon, policy)
+    return boundaries.Place(area=area, urban=urban)
+
+
+def area_for(lat: float, lon: float, policy: Policy | None = None,
+             session: Session | None = None) -> tuple[str | None, bool | None]:
+    """(policing area, urban) of a position (see `place_for`)."""
+    place = place_for(session, lat, lon, policy)
+    return place.area, place.urban
+
+
+def _nearest_demo_town(lat: float, lon: float, policy: Policy | None = None) -> tuple[str | None, bool | None]:
+    """(policing area, urban) of the nearest demo town within the policy's distance, else (None, None)."""
     doc = rules(policy)
     if not doc.gazetteer.demo:
         return None, None
@@ -138,7 +157,8 @@ def resolve(session: Session, location: Any, policy: Policy | None = None) -> Re
     elif out.source is None and location.description:
         _auto_match(session, location.description, out, policy)
     if out.lat is not None and out.lon is not None:
-        out.area, out.urban = area_for(out.lat, out.lon, policy)
+        place = place_for(session, out.lat, out.lon, policy)
+        out.area, out.urban, out.beat = place.area, place.urban, place.beat
     return out
 
 
@@ -165,4 +185,5 @@ def location_json(row: ContactLocation | None, positioned: bool = False) -> dict
     if row is None:
         return {"source": "given" if positioned else None}
     return {"source": row.source, "grid_ref": row.grid_ref, "uprn": row.uprn, "what3words": row.what3words,
-            "gazetteer_ref": row.gazetteer_ref, "confirmed": row.confirmed, "precision_m": row.precision_m}
+            "gazetteer_ref": row.gazetteer_ref, "confirmed": row.confirmed, "precision_m": row.precision_m,
+            "beat": row.beat}

@@ -1,5 +1,6 @@
 """Tables of the location context: the gazetteer, how each contact's location was obtained, the
-contacts linked to an incident, unit position history (AVL) and imported street-level crime."""
+contacts linked to an incident, unit position history (AVL), imported street-level crime and the
+force's area boundaries (beats, neighbourhoods, LSOAs)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,7 @@ class ContactLocation(Base):
     match_score: Mapped[float | None] = mapped_column(Float, nullable=True)
     confirmed: Mapped[bool] = mapped_column(Boolean, default=False)  # a person chose this match
     precision_m: Mapped[float | None] = mapped_column(Float, nullable=True)
+    beat: Mapped[str | None] = mapped_column(String(120), nullable=True)  # from the stored boundaries
 
 
 class IncidentContact(Base):
@@ -94,3 +96,27 @@ class StreetCrime(Base):
     outcome: Mapped[str | None] = mapped_column(String(200), nullable=True)
     area: Mapped[str | None] = mapped_column(String(64), nullable=True)
     h3_cell: Mapped[str | None] = mapped_column(String(16), nullable=True)
+
+
+class AreaBoundary(Base):
+    """One imported boundary (`bluelamp import boundaries`): a policing area, beat, neighbourhood or LSOA.
+
+    The geometry is GeoJSON (Polygon or MultiPolygon, WGS84 longitude/latitude), checked when imported;
+    the box beside it lets a look-up skip boundaries far from a point.
+    """
+
+    __tablename__ = "area_boundary"
+    __table_args__ = (UniqueConstraint("layer", "code", name="uq_area_boundary_layer_code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    layer: Mapped[str] = mapped_column(String(16))  # area, beat, neighbourhood, lsoa
+    code: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(120))
+    urban: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    geometry: Mapped[str] = mapped_column(Text)
+    min_lon: Mapped[float] = mapped_column(Float)
+    min_lat: Mapped[float] = mapped_column(Float)
+    max_lon: Mapped[float] = mapped_column(Float)
+    max_lat: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(200))  # the file it came from
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime)

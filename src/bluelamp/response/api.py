@@ -38,22 +38,9 @@ def list_incidents(
 @router.get("/board", dependencies=[Depends(require_roles(*READERS))])
 def board(session: DbSession) -> dict[str, Any]:
     """Everything the incident board page polls for: open incidents with their units, and every unit."""
-    now = clock.now()
-    incidents = service.list_incidents(session, "open", now)
-    assigned = service.assignments_for(session, [i.id for i in incidents])
-    pending = regrades.pending_by_incident(session, [i.id for i in incidents])
-    rows = []
-    for i in incidents:
-        row = service.incident_json(i, now)
-        row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
-        row["pending_regrade"] = regrades.request_json(pending.get(i.id))
-        rows.append(row)
-    unit_rows = []
-    for u in units.list_units(session):
-        row = units.unit_json(u, now)
-        row.setdefault("position_at", clock.iso(u.position_at))  # the map shows each position's age
-        unit_rows.append(row)
-    return {"now": clock.iso(now), "incidents": rows, "units": unit_rows}
+    from bluelamp.response.board import board_data  # plain rows, the columns shown (response/board.py)
+
+    return board_data(session)
 
 
 @router.get("/incidents/{incident_id}", dependencies=[Depends(require_roles(*READERS))])

@@ -40,6 +40,9 @@ def _unproj(p: Point) -> list[float]:
     return [round(p[0] / KX, 5), round(p[1], 5)]  # GeoJSON order: lon, lat
 
 
+unproject = _unproj
+
+
 def _cross(o: Point, a: Point, b: Point) -> float:
     return (a[0] - o[0]) * (b[1] - o[1]) - (a[1] - o[1]) * (b[0] - o[0])
 
@@ -186,6 +189,18 @@ def demo_base() -> dict[str, Any]:
                            "note": "boundaries: where the nearest town changes area; roads: schematic"}}
 
 
+def with_boundaries(stored: list[dict[str, Any]], demo: bool) -> dict[str, Any]:
+    """The base GeoJSON with the force's imported boundaries in place of the drawn demo ones (the demo
+    force's schematic roads and town names kept when it is the demo force)."""
+    if not stored:
+        return demo_base() if demo else {"type": "FeatureCollection", "features": [],
+                                          "properties": {"source": "none", "note": "no boundaries imported"}}
+    extra = [f for f in demo_base()["features"] if f["properties"]["kind"] in ("road", "town")] if demo else []
+    return {"type": "FeatureCollection", "features": stored + extra,
+            "properties": {"source": "imported boundaries (bluelamp import boundaries)",
+                           "note": "roads: schematic" if demo else ""}}
+
+
 def area_of(lat: float, lon: float) -> str | None:
     """The demo area whose town is nearest (the same rule that draws the boundaries); None off the county."""
     p = _proj(lat, lon)
@@ -196,15 +211,27 @@ def area_of(lat: float, lon: float) -> str | None:
 _TEMPLATE = re.compile(r"^/(?!/)[A-Za-z0-9_\-./{}]*$")
 
 
-def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int) -> dict[str, Any]:
+def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int, pmtiles: str = "") -> dict[str, Any]:
     """What the browser draws under the markers: the force's tiles, or the demo GeoJSON.
 
-    A tile source must be on this origin: a folder bluelamp serves, or a path template ("/tiles/{z}/{x}/{y}.png"
-    behind the same proxy). An absolute URL would be fetched from elsewhere (the page's CSP refuses it, and the
-    network may not reach it), so it is not used: the map falls back to the GeoJSON and says why.
+    A tile source must be on this origin: a PMTiles archive bluelamp serves by range, a folder bluelamp
+    serves, or a path template ("/tiles/{z}/{x}/{y}.png" behind the same proxy). An absolute URL would be
+    fetched from elsewhere (the page's CSP refuses it, and the network may not reach it), so it is not
+    used: the map falls back to the GeoJSON and says why. The boundaries are drawn over any tiles.
     """
-    out: dict[str, Any] = {"tiles": None, "attribution": attribution or "", "max_zoom": max(1, min(max_zoom, 22)),
-                           "geojson": "/map/base.geojson", "warning": None}
+    out: dict[str, Any] = {"tiles": None, "pmtiles": None, "attribution": attribution or "",
+                           "max_zoom": max(1, min(max_zoom, 22)), "geojson": "/map/base.geojson", "warning": None}
+    if pmtiles:
+        from bluelamp.response.pmtiles import read_header
+
+        try:
+            header = read_header(pmtiles)
+        except ValueError as exc:
+            out["warning"] = f"BLUELAMP_MAP_PMTILES is not used: {exc}; showing the area boundaries instead"
+        else:
+            out["pmtiles"] = {"url": PMTILES_URL, "vector": header.vector, "tile_type": header.tile_type,
+                              "min_zoom": header.min_zoom, "max_zoom": header.max_zoom}
+            return out
     if tile_dir:
         out["tiles"] = "/map/tiles/{z}/{x}/{y}.png"
     elif tile_url:
@@ -217,4 +244,7 @@ def base_layer(tile_dir: str, tile_url: str, attribution: str, max_zoom: int) ->
     return out
 
 
-__all__ = ["demo_base", "base_layer", "area_of", "town_cells", "STALE_AFTER_S"]
+PMTILES_URL = "/map/base.pmtiles"
+
+
+__all__ = ["demo_base", "with_boundaries", "base_layer", "area_of", "town_cells", "STALE_AFTER_S"]

@@ -39,7 +39,8 @@ LATE_ENTRY = timedelta(minutes=5)
 
 def map_config() -> dict[str, Any]:
     s = get_settings()
-    return {**demo_map.base_layer(s.map_tile_dir, s.map_tile_url, s.map_tile_attribution, s.map_max_zoom),
+    return {**demo_map.base_layer(s.map_tile_dir, s.map_tile_url, s.map_tile_attribution, s.map_max_zoom,
+                                  s.map_pmtiles),
             "stale_after_s": stale_after_s()}
 
 
@@ -239,9 +240,26 @@ def _unaudited(session: Session, incident: Incident, audited: set[str]) -> list[
 
 
 @router.get("/map/base.geojson", dependencies=[Depends(page_roles(*MAP_READERS))])
-def base_geojson() -> JSONResponse:
-    """The demo force's areas, boundaries, schematic roads and towns (the base map when no tiles are set)."""
-    return JSONResponse(demo_map.demo_base(), media_type="application/geo+json")
+def base_geojson(session: DbSession) -> JSONResponse:
+    """The force's imported boundaries (every layer outlined, areas filled) and, for the demo force, its
+    schematic roads and towns; with nothing imported, the demo force's drawn areas. Always drawn, tiles
+    or not."""
+    from bluelamp.location import boundaries
+
+    policy = load_policy()
+    demo = "location" in policy.names and bool(policy.doc("location").gazetteer.demo)
+    return JSONResponse(demo_map.with_boundaries(boundaries.features(session), demo),
+                        media_type="application/geo+json")
+
+
+@router.get(demo_map.PMTILES_URL, dependencies=[Depends(page_roles(*MAP_READERS))])
+def pmtiles_archive() -> FileResponse:
+    """The force's PMTiles archive (BLUELAMP_MAP_PMTILES), read by the browser with range requests (206)."""
+    path = get_settings().map_pmtiles
+    if not path or not Path(path).is_file():
+        raise HTTPException(404, detail="no PMTiles archive is configured (BLUELAMP_MAP_PMTILES)")
+    return FileResponse(path, media_type="application/octet-stream",
+                        headers={"Cache-Control": "private, max-age=3600"})
 
 
 @router.get("/map/tiles/{z}/{x}/{y}.png", dependencies=[Depends(page_roles(*MAP_READERS))])

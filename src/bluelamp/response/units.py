@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
@@ -14,6 +14,9 @@ from bluelamp.identity.model import Principal
 from bluelamp.response import model
 from bluelamp.response.model import UNIT_STATUSES, UNIT_TYPES, ResponseError
 from bluelamp.response.store import Incident, Unit
+
+if TYPE_CHECKING:
+    from bluelamp.policy import Policy
 
 # Statuses a person may set by hand; dispatched and at_scene follow from dispatch and arrival.
 MANUAL_STATUSES = ("available", "busy", "off_duty")
@@ -30,19 +33,19 @@ def incident_view(incident: Incident) -> model.IncidentView:
                               incident.attend_by, frozenset(skills))
 
 
-def unit_json(unit: Unit, now: datetime | None = None) -> dict[str, Any]:
+def unit_json(unit: Unit, now: datetime | None = None, policy: Policy | None = None) -> dict[str, Any]:
     now = now or clock.now()
     return {"id": unit.id, "call_sign": unit.call_sign, "unit_type": unit.unit_type, "skills": list(unit.skills or []),
             "status": unit.status, "lat": unit.lat, "lon": unit.lon, "area": unit.area,
             "shift_start": clock.iso(unit.shift_start), "shift_end": clock.iso(unit.shift_end),
             "on_shift": unit_view(unit).on_shift(now), "incident_id": unit.incident_id,
-            **_position_state(unit, now)}
+            **_position_state(unit, now, policy)}
 
 
-def _position_state(unit: Unit, now: datetime) -> dict[str, Any]:
+def _position_state(unit: Unit, now: datetime, policy: Policy | None = None) -> dict[str, Any]:
     from bluelamp.location.positions import position_state
 
-    return position_state(unit.position_at, now)
+    return position_state(unit.position_at, now, policy)
 
 
 def travel_model() -> model.TravelModel:

@@ -253,6 +253,9 @@ def _prepare(db: Database, seed: int, days: int) -> tuple[Seeder, int]:
     thread.start()
     try:
         seeder = Seeder(db, seed=seed, days=days)
+        from bluelamp.synth import boundaries
+
+        boundaries.load(db)  # the demo force's own (synthetic) areas and beats, imported as a force would
     finally:
         thread.join()
     if "error" in outcome:

@@ -30,7 +30,8 @@ MAX_FORM_BYTES = 25_000_000
 # Sockets staff use: the Origin must be this site (or one named in BLUELAMP_ALLOWED_ORIGINS).
 STAFF_SOCKETS = ("/chat/ws/operator",)
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+# img-src blob: lets the map draw tiles read out of the force's own PMTiles archive (fetched from this origin).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
        "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
        "frame-ancestors 'none'")
 

@@ -48,6 +48,18 @@
     if (config.tiles) {
       L.tileLayer(config.tiles, { maxZoom: config.max_zoom || 18, attribution: config.attribution || "" }).addTo(map);
     }
+    // A PMTiles archive, read by range requests from this origin: raster tiles through the pmtiles library,
+    // vector tiles (the Protomaps basemap layers) drawn by protomaps-leaflet. Past the archive's deepest zoom
+    // its tiles are enlarged.
+    const pm = config.pmtiles;
+    if (pm && pm.vector && window.protomapsL) {
+      protomapsL.leafletLayer({ url: pm.url, flavor: "light", lang: "en", maxDataZoom: pm.max_zoom, attribution: config.attribution || "" }).addTo(map);
+    } else if (pm && !pm.vector && window.pmtiles) {
+      pmtiles.leafletRasterLayer(new pmtiles.PMTiles(pm.url), {
+        className: "bl-pmtiles", minNativeZoom: pm.min_zoom, maxNativeZoom: pm.max_zoom, maxZoom: config.max_zoom || 18,
+        attribution: config.attribution || "" }).addTo(map);
+    }
+    const hasBase = !!(config.tiles || (pm && (window.protomapsL || window.pmtiles)));
     const base = L.layerGroup().addTo(map);
     const incidentLayer = L.layerGroup().addTo(map);
     const unitLayer = L.layerGroup().addTo(map);
@@ -58,11 +70,12 @@
       .then((gj) => {
         let areaIndex = 0;
         const layer = L.geoJSON(gj, {
-          filter: (f) => !(config.tiles && (f.properties.kind === "area" || f.properties.kind === "road")),
+          filter: (f) => !(hasBase && (f.properties.kind === "area" || f.properties.kind === "road")),
           style: (f) => {
             const k = f.properties.kind;
             if (k === "area") return { className: "bl-area", stroke: false, fillColor: AREA_FILL[areaIndex++ % AREA_FILL.length], fillOpacity: 0.85 };
             if (k === "boundary") return { className: "bl-boundary", color: "#44505e", weight: 1.6, dashArray: "5 4", fill: false };
+            if (k === "beat") return { className: "bl-beat", color: "#7a8796", weight: 0.8, fill: false, interactive: true };
             if (k === "road") return { className: "bl-road bl-road-" + f.properties.class, color: f.properties.class === "motorway" ? "#3b6fc4" : "#c98a2b", weight: f.properties.class === "motorway" ? 3.5 : 2.2, opacity: 0.9 };
             return {};
           },
@@ -72,6 +85,7 @@
             if (p.kind === "town") lyr.bindTooltip(p.name, { permanent: true, direction: "right", className: "bl-town-label", offset: [3, 0] });
             else if (p.kind === "road") lyr.bindTooltip(p.name + " (schematic)", { sticky: true });
             else if (p.kind === "area") lyr.bindTooltip(p.name, { sticky: true });
+            else if (p.kind === "beat") lyr.bindTooltip(p.name + (p.layer && p.layer !== "beat" ? " (" + p.layer + ")" : " beat"), { sticky: true });
           },
         }).addTo(base);
         layer.bringToBack();
