@@ -15,12 +15,13 @@ from bluelamp.chat import hub as hubs
 from bluelamp.chat import online, operations, service, store
 from bluelamp.chat.model import ChatError
 from bluelamp.contact.model import Answers, Location, Person
+from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.web.auth import DbSession, public, require_roles
 
 router = APIRouter(tags=["chat"], lifespan=hubs.lifespan)
 
-STAFF = ("chat_operator", "supervisor")
+STAFF = operations.OPERATORS  # who serves chats: the one definition (operations.py), here as a route guard
 FIGURES = ("chat_operator", "supervisor", "analyst", "leader")
 
 
@@ -142,7 +143,7 @@ async def take(request: Request, data: TakeIn, principal: Staff) -> Any:
 
 
 @router.get("/chats/by-contact/{contact_id}",
-            dependencies=[Depends(require_roles("chat_operator", "supervisor", "call_handler", "auditor"))])
+            dependencies=[Depends(require_roles(*access.readers("chat")))])
 async def by_contact(contact_id: int, request: Request) -> Any:
     """The chat a contact was recorded from, with its whole transcript (the transcript kept with the contact).
     A chat operator reads only the transcripts of chats they served (identity/access.py)."""
