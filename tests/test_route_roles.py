@@ -29,6 +29,7 @@ class _Route:
         self.path = prefix + route.path
         self.methods = getattr(route, "methods", None) or {"WEBSOCKET"}
         self.dependant = route.dependant
+        self.endpoint = route.endpoint
 
 
 def _walk(prefix: str, routes: list, kind: type) -> list[_Route]:  # type: ignore[type-arg]
@@ -69,11 +70,38 @@ def _concrete(path: str) -> str:
     return re.sub(r"\{[^}]+\}", "1", path)
 
 
+def _context_routes(app, context: str) -> list[_Route]:  # type: ignore[no-untyped-def]
+    """The mounted routes whose functions live in one context's package (bluelamp.<context>)."""
+    return [r for r in _routes(app) if r.endpoint.__module__.startswith(f"bluelamp.{context}.")]
+
+
+def test_the_matrix_walks_every_route_of_the_chat_context(app):
+    """The walk above finds each chat route as mounted (so the matrix below covers them all)."""
+    from bluelamp.chat import api, pages, ws
+
+    declared = {(r.endpoint, m) for router in (api.router, pages.router) for r in router.routes
+                if isinstance(r, APIRoute) for m in r.methods}
+    assert len(declared) > 15
+    walked = {(r.endpoint, m) for r in _context_routes(app, "chat") for m in r.methods}
+    assert declared <= walked, sorted(f"{m} {e.__name__}" for e, m in declared - walked)
+    sockets = {r.endpoint for r in ws.router.routes if isinstance(r, APIWebSocketRoute)}
+    assert sockets and sockets <= {r.endpoint for r in _routes(app, APIWebSocketRoute)}
+
+
 @pytest.mark.slow  # every route x every role: ~1,000 requests
 def test_each_role_gets_exactly_the_routes_it_is_allowed(app, client, make_user):
+    _check_each_role(client, make_user, _routes(app))
+
+
+def test_each_role_gets_exactly_the_chat_routes_it_is_allowed(app, client, make_user):
+    """The same matrix, the chat context alone: quick enough for the fast subset."""
+    _check_each_role(client, make_user, _context_routes(app, "chat"))
+
+
+def _check_each_role(client, make_user, routes: list[_Route]) -> None:  # type: ignore[no-untyped-def]
     tokens = {role: make_user(role)[1] for role in ROLES}
     checked = 0
-    for route in _routes(app):
+    for route in routes:
         guards = _guards(route.dependant)
         if not guards or isinstance(guards[0], PublicAccess):
             continue

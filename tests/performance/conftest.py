@@ -52,7 +52,8 @@ def world(db, fixed_clock) -> dict[str, Any]:  # type: ignore[no-untyped-def]
                        for k, w in enumerate(waits)]
         ids["jan999"] = contact(s, "999", JAN, 5)
         ids["c101"] = [contact(s, "101", FEB + timedelta(days=1), 100, grade=4, route="refer:mental_health"),
-                       contact(s, "101", FEB + timedelta(days=1, hours=1), 200, grade=4, route="advice",
+                       # a grade 3 (an appointment), so the grade mix has a scheduled share to count
+                       contact(s, "101", FEB + timedelta(days=1, hours=1), 200, grade=3, route="appointment",
                                thrive=False)]
         ids["downgrade"] = contact(s, "online", FEB + timedelta(days=2), None, grade=4, route="advice",
                                    decision={"grade": 4, "downgrade": True, "approved_by": "user:sup"})

@@ -15,15 +15,16 @@ EXPECTED = {
     "call_999_within_10s": (0.6, 6, 10), "call_999_mean_answer_s": (15.6, 156, 10),
     "call_101_mean_wait_s": (150.0, 300, 2), "chat_mean_wait_s": (30.0, 30, 1), "chat_abandoned": (0.5, 1, 2),
     "thrive_recorded": (0.9286, 13, 14), "repeat_victim_checked": (0.2143, 3, 14), "household_checked": (0.1429, 2, 14),
-    "vulnerability_identified": (0.0714, 1, 14), "grade_1": (0.2308, 3, 13), "grade_4": (0.2308, 3, 13),
+    "vulnerability_identified": (0.0714, 1, 14), "grade_1": (0.2308, 3, 13), "grade_4": (0.1538, 2, 13),
     "downgraded": (0.1429, 2, 14), "downgrade_approved": (0.5, 1, 2), "routed_to_partner": (0.0714, 1, 14),
     "attendance_1": (0.5, 1, 2), "incident_downgraded": (0.2, 1, 5), "crime_recorded_24h": (0.5, 1, 2), "crime_with_plan": (0.5, 1, 2),
     "plan_quality": (80.0, 80, 1), "reviews_on_time": (0.3333, 1, 3), "needs_assessed": (0.5, 1, 2),
     "vps_offered": (0.5, 1, 2), "right6_on_time": (0.5, 1, 2), "outcome_no_suspect": (0.3333, 1, 3),
     "outcome_charged": (0.3333, 1, 3), "bureau_tasks_done": (0.5, 1, 2), "bureau_hours_saved": (1.5, 90, 1),
     # Pinned too (issue 13: every measure). 101 abandonment has no data by design (abandoned calls are not
-    # contacts: the Calls panel counts them); no contact is graded 3, the rest of the mix adds up to 13.
-    "call_101_abandoned": (None, None, None), "grade_2": (0.5385, 7, 13), "grade_3": (0.0, 0, 13),
+    # contacts: the Calls panel counts them); one decided contact is graded 3 (a 101 call; the online one
+    # awaiting approval at grade 3 is not decided yet), and the mix 3 + 7 + 1 + 2 adds up to the 13 decided.
+    "call_101_abandoned": (None, None, None), "grade_2": (0.5385, 7, 13), "grade_3": (0.0769, 1, 13),
     "attendance_2": (0.5, 1, 2), "attendance_3": (1.0, 1, 1), "outcome_evidential": (0.3333, 1, 3),
 }
 
@@ -161,3 +162,40 @@ def test_settled_days_come_from_the_rollup_and_a_refresh_picks_up_a_late_change(
     assert res.status_code == 200 and res.json()["days_recounted"] == 27
     fresh = {m["key"]: m for m in _board(db)["measures"]}
     assert fresh["downgrade_approved"]["numerator"] == 2 and fresh["downgrade_approved"]["value"] == 1.0
+
+
+def _decided_grades(db):  # type: ignore[no-untyped-def]
+    """The grade of each decided contact in February, read back as rows and counted here, in Python."""
+    from collections import Counter
+
+    from sqlalchemy import select
+
+    from bluelamp.contact.store import Contact
+    from bluelamp.performance.service import zone
+
+    with db.unit_of_work() as session:
+        rows = session.execute(select(Contact.received_at, Contact.status, Contact.grade)).all()
+    return Counter(g for at, status, g in rows
+                   if status == "decided" and PERIOD[0] <= at.astimezone(zone()).date() <= PERIOD[1])
+
+
+def test_the_grade_mix_is_the_share_of_decided_contacts_at_each_grade(db, world, client, make_user):
+    """Grade 3 has a real share; a contact counts once decided, not while it waits for approval."""
+    from bluelamp.contact.store import Contact
+
+    counts = _decided_grades(db)
+    assert counts[3] == 1 and sum(counts.values()) == 13  # the fixture's 101 appointment; not the pending one
+    got = {m["key"]: m for m in _board(db)["measures"]}
+    for g in (1, 2, 3, 4):
+        share = round(counts[g] / sum(counts.values()), 4)
+        assert (got[f"grade_{g}"]["numerator"], got[f"grade_{g}"]["value"]) == (counts[g], share), g
+    with db.unit_of_work() as session:  # the supervisor approves the online downgrade to grade 3
+        pending = session.get(Contact, world["pending"])
+        pending.status, pending.decision = "decided", {**pending.decision, "approved_by": "user:sup"}
+    _, h = make_user("leader")
+    assert client.post("/api/v1/performance/rollup?from=2026-02-01&to=2026-02-28", headers=h).status_code == 200
+    after = _decided_grades(db)
+    assert after[3] == 2 and sum(after.values()) == 14
+    got = {m["key"]: m for m in _board(db)["measures"]}
+    assert (got["grade_3"]["numerator"], got["grade_3"]["denominator"], got["grade_3"]["value"]) == \
+        (2, 14, round(2 / 14, 4))

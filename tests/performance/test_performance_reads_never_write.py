@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from typing import Any
 
-import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bluelamp import clock
 from bluelamp.jobs.runner import enqueue, run_due
@@ -44,10 +44,44 @@ def test_the_first_dashboard_read_writes_nothing_and_the_job_builds_the_summarie
     assert [m["denominator"] for m in second["measures"]] == [m["denominator"] for m in body["measures"]]
 
 
-def _hold_write_lock(path: str) -> sqlite3.Connection:
-    holder = sqlite3.connect(path, isolation_level=None, timeout=1)
-    holder.execute("BEGIN IMMEDIATE")
-    return holder
+def _hold_write_lock(db) -> Any:  # type: ignore[no-untyped-def]
+    """Another transaction that holds every write: SQLite's database lock, or on PostgreSQL an EXCLUSIVE
+    lock on every table (it lets reads through and makes any INSERT, UPDATE or DELETE wait)."""
+    if db.dialect == "sqlite":
+        holder = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=1)
+        holder.execute("BEGIN IMMEDIATE")
+        return holder
+    from bluelamp.db.base import Base
+
+    conn = db.engine.connect()
+    conn.begin()
+    names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    conn.execute(text(f"LOCK TABLE {names} IN EXCLUSIVE MODE"))
+    return conn
+
+
+def _a_write_waits(db) -> bool:  # type: ignore[no-untyped-def]
+    """True when a write from a third connection cannot get its lock within 0.2 s (the holder works)."""
+    if db.dialect == "sqlite":
+        other = sqlite3.connect(db.engine.url.database, isolation_level=None, timeout=0.2)
+        try:
+            other.execute("UPDATE audit_head SET seq = seq WHERE id = 1")
+        except sqlite3.OperationalError:
+            return True
+        finally:
+            other.close()
+        return False
+    from sqlalchemy.exc import DBAPIError
+
+    with db.engine.connect() as conn:
+        conn.exec_driver_sql("SET lock_timeout = '200ms'")
+        try:
+            conn.execute(text("UPDATE audit_head SET seq = seq WHERE id = 1"))
+        except DBAPIError:
+            return True
+        finally:
+            conn.rollback()
+    return False
 
 
 def _in_thread(fn, timeout: float):  # type: ignore[no-untyped-def]
@@ -59,13 +93,13 @@ def _in_thread(fn, timeout: float):  # type: ignore[no-untyped-def]
 
 
 def test_reads_and_healthz_do_not_wait_for_a_held_write_lock(client, db, make_user, world):
-    """(Reads of personal records also append to the access log, a write: those are not used here.)"""
-    if db.dialect != "sqlite":
-        pytest.skip("the write lock of the whole database is SQLite's; PostgreSQL reads never take it")
+    """A GET that wrote anything would wait behind the held locks and not answer in time. (Reads of
+    personal records also append to the access log, a write: those are not used here.)"""
     _, leader = make_user("leader")
     client.get("/api/v1/measures", headers=leader)  # token resolved and cached before the lock
-    holder = _hold_write_lock(db.engine.url.database)
+    holder = _hold_write_lock(db)
     try:
+        assert _a_write_waits(db)
         health = _in_thread(lambda: client.get("/healthz"), 5)
         board = _in_thread(lambda: client.get("/api/v1/performance/dashboard?from=2026-02-01&to=2026-02-28",
                                               headers=leader), 10)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from portal.conftest import form_token, sign_in
+from .conftest import form_token, sign_in
 
 
 def _staff(client, db, roles, name="carer1"):  # type: ignore[no-untyped-def]

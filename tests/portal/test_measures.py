@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from portal.conftest import sign_in
-
 from bluelamp.contact.store import Contact
 from bluelamp.performance.measures import measures
 from bluelamp.victims import service as victims
+
+from .conftest import sign_in
 
 
 def _update_request(db, at):  # type: ignore[no-untyped-def]

@@ -4,7 +4,6 @@ call, change how to be contacted, add information; wrong codes throttled; nothin
 from __future__ import annotations
 
 from sqlalchemy import func, select
-from portal.conftest import post, sign_in
 
 from bluelamp.alerts.store import CrimeAlert
 from bluelamp.audit.store import AccessEntry, AuditEntry
@@ -12,6 +11,8 @@ from bluelamp.contact.store import Contact
 from bluelamp.victims import service as victims
 from bluelamp.victims.portal_store import PortalAttempt, PortalUpdateRead
 from bluelamp.victims.store import Victim
+
+from .conftest import post, sign_in
 
 PARTIES = [{"role": "victim", "name": "Jo Bloggs", "dob": "1985-05-05"},
            {"role": "victim", "name": "Kim Other", "dob": "1990-01-01"},
@@ -271,7 +272,7 @@ def test_information_added_online_is_capped_at_ten_messages_a_day(client, db, ma
 
 
 def test_a_post_from_a_foreign_origin_is_refused_even_with_the_token(client, make_case):
-    from portal.conftest import form_token
+    from .conftest import form_token
 
     case = make_case()
     token = form_token(client.get("/my-case").text)

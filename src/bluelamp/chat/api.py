@@ -13,19 +13,15 @@ from pydantic import BaseModel, ConfigDict, Field
 from bluelamp import clock
 from bluelamp.chat import hub as hubs
 from bluelamp.chat import online, operations, service, store
-from bluelamp.chat.model import ChatError
 from bluelamp.contact.model import Answers, Location, Person
+from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.web.auth import DbSession, public, require_roles
 
 router = APIRouter(tags=["chat"], lifespan=hubs.lifespan)
 
-STAFF = ("chat_operator", "supervisor")
+STAFF = operations.OPERATORS  # who serves chats: the one definition (operations.py), here as a route guard
 FIGURES = ("chat_operator", "supervisor", "analyst", "leader")
-
-
-def _error(exc: ChatError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
 
 
 def client_address(request: Any) -> str:
@@ -72,10 +68,7 @@ def _started(token: str, chat: Any, events: list[Any]) -> tuple[tuple[str, Any],
 @router.post("/chat/transcript", dependencies=[Depends(public)])
 async def transcript(request: Request, data: TokenIn) -> PlainTextResponse:
     """The person's own transcript, as plain text (staff by first name only)."""
-    try:
-        text = await hubs.run(request.app, lambda s: (service.citizen_transcript(s, data.token), []))
-    except ChatError as exc:
-        raise _error(exc) from None
+    text = await hubs.run(request.app, lambda s: (service.citizen_transcript(s, data.token), []))
     return PlainTextResponse(text, headers={"Content-Disposition": "attachment; filename=chat-transcript.txt",
                                             "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store"})
 
@@ -96,10 +89,7 @@ Staff = Annotated[Principal, Depends(require_roles(*STAFF))]
 
 
 async def _act(request: Request, fn: Any) -> Any:
-    try:
-        return await hubs.run(request.app, fn)
-    except ChatError as exc:
-        raise _error(exc) from None
+    return await hubs.run(request.app, fn)
 
 
 @router.get("/chats/queue", dependencies=[Depends(require_roles(*STAFF))])
@@ -142,7 +132,7 @@ async def take(request: Request, data: TakeIn, principal: Staff) -> Any:
 
 
 @router.get("/chats/by-contact/{contact_id}",
-            dependencies=[Depends(require_roles("chat_operator", "supervisor", "call_handler", "auditor"))])
+            dependencies=[Depends(require_roles(*access.readers("chat")))])
 async def by_contact(contact_id: int, request: Request) -> Any:
     """The chat a contact was recorded from, with its whole transcript (the transcript kept with the contact).
     A chat operator reads only the transcripts of chats they served (identity/access.py)."""

@@ -5,14 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
 from bluelamp.crime import bureau, service, sweep, views
-from bluelamp.crime.model import CrimeError
 from bluelamp.identity.model import Principal
-from bluelamp.victims.model import VictimsError
 from bluelamp.victims.portal_api import issued_codes
 from bluelamp.web.auth import DbSession, require_roles
 
@@ -24,10 +22,6 @@ INVESTIGATORS = service.INVESTIGATORS
 READERS = service.READERS
 SUPERVISORS = ("supervisor",)
 BUREAU = bureau.WORKERS
-
-
-def _error(exc: CrimeError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
 
 
 class Strict(BaseModel):
@@ -61,11 +55,8 @@ class CrimeIn(Strict):
 @router.post("/crimes", status_code=201)
 def record_crime(data: CrimeIn, session: DbSession,
                  principal: Annotated[Principal, Depends(require_roles(*RECORDERS))]) -> dict[str, Any]:
-    try:
-        crime = service.record_crime(session, principal, **data.model_dump(exclude={"parties"}),
-                                     parties=[p.model_dump() for p in data.parties])
-    except CrimeError as exc:
-        raise _error(exc) from None
+    crime = service.record_crime(session, principal, **data.model_dump(exclude={"parties"}),
+                                 parties=[p.model_dump() for p in data.parties])
     body = views.crime_json(session, crime, clock.now())
     # Each victim's access code for their own page (/my-case): in this answer only, never stored plain.
     body["victim_access_codes"] = issued_codes(session, crime.id)
@@ -89,11 +80,8 @@ def list_crimes(session: DbSession, principal: Annotated[Principal, Depends(requ
 def get_crime(crime_id: int, session: DbSession, principal: Annotated[Principal, Depends(require_roles(*READERS))],
               reason: Reason = None) -> dict[str, Any]:
     """One crime; investigators and victim care read their team's crimes, others with a `reason`."""
-    try:
-        crime = service.get_crime(session, crime_id)
-        service.check_read(session, crime, principal, reason)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    crime = service.get_crime(session, crime_id)
+    service.check_read(session, crime, principal, reason)
     return views.crime_json(session, crime, clock.now())
 
 
@@ -106,10 +94,7 @@ class OicIn(Strict):
 def change_oic(crime_id: int, data: OicIn, session: DbSession,
                principal: Annotated[Principal, Depends(require_roles(*SUPERVISORS))]) -> dict[str, Any]:
     """The OIC's supervisor hands the crime to another investigator, with a reason (audited)."""
-    try:
-        crime = service.change_oic(session, crime_id, principal, oic=data.oic, reason=data.reason)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    crime = service.change_oic(session, crime_id, principal, oic=data.oic, reason=data.reason)
     return views.crime_summary(crime, clock.now())
 
 
@@ -117,10 +102,7 @@ def change_oic(crime_id: int, data: OicIn, session: DbSession,
 def confirm_recording(crime_id: int, session: DbSession,
                       principal: Annotated[Principal, Depends(require_roles("cab_officer", "supervisor"))]
                       ) -> dict[str, Any]:
-    try:
-        crime = service.confirm_recording(session, crime_id, principal)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    crime = service.confirm_recording(session, crime_id, principal)
     return views.crime_summary(crime, clock.now())
 
 
@@ -128,10 +110,7 @@ def confirm_recording(crime_id: int, session: DbSession,
 def add_party(crime_id: int, data: PartyIn, session: DbSession,
               principal: Annotated[Principal, Depends(require_roles(*RECORDERS))]) -> dict[str, Any]:
     """Add a victim, suspect or witness after recording."""
-    try:
-        party = service.add_party(session, crime_id, principal, data.model_dump())
-    except CrimeError as exc:
-        raise _error(exc) from None
+    party = service.add_party(session, crime_id, principal, data.model_dump())
     return {"id": party.id, "crime_id": crime_id, "role": party.role,
             "victim_access_codes": issued_codes(session, crime_id)}
 
@@ -143,10 +122,7 @@ class PlanIn(Strict):
 @router.put("/crimes/{crime_id}/plan")
 def save_plan(crime_id: int, data: PlanIn, session: DbSession,
               principal: Annotated[Principal, Depends(require_roles(*INVESTIGATORS))]) -> dict[str, Any]:
-    try:
-        plan = service.save_plan(session, crime_id, principal, dict(data.elements))
-    except CrimeError as exc:
-        raise _error(exc) from None
+    plan = service.save_plan(session, crime_id, principal, dict(data.elements))
     return {"crime_id": crime_id, "score": plan.score, "band": plan.band, "reasons": plan.reasons,
             "version": plan.version}
 
@@ -160,10 +136,7 @@ class ActionIn(Strict):
 @router.post("/crimes/{crime_id}/actions", status_code=201)
 def add_action(crime_id: int, data: ActionIn, session: DbSession,
                principal: Annotated[Principal, Depends(require_roles(*INVESTIGATORS))]) -> dict[str, Any]:
-    try:
-        action = service.add_action(session, crime_id, principal, **data.model_dump())
-    except CrimeError as exc:
-        raise _error(exc) from None
+    action = service.add_action(session, crime_id, principal, **data.model_dump())
     return {"id": action.id, "element": action.element, "due_at": clock.iso(action.due_at)}
 
 
@@ -175,10 +148,7 @@ class ActionDoneIn(Strict):
 @router.post("/crimes/{crime_id}/actions/{action_id}/done")
 def complete_action(crime_id: int, action_id: int, data: ActionDoneIn, session: DbSession,
                     principal: Annotated[Principal, Depends(require_roles(*INVESTIGATORS))]) -> dict[str, Any]:
-    try:
-        action = service.complete_action(session, crime_id, action_id, principal, **data.model_dump())
-    except CrimeError as exc:
-        raise _error(exc) from None
+    action = service.complete_action(session, crime_id, action_id, principal, **data.model_dump())
     return {"id": action.id, "done_at": clock.iso(action.done_at)}
 
 
@@ -191,10 +161,7 @@ class ReviewIn(Strict):
 @router.post("/crimes/{crime_id}/reviews", status_code=201)
 def review(crime_id: int, data: ReviewIn, session: DbSession,
            principal: Annotated[Principal, Depends(require_roles(*SUPERVISORS))]) -> dict[str, Any]:
-    try:
-        row = service.review(session, crime_id, principal, **data.model_dump())
-    except CrimeError as exc:
-        raise _error(exc) from None
+    row = service.review(session, crime_id, principal, **data.model_dump())
     return {"id": row.id, "late": row.late, "next_due_at": clock.iso(row.next_due_at), "risk": row.risk}
 
 
@@ -213,10 +180,7 @@ class ClosureIn(Strict):
 @router.post("/crimes/{crime_id}/closure")
 def request_closure(crime_id: int, data: ClosureIn, session: DbSession,
                     principal: Annotated[Principal, Depends(require_roles(*INVESTIGATORS))]) -> dict[str, Any]:
-    try:
-        crime = service.request_closure(session, crime_id, principal, outcome=data.outcome, evidence=data.evidence)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    crime = service.request_closure(session, crime_id, principal, outcome=data.outcome, evidence=data.evidence)
     return views.crime_summary(crime, clock.now())
 
 
@@ -228,10 +192,7 @@ class ClosureDecisionIn(Strict):
 @router.post("/crimes/{crime_id}/closure/decision")
 def decide_closure(crime_id: int, data: ClosureDecisionIn, session: DbSession,
                    principal: Annotated[Principal, Depends(require_roles(*SUPERVISORS))]) -> dict[str, Any]:
-    try:
-        crime = service.decide_closure(session, crime_id, principal, approve=data.approve, note=data.note)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    crime = service.decide_closure(session, crime_id, principal, approve=data.approve, note=data.note)
     return views.crime_summary(crime, clock.now())
 
 
@@ -242,10 +203,7 @@ class BureauEventIn(Strict):
 @router.post("/crimes/{crime_id}/bureau-events", status_code=201)
 def bureau_event(crime_id: int, data: BureauEventIn, session: DbSession,
                  principal: Annotated[Principal, Depends(require_roles(*RECORDERS))]) -> list[dict[str, Any]]:
-    try:
-        tasks = service.raise_bureau_event(session, crime_id, principal, data.event)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    tasks = service.raise_bureau_event(session, crime_id, principal, data.event)
     now = clock.now()
     return [bureau.task_json(t, now) for t in tasks]
 
@@ -272,10 +230,7 @@ class AssignIn(Strict):
 @router.post("/bureau/tasks/{task_id}/assign")
 def assign_task(task_id: int, data: AssignIn, session: DbSession,
                 principal: Annotated[Principal, Depends(require_roles(*BUREAU))]) -> dict[str, Any]:
-    try:
-        task = bureau.assign(session, task_id, principal, data.assignee)
-    except CrimeError as exc:
-        raise _error(exc) from None
+    task = bureau.assign(session, task_id, principal, data.assignee)
     return bureau.task_json(task, clock.now())
 
 
@@ -286,12 +241,7 @@ class DoneIn(Strict):
 @router.post("/bureau/tasks/{task_id}/done")
 def complete_task(task_id: int, data: DoneIn, session: DbSession,
                   principal: Annotated[Principal, Depends(require_roles(*BUREAU))]) -> dict[str, Any]:
-    try:
-        task = bureau.complete(session, task_id, principal, data.note)
-    except CrimeError as exc:
-        raise _error(exc) from None
-    except VictimsError as exc:
-        raise HTTPException(exc.status, detail=f"{exc.field}: {exc}") from None
+    task = bureau.complete(session, task_id, principal, data.note)
     return bureau.task_json(task, clock.now())
 
 

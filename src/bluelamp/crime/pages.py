@@ -228,14 +228,20 @@ async def decide_closure(crime_id: int, request: Request,
 
 
 def _act(request: Request, crime_id: int, do: Any) -> Response:
+    return _run(request, do, f"/crimes/{crime_id}", lambda exc: humane(f"{exc.field}: {exc}"))
+
+
+def _run(request: Request, do: Any, back: str, say: Any) -> Response:
+    """A page's change in its own unit of work, then back to `back`; a refusal is said there (`say`),
+    an unknown record stays a 404."""
     try:
         with request.app.state.db.unit_of_work() as session:
             do(session)
     except (CrimeError, VictimsError) as exc:
         if exc.status == 404:
             raise HTTPException(404, detail=str(exc)) from None
-        return _back(f"/crimes/{crime_id}", humane(f"{exc.field}: {exc}"))
-    return _back(f"/crimes/{crime_id}")
+        return _back(back, say(exc))
+    return _back(back)
 
 
 @router.get("/bureau")
@@ -263,11 +269,4 @@ async def complete_task(task_id: int, request: Request,
 
 
 def _bureau(request: Request, do: Any) -> Response:
-    try:
-        with request.app.state.db.unit_of_work() as session:
-            do(session)
-    except (CrimeError, VictimsError) as exc:
-        if exc.status == 404:
-            raise HTTPException(404, detail=str(exc)) from None
-        return _back("/bureau", str(exc))
-    return _back("/bureau")
+    return _run(request, do, "/bureau", str)

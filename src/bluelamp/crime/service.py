@@ -118,6 +118,17 @@ def _source_time(session: Session, contact_id: int | None, incident_id: int | No
     return min(times)
 
 
+def _add_party(session: Session, crime: Crime, p: dict[str, Any], principal: Principal, policy: Policy) -> CrimeParty:
+    """A cleaned party stored against the crime; a victim also gets their victim record (Victims' Code)."""
+    party = CrimeParty(crime_id=crime.id, role=p["role"], name=p["name"], name_key=text_key(p["name"]),
+                       dob=p["dob"], person_id=p["person_id"], details=p["details"])
+    session.add(party)
+    session.flush()
+    if party.role == "victim":
+        victims.open_victim(session, crime, party, principal.actor, policy=policy)
+    return party
+
+
 def record_crime(
     session: Session,
     principal: Principal,
@@ -170,12 +181,7 @@ def record_crime(
     session.flush()
     _review_falls_due(session, crime)
     for p in cleaned:
-        party = CrimeParty(crime_id=crime.id, role=p["role"], name=p["name"], name_key=text_key(p["name"]),
-                           dob=p["dob"], person_id=p["person_id"], details=p["details"])
-        session.add(party)
-        session.flush()
-        if party.role == "victim":
-            victims.open_victim(session, crime, party, principal.actor, policy=policy)
+        _add_party(session, crime, p, principal, policy)
     audit.record(session, principal.actor, "crime.recorded", "crime", crime.id, after={
         "offence": crime.offence, "group": crime.offence_group, "risk": risk, "reported_at": clock.iso(reported_at),
         "recorded_at": clock.iso(recorded_at), "record_due_at": clock.iso(crime.record_due_at),
@@ -282,12 +288,7 @@ def add_party(session: Session, crime_id: int, principal: Principal, raw: dict[s
         raise CrimeError("a party added to a crime needs a name or a matched person", "parties.name")
     crime = get_crime(session, crime_id, for_update=True)
     _open(crime)
-    party = CrimeParty(crime_id=crime.id, role=p["role"], name=p["name"], name_key=text_key(p["name"]),
-                       dob=p["dob"], person_id=p["person_id"], details=p["details"])
-    session.add(party)
-    session.flush()
-    if party.role == "victim":
-        victims.open_victim(session, crime, party, principal.actor, policy=policy)
+    party = _add_party(session, crime, p, principal, policy)
     _rescore(session, crime, policy)
     audit.record(session, principal.actor, "crime.party_added", "crime", crime.id,
                  after={"party_id": party.id, "role": party.role})

@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
 from bluelamp.identity.model import Principal
 from bluelamp.victims import clocks, dash, service
-from bluelamp.victims.model import VictimsError
 from bluelamp.victims.store import Victim
 from bluelamp.web.auth import DbSession, require_roles
 
@@ -19,10 +18,6 @@ router = APIRouter(tags=["victims"])
 CARERS = service.CARERS
 READERS = (*CARERS, "auditor")
 DASH_ROLES = ("victim_care", "investigator", "supervisor")
-
-
-def _error(exc: VictimsError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
 
 
 class Strict(BaseModel):
@@ -78,12 +73,9 @@ def due_for(request: Request, session: DbSession, principal: Principal,
 def get_victim(victim_id: int, session: DbSession, principal: Annotated[Principal, Depends(require_roles(*READERS))],
                reason: Annotated[str | None, Query(max_length=300)] = None) -> dict[str, Any]:
     """A victim with DASH and MARAC; read like the crime (the OIC's team, others with a `reason`)."""
-    try:
-        victim = service.get_victim(session, victim_id)
-        service.check_read(session, victim, principal, reason)
-        return victim_json(session, victim)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    victim = service.get_victim(session, victim_id)
+    service.check_read(session, victim, principal, reason)
+    return victim_json(session, victim)
 
 
 class RightIn(Strict):
@@ -95,10 +87,7 @@ class RightIn(Strict):
 @router.post("/victims/{victim_id}/rights")
 def set_right(victim_id: int, data: RightIn, session: DbSession,
               principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
-    try:
-        v = service.set_right(session, victim_id, principal, **data.model_dump())
-    except VictimsError as exc:
-        raise _error(exc) from None
+    v = service.set_right(session, victim_id, principal, **data.model_dump())
     return {"id": v.id, "rights": v.rights}
 
 
@@ -110,11 +99,8 @@ class NeedsIn(Strict):
 @router.post("/victims/{victim_id}/needs")
 def assess_needs(victim_id: int, data: NeedsIn, session: DbSession,
                  principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
-    try:
-        v = service.assess_needs(session, victim_id, principal, needs=data.needs,
-                                 enhanced_categories=data.enhanced_categories)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    v = service.assess_needs(session, victim_id, principal, needs=data.needs,
+                             enhanced_categories=data.enhanced_categories)
     return {"id": v.id, "enhanced": v.enhanced, "enhanced_reasons": v.enhanced_reasons,
             "enhanced_basis": v.enhanced_basis or []}
 
@@ -129,10 +115,7 @@ def override_enhanced(victim_id: int, data: EnhancedIn, session: DbSession,
                       principal: Annotated[Principal, Depends(require_roles("victim_care", "supervisor"))]
                       ) -> dict[str, Any]:
     """Victim care decides enhanced rights against the facts, with a reason (audited)."""
-    try:
-        v = service.override_enhanced(session, victim_id, principal, enhanced=data.enhanced, reason=data.reason)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    v = service.override_enhanced(session, victim_id, principal, enhanced=data.enhanced, reason=data.reason)
     return {"id": v.id, "enhanced": v.enhanced, "enhanced_reasons": v.enhanced_reasons,
             "enhanced_basis": v.enhanced_basis or []}
 
@@ -145,10 +128,7 @@ class ContactPlanIn(Strict):
 @router.put("/victims/{victim_id}/contact-plan")
 def contact_plan(victim_id: int, data: ContactPlanIn, session: DbSession,
                  principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
-    try:
-        v = service.set_contact_plan(session, victim_id, principal, method=data.method, every_days=data.every_days)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    v = service.set_contact_plan(session, victim_id, principal, method=data.method, every_days=data.every_days)
     return {"id": v.id, "next_update_due_at": clock.iso(v.next_update_due_at)}
 
 
@@ -161,10 +141,7 @@ class UpdateIn(Strict):
 @router.post("/victims/{victim_id}/updates", status_code=201)
 def record_update(victim_id: int, data: UpdateIn, session: DbSession,
                   principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
-    try:
-        row = service.record_update(session, victim_id, principal, **data.model_dump())
-    except VictimsError as exc:
-        raise _error(exc) from None
+    row = service.record_update(session, victim_id, principal, **data.model_dump())
     return {"id": row.id, "clocks_met": row.clocks_met}
 
 
@@ -176,10 +153,7 @@ class VpsIn(Strict):
 @router.post("/victims/{victim_id}/vps")
 def offer_vps(victim_id: int, data: VpsIn, session: DbSession,
               principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
-    try:
-        v = service.offer_vps(session, victim_id, principal, accepted=data.accepted, at=data.at)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    v = service.offer_vps(session, victim_id, principal, accepted=data.accepted, at=data.at)
     return {"id": v.id, "vps_offered_at": clock.iso(v.vps_offered_at), "accepted": v.vps_accepted}
 
 
@@ -192,10 +166,7 @@ class ReferralIn(Strict):
 @router.post("/victims/{victim_id}/referrals", status_code=201)
 def refer(victim_id: int, data: ReferralIn, session: DbSession,
           principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> dict[str, Any]:
-    try:
-        row = service.refer(session, victim_id, principal, **data.model_dump())
-    except VictimsError as exc:
-        raise _error(exc) from None
+    row = service.refer(session, victim_id, principal, **data.model_dump())
     return {"id": row.id, "service": row.service}
 
 
@@ -208,10 +179,7 @@ class EventIn(Strict):
 def record_event(crime_id: int, data: EventIn, session: DbSession,
                  principal: Annotated[Principal, Depends(require_roles(*CARERS))]) -> list[dict[str, Any]]:
     """An arrest, interview, release, bail change or decision not to investigate: Right 6 clocks start."""
-    try:
-        rows = service.record_event(session, crime_id, principal, event=data.event, event_at=data.event_at)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    rows = service.record_event(session, crime_id, principal, event=data.event, event_at=data.event_at)
     now = clock.now()
     return [clocks.clock_json(c, now) for c in rows]
 
@@ -227,10 +195,7 @@ class DashIn(Strict):
 @router.post("/victims/{victim_id}/dash", status_code=201)
 def assess_dash(victim_id: int, data: DashIn, session: DbSession,
                 principal: Annotated[Principal, Depends(require_roles(*DASH_ROLES))]) -> dict[str, Any]:
-    try:
-        row = dash.assess(session, victim_id, principal, **data.model_dump())
-    except VictimsError as exc:
-        raise _error(exc) from None
+    row = dash.assess(session, victim_id, principal, **data.model_dump())
     return {"id": row.id, "yes": row.yes_count, "actuarial": row.actuarial, "level": row.level,
             "escalation": row.escalation, "marac": row.marac, "reasons": row.reasons}
 
@@ -246,10 +211,7 @@ class MaracIn(Strict):
 @router.post("/marac/{referral_id}")
 def update_marac(referral_id: int, data: MaracIn, session: DbSession,
                  principal: Annotated[Principal, Depends(require_roles(*DASH_ROLES))]) -> dict[str, Any]:
-    try:
-        ref = dash.update_marac(session, referral_id, principal, **data.model_dump())
-    except VictimsError as exc:
-        raise _error(exc) from None
+    ref = dash.update_marac(session, referral_id, principal, **data.model_dump())
     return {"id": ref.id, "status": ref.status}
 
 

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, HTTPException
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
 from bluelamp.identity.model import Principal
 from bluelamp.victims import portal_care, service
-from bluelamp.victims.model import VictimsError
 from bluelamp.victims.store import Victim
 from bluelamp.web.auth import DbSession, require_roles
 
@@ -18,39 +17,26 @@ router = APIRouter(tags=["victims"])
 CARE = portal_care.ROLES
 
 
-def _error(exc: VictimsError) -> HTTPException:
-    return HTTPException(exc.status, detail=f"{exc.field}: {exc}")
-
-
 @router.get("/victims/{victim_id}/access-code")
 def code_state(victim_id: int, session: DbSession,
                principal: Annotated[Principal, Depends(require_roles(*service.CARERS, "auditor"))]) -> dict[str, Any]:
     """Whether the victim's code works (never the code itself), and whether the crime is shown online."""
-    try:
-        service.check_read(session, service.get_victim(session, victim_id), principal)
-        return portal_care.state(session, victim_id)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    service.check_read(session, service.get_victim(session, victim_id), principal)
+    return portal_care.state(session, victim_id)
 
 
 @router.post("/victims/{victim_id}/access-code", status_code=201)
 def reissue(victim_id: int, session: DbSession,
             principal: Annotated[Principal, Depends(require_roles(*CARE))]) -> dict[str, Any]:
     """A new access code (shown in this answer only); the old one stops working."""
-    try:
-        code, expires, ref = portal_care.reissue_code(session, victim_id, principal)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    code, expires, ref = portal_care.reissue_code(session, victim_id, principal)
     return {"victim_id": victim_id, "reference": ref, "code": code, "expires_at": clock.iso(expires)}
 
 
 @router.delete("/victims/{victim_id}/access-code")
 def revoke(victim_id: int, session: DbSession,
            principal: Annotated[Principal, Depends(require_roles(*CARE))]) -> dict[str, Any]:
-    try:
-        n = portal_care.revoke_code(session, victim_id, principal)
-    except VictimsError as exc:
-        raise _error(exc) from None
+    n = portal_care.revoke_code(session, victim_id, principal)
     return {"victim_id": victim_id, "revoked": n}
 
 
@@ -66,10 +52,7 @@ class OnlineIn(BaseModel):
 def set_online(crime_id: int, data: OnlineIn, session: DbSession,
                principal: Annotated[Principal, Depends(require_roles(*CARE))]) -> dict[str, Any]:
     """Mark a crime sensitive (hidden online) or show a sensitive crime online, with a reason (audited)."""
-    try:
-        return portal_care.set_online(session, crime_id, principal, **data.model_dump())
-    except VictimsError as exc:
-        raise _error(exc) from None
+    return portal_care.set_online(session, crime_id, principal, **data.model_dump())
 
 
 def issued_codes(session: Any, crime_id: int) -> list[dict[str, Any]]:
