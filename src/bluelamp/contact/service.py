@@ -305,11 +305,13 @@ def _apply(session: Session, contact: Contact, decision: dict[str, Any], princip
     contact.grade, contact.route, contact.decision, contact.status = grade, route, decision, "decided"
     attend_by = attend_by_for(grade, contact.urban, contact.received_at, policy, appointment_at) \
         if route in DEPLOYING_ROUTES else None
-    _follow_incident(session, contact, grade, route, attend_by, f"route changed to {route}", principal.actor)
+    _follow_incident(session, contact, grade, route, attend_by, f"route changed to {route}", principal.actor,
+                     approved_by=decision.get("approved_by"), requested_by=decision.get("by"))
 
 
 def _follow_incident(session: Session, contact: Contact, grade: int, route: str, attend_by: datetime | None,
-                     stand_down_reason: str, actor: str) -> None:
+                     stand_down_reason: str, actor: str, approved_by: str | None = None,
+                     requested_by: str | None = None) -> None:
     """The one place a contact's incident follows its grade and route: opened, regraded or stood down."""
     existing = response.incident_for_contact(session, contact.id)
     if route in DEPLOYING_ROUTES:
@@ -321,7 +323,9 @@ def _follow_incident(session: Session, contact: Contact, grade: int, route: str,
         else:
             response.regrade_for_contact(session, contact.id, grade, attend_by, actor)
     elif existing is not None:
-        response.stand_down_for_contact(session, contact.id, stand_down_reason, actor)
+        # a grade 1 or 2 stood down before arrival waits for a second person unless one approved it
+        response.stand_down_for_contact(session, contact.id, stand_down_reason, actor, approved_by=approved_by,
+                                        requested_by=requested_by)
 
 
 def _check_route(route: str, policy: Policy) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -46,7 +46,7 @@ def board(session: DbSession) -> dict[str, Any]:
     for i in incidents:
         row = service.incident_json(i, now)
         row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
-        row["pending_regrade"] = regrades.request_json(pending.get(i.id))
+        row["pending_regrade"] = row["pending_approval"] = regrades.request_json(pending.get(i.id))
         rows.append(row)
     unit_rows = []
     for u in units.list_units(session):
@@ -67,7 +67,9 @@ def get_incident(incident_id: int, session: DbSession) -> dict[str, Any]:
     out["regrades"] = [{"at": clock.iso(r.at), "by": r.by, "from_grade": r.from_grade, "to_grade": r.to_grade,
                         "reason": r.reason, "approved_by": r.approved_by}
                        for r in service.regrades_for(session, incident.id)]
-    out["pending_regrade"] = regrades.request_json(regrades.pending_for(session, incident.id))
+    # a pending downgrade or close without attendance (`kind`), awaiting a second supervisor;
+    # `pending_regrade` is the older name of the same object
+    out["pending_regrade"] = out["pending_approval"] = regrades.request_json(regrades.pending_for(session, incident.id))
     out["extra"] = incident.extra
     out["contact_ids"] = duplicates.contact_ids_for(session, [incident])[incident.id]
     return out
@@ -142,11 +144,16 @@ def unit_stage(incident_id: int, unit_id: int, stage: Literal["en-route", "arriv
     return _detail(session, incident_id)
 
 
-@router.post("/incidents/{incident_id}/close")
-def close(incident_id: int, data: CloseIn, session: DbSession,
+@router.post("/incidents/{incident_id}/close", responses={202: {"description": "a close without attendance: "
+                                                                 "pending, awaiting a second supervisor"}})
+def close(incident_id: int, data: CloseIn, session: DbSession, response: Response,
           principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition,
-                           disposition_code=data.disposition_code, reason=data.reason)
+    """Close the incident (200). A close that no unit attended is a supervisor's and waits for a second
+    supervisor (202: the incident stays open with `pending_approval` of kind `close`; `POST .../approval`)."""
+    incident = service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition,
+                                      disposition_code=data.disposition_code, reason=data.reason)
+    if incident.status != "closed":
+        response.status_code = 202
     return _detail(session, incident_id)
 
 
@@ -176,7 +183,8 @@ class ApprovalIn(BaseModel):
 @router.post("/incidents/{incident_id}/approval")
 def approve_downgrade(incident_id: int, data: ApprovalIn, session: DbSession,
                       principal: Annotated[Principal, Depends(require_roles("supervisor"))]) -> dict[str, Any]:
-    """A supervisor who did not request it approves (the downgrade applies) or refuses the pending downgrade."""
+    """A supervisor who did not request it approves (the downgrade or close applies) or refuses the pending
+    request (`pending_approval`: a downgrade or a close without attendance)."""
     regrades.decide_downgrade(session, incident_id, principal, data.approve, data.note)
     return _detail(session, incident_id)
 

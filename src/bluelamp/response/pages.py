@@ -126,6 +126,9 @@ _WORDS = {
     "incident.downgrade_requested": "Downgrade requested (awaiting a second supervisor)",
     "incident.downgrade_approved": "Downgrade approved", "incident.downgrade_refused": "Downgrade refused",
     "incident.downgrade_withdrawn": "Downgrade request withdrawn",
+    "incident.close_requested": "Close without attendance requested (awaiting a second supervisor)",
+    "incident.close_approved": "Close without attendance approved", "incident.close_refused": "Close refused",
+    "incident.close_withdrawn": "Close request withdrawn",
 }
 _STAGES = ("incident.dispatched", "incident.unit_en_route", "incident.unit_arrived", "incident.unit_cleared",
            "incident.closed")
