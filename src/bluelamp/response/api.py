@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -21,9 +21,16 @@ READERS = ("dispatcher", "supervisor", "call_handler")
 ACTORS = ("dispatcher", "supervisor")
 
 
+def log_shown(request: Request, incidents: list[Any]) -> None:
+    """The incidents a list showed (address, flags, notes): each is an access-log read, once per reader
+    and record in a window however often the board polls (audit/access.py, LIST_READS)."""
+    request.state.access_reads = [("incident", i.id) for i in incidents]
+
+
 @router.get("/incidents", dependencies=[Depends(require_roles(*READERS))])
 def list_incidents(
     session: DbSession,
+    request: Request,
     status: Annotated[Literal["open", "awaiting", "dispatched", "en_route", "at_scene", "closed"],
                       Query(description="open (any open status) or one status")] = "open",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
@@ -31,15 +38,17 @@ def list_incidents(
     """Incidents by grade then time left: `id, contact_id, grade, status, flags, location, attend_by, seconds_left`."""
     now = clock.now()
     found = service.list_incidents(session, status, now, limit)
+    log_shown(request, found)
     contacts = duplicates.contact_ids_for(session, found)  # every contact of each incident (issue 15)
     return [{**service.incident_json(i, now), "contact_ids": contacts[i.id]} for i in found]
 
 
 @router.get("/board", dependencies=[Depends(require_roles(*READERS))])
-def board(session: DbSession) -> dict[str, Any]:
+def board(session: DbSession, request: Request) -> dict[str, Any]:
     """Everything the incident board page polls for: open incidents with their units, and every unit."""
     now = clock.now()
     incidents = service.list_incidents(session, "open", now)
+    log_shown(request, incidents)
     assigned = service.assignments_for(session, [i.id for i in incidents])
     pending = regrades.pending_by_incident(session, [i.id for i in incidents])
     rows = []

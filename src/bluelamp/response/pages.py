@@ -61,7 +61,7 @@ def incident_board(request: Request, session: DbSession,
     """The board is drawn by incidents.js from the same JSON it then polls every few seconds."""
     can_act = principal.has_any("dispatcher", "supervisor")
     return render(request, "response/board.html", {
-        "board": board(session), "can_act": can_act, "map_config": map_config(), "dispositions": dispositions(),
+        "board": board(session, request), "can_act": can_act, "map_config": map_config(), "dispositions": dispositions(),
         "page_config": {"can_act": can_act, "supervisor": principal.has_any("supervisor"),
                         "dispositions": dispositions()}})
 
