@@ -102,7 +102,8 @@ def record_contact(
         "area": area, "answers": data.answers.model_dump(exclude_none=True), "proposal": proposal,
         "grade": assessment.grade, "route": assessment.route, "flags": list(assessment.flags),
         "policy_version": assessment.policy_version, "household": match.household, "status": "awaiting_decision",
-        "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now)})
+        "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now),
+        "team": principal.team})
     where.record(session, contact_id)
     if call is not None:
         telephony.link_contact(session, call, contact_id, principal.actor)
