@@ -117,3 +117,29 @@ def test_a_lock_counted_by_one_process_holds_in_another_server_process(db, datab
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_chat_starts_and_online_reports_from_one_address_share_one_limit_across_servers(
+        db, fixed_clock, two_servers, monkeypatch):
+    from bluelamp.chat.settings import get_chat_settings
+    from bluelamp.db.rate import RateBucket
+
+    for key, value in {"starts_burst": 2, "starts_per_s": 0.001, "reports_burst": 1, "reports_per_s": 0.001}.items():
+        monkeypatch.setenv(f"BLUELAMP_CHAT_{key.upper()}", str(value))
+    get_chat_settings.cache_clear()
+    try:
+        a, b = two_servers
+        codes = [c.post("/api/v1/chat/start", json={}).status_code for c in (a, b, a, b)]
+        assert codes == [201, 201, 429, 429]  # two per address in all, not two per server
+        report = {"what_happened": "Someone took my bicycle from the rack outside the library"}
+        assert [c.post("/api/v1/online-reports", json=report).status_code for c in (b, a)] == [201, 429]
+        fixed_clock.advance(seconds=1001)  # one token back at 0.001 a second
+        assert a.post("/api/v1/chat/start", json={}).status_code == 201
+        assert b.post("/api/v1/chat/start", json={}).status_code == 429
+        with db.unit_of_work() as s:  # one bucket per limit and address, keyed by a digest
+            rows = list(s.execute(select(RateBucket)).scalars())
+            assert sorted(r.name for r in rows) == ["chat_starts", "online_reports"]
+            assert all("testclient" not in r.key_digest for r in rows)
+    finally:
+        monkeypatch.undo()
+        get_chat_settings.cache_clear()

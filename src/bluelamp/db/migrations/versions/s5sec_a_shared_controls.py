@@ -1,6 +1,7 @@
 """security, session 5: a close without attendance waits for a second supervisor (the regrade request
 gains `kind` and `detail`), a contact keeps the team that recorded it (need to know by team), and failed
-sign-ins are counted in the database (one throttle for every server process). Issue 12.
+sign-ins and the public's chat starts and online reports are counted in the database (one throttle for
+every server process). Issue 12.
 
 Runs after partitioning (`part_a_monthly`): adding a nullable column to the partitioned `contact` is an
 ALTER of the parent on PostgreSQL, and the new table points at nothing.
@@ -45,9 +46,21 @@ def upgrade() -> None:
     )
     op.create_index("ix_login_failure_key", "login_failure", ["kind", "key_digest", "at"])
     op.create_index(op.f("ix_login_failure_at"), "login_failure", ["at"])
+    op.create_table(
+        "rate_bucket",
+        sa.Column("name", sa.String(length=32), nullable=False),
+        sa.Column("key_digest", sa.String(length=64), nullable=False),
+        sa.Column("tokens", sa.Float(), nullable=False),
+        sa.Column("at", sa.Float(), nullable=False),
+        sa.Column("allowed", sa.Boolean(), nullable=False),
+        sa.PrimaryKeyConstraint("name", "key_digest", name=op.f("pk_rate_bucket")),
+    )
+    op.create_index(op.f("ix_rate_bucket_at"), "rate_bucket", ["at"])
 
 
 def downgrade() -> None:
+    op.drop_index(op.f("ix_rate_bucket_at"), table_name="rate_bucket")
+    op.drop_table("rate_bucket")
     op.drop_index(op.f("ix_login_failure_at"), table_name="login_failure")
     op.drop_index("ix_login_failure_key", table_name="login_failure")
     op.drop_table("login_failure")
