@@ -52,12 +52,12 @@ class SharedRateLimiter:
                       else_=t.tokens + (now - t.at) * self.per_s)
         with self.db.unit_of_work() as session:
             make = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-            stmt = make(RateBucket).values(name=self.name, key_digest=_digest(self.name, key),
-                                           tokens=self.burst - 1.0, at=now, allowed=self.burst >= 1)
-            stmt = stmt.on_conflict_do_update(index_elements=["name", "key_digest"], set_={
+            fresh = make(RateBucket).values(name=self.name, key_digest=_digest(self.name, key),
+                                            tokens=self.burst - 1.0, at=now, allowed=self.burst >= 1)
+            take = fresh.on_conflict_do_update(index_elements=["name", "key_digest"], set_={
                 "tokens": case((capped >= 1.0, capped - 1.0), else_=capped), "at": now,
                 "allowed": capped >= 1.0}).returning(t.tokens, t.allowed)
-            tokens, allowed = session.execute(stmt).one()
+            tokens, allowed = session.execute(take).one()
             session.execute(delete(RateBucket).where(RateBucket.name == self.name, RateBucket.at < now - KEEP_S))
         if allowed:
             return 0.0
