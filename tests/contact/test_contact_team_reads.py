@@ -106,3 +106,23 @@ def test_the_team_is_the_recorders_at_the_time(client, db, make_user):
     with db.unit_of_work() as s:
         assert s.get(Contact, cid).team == "room-a"
     assert _shape(client.get(f"/api/v1/contacts/{cid}", headers=a_mate)) == "no_household"
+
+
+def test_the_json_queue_and_the_queue_query_are_narrowed_by_team(client, db, make_user, principal):
+    from bluelamp.contact import service
+
+    _, room_a = make_user("call_handler", team="room-a")
+    _, room_b = make_user("call_handler", team="room-b")
+    a_id = client.post("/api/v1/contacts", json=dict(CALL, answers={"weapon": True}), headers=room_a).json()["id"]
+    b_id = client.post("/api/v1/contacts", json=dict(CALL, narrative="A car alarm all night on Quarry Lane"),
+                       headers=room_b).json()["id"]
+    _, b_mate = make_user("call_handler", team="room-b")
+    listed = {c["id"] for c in client.get("/api/v1/contacts", headers=b_mate).json()}
+    assert b_id in listed and a_id not in listed
+    _, sup = make_user("supervisor", team="room-b")  # supervisors read every room's (without households)
+    assert {a_id, b_id} <= {c["id"] for c in client.get("/api/v1/contacts", headers=sup).json()}
+    # In the query, not after it: room a's more urgent contact cannot push room b's off a short page.
+    reader = principal("call_handler", team="room-b")
+    with db.unit_of_work() as s:
+        assert [c.id for c in service.queue(s, limit=1)] == [a_id]  # no principal: everything, by urgency
+        assert [c.id for c in service.queue(s, limit=1, principal=reader)] == [b_id]

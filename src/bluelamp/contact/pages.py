@@ -210,7 +210,7 @@ def contact_queue(request: Request, session: DbSession,
 
 def queue_rows(session: Any, principal: Principal) -> list[dict[str, Any]]:
     now = clock.now()
-    contacts = service.queue(session)
+    contacts = service.queue(session, principal=principal)
     due: dict[int, list[Any]] = {}
     for r in session.execute(select(Reassessment).where(Reassessment.done_at.is_(None), Reassessment.due_at <= now)
                              .order_by(Reassessment.due_at).limit(200)).scalars():

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -384,12 +384,17 @@ def _as_given(contact: Contact, links: list[ContactPerson]) -> dict[str, Any]:
                                          if not p.is_caller], "details_verified": None}
 
 
-def queue(session: Session, limit: int = 200) -> list[Contact]:
-    """Contacts awaiting a decision or a supervisor's approval, most urgent first."""
-    return list(session.execute(
-        select(Contact).where(Contact.status.in_(("awaiting_decision", "awaiting_approval")))
-        .order_by(Contact.grade, Contact.received_at).limit(limit)
-    ).scalars())
+def queue(session: Session, limit: int = 200, principal: Principal | None = None) -> list[Contact]:
+    """Contacts awaiting a decision or a supervisor's approval, most urgent first. With a principal whose
+    roles do not read other rooms' contacts, narrowed in the query to what they may read (their team's,
+    no team's, their own, the online queue, and approvals, which the caller's read check narrows), so
+    another room's queue cannot push theirs off the page."""
+    query = select(Contact).where(Contact.status.in_(("awaiting_decision", "awaiting_approval")))
+    if principal is not None and not access.reads_other_teams("contact", principal):
+        query = query.where(or_(
+            Contact.status == "awaiting_approval", Contact.team.is_(None), Contact.recorded_by == principal.actor,
+            Contact.channel == "online", *((Contact.team == principal.team,) if principal.team else ())))
+    return list(session.execute(query.order_by(Contact.grade, Contact.received_at).limit(limit)).scalars())
 
 
 def open_reassessments(session: Session, contact_id: int | None = None) -> list[Reassessment]:

@@ -109,6 +109,15 @@ def contact_relation(principal: Principal, contact: ContactLike) -> str:
     return "any"
 
 
+def reads_other_teams(kind: str, principal: Principal) -> bool:
+    """Whether any of the principal's roles reads another team's record of this kind without a reason."""
+    try:
+        view_for(kind, principal, "any")
+    except AccessDenied:
+        return False
+    return True
+
+
 def view_for(kind: str, principal: Principal, own: bool | str, reason: str | None = None) -> str:
     """The widest view the principal's roles give on this record, or AccessDenied. `own` is True/False
     or a relationship name (contact_relation)."""
