@@ -29,6 +29,7 @@ def _attempt(client, username, password):  # type: ignore[no-untyped-def]
                        follow_redirects=False).status_code
 
 
+@pytest.mark.slow  # twelve argon2 sign-ins; the back-off test below stays in the fast subset
 def test_failures_on_two_servers_add_up_to_one_lock_that_both_enforce(db, fixed_clock, two_servers):
     from bluelamp.identity import service
     from bluelamp.identity.store import LoginFailure

@@ -38,6 +38,7 @@ TEAM_MATRIX = {
 }
 
 
+@pytest.mark.slow  # ten roles, three users each: the fast subset keeps the handler cases below
 @pytest.mark.parametrize("role", sorted(TEAM_MATRIX))
 def test_contact_reads_by_team_matrix(client, make_user, role):
     _, room_a = make_user("call_handler", team="room-a")
