@@ -22,12 +22,10 @@ def run(args, stdin="", env=None):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(autouse=True)
 def _fresh_caches():  # type: ignore[no-untyped-def]
-    from bluelamp.web import auth, pages
+    from bluelamp.web import auth
 
-    auth._token_cache.clear()
-    pages.throttle.clear()
+    auth._token_cache.clear()  # the sign-in throttle is in the database, emptied by the db fixture
     yield
-    pages.throttle.clear()
 
 
 def _user(db, name, *roles):  # type: ignore[no-untyped-def]
@@ -190,34 +188,33 @@ def test_sign_in_is_throttled_then_locked_and_failures_are_logged_without_names(
     assert codes.count(401) <= 10
     text = caplog.text
     assert "sign-in failed" in text and "ivan" not in text and "testclient" not in text
-    # Once the lock has passed, the right password works again.
+    # Once the counts are cleared (the lock has passed), the right password works again.
     from bluelamp.web import pages
 
-    pages.throttle.clear()
+    pages.throttle.clear(db)
     assert attempt(PASSWORD) == 303
 
 
-def test_the_throttle_backs_off_then_locks_per_username_and_per_address():
+def test_the_throttle_backs_off_then_locks_per_username_and_per_address(db, fixed_clock):
     from bluelamp.identity.throttle import LoginThrottle
 
-    now = [1000.0]
-    t = LoginThrottle(clock=lambda: now[0])
+    t = LoginThrottle()
     for _ in range(3):
-        assert t.wait_s("ivan", "10.0.0.1") == 0
-        t.failed("ivan", "10.0.0.1")
-    assert t.wait_s("ivan", "10.0.0.1") == 0
-    t.failed("ivan", "10.0.0.1")  # the 4th: back-off begins
-    assert 0 < t.wait_s("ivan", "10.0.0.9") <= 1  # per username, from any address
+        assert t.wait_s(db, "ivan", "10.0.0.1") == 0
+        t.failed(db, "ivan", "10.0.0.1")
+    assert t.wait_s(db, "ivan", "10.0.0.1") == 0
+    t.failed(db, "ivan", "10.0.0.1")  # the 4th: back-off begins
+    assert 0 < t.wait_s(db, "ivan", "10.0.0.9") <= 1  # per username, from any address
     locked = False
     for _ in range(6):
-        now[0] += 120
-        locked = t.failed("ivan", "10.0.0.1")
-    assert locked and t.wait_s("ivan", "10.0.0.2") > 800  # locked for 15 minutes
-    now[0] += 901
-    assert t.wait_s("ivan", "10.0.0.2") == 0
+        fixed_clock.advance(seconds=120)
+        locked = t.failed(db, "ivan", "10.0.0.1")
+    assert locked and t.wait_s(db, "ivan", "10.0.0.2") > 800  # locked for 15 minutes
+    fixed_clock.advance(seconds=901)
+    assert t.wait_s(db, "ivan", "10.0.0.2") == 0
     for i in range(50):  # one address trying many usernames locks the address
-        t.failed(f"user{i}", "10.0.0.66")
-    assert t.wait_s("someone-else", "10.0.0.66") > 800 and t.wait_s("someone-else", "10.0.0.67") == 0
+        t.failed(db, f"user{i}", "10.0.0.66")
+    assert t.wait_s(db, "someone-else", "10.0.0.66") > 800 and t.wait_s(db, "someone-else", "10.0.0.67") == 0
 
 
 @pytest.mark.parametrize("password, words", [

@@ -266,7 +266,7 @@ def test_the_contact_page_hides_the_household_from_others(client, make_user, db,
 
     with db.unit_of_work() as s:
         service.add_user(s, "otherhandler", ["call_handler"], "correct horse battery")
-        service.add_user(s, "sup1", ["supervisor"], "correct horse battery")
+        service.add_user(s, "sup1", ["supervisor"], "correct horse battery", team="test-team")  # h's team
     from fastapi.testclient import TestClient
 
     with TestClient(client.app) as c1, TestClient(client.app) as c2:

@@ -21,7 +21,7 @@ def _reference_board(session):  # type: ignore[no-untyped-def]
     for i in incidents:
         row = service.incident_json(i, now)
         row["units"] = [service.assignment_json(a, u) for a, u in assigned[i.id] if a.cleared_at is None]
-        row["pending_regrade"] = regrades.request_json(pending.get(i.id))
+        row["pending_regrade"] = row["pending_approval"] = regrades.request_json(pending.get(i.id))
         rows.append(row)
     return {"now": clock.iso(now), "incidents": rows, "units": [units.unit_json(u, now) for u in units.list_units(session)]}
 

@@ -39,13 +39,27 @@ def test_a_close_with_a_code_and_a_reason_keeps_both_and_audits_them(client, mak
         assert closed.content["after"]["reason"] == "Criminal damage to a car, crime recorded"
 
 
-def test_closing_unattended_with_a_code_still_needs_a_supervisor(client, make_user, make_incident):
+def test_closing_unattended_with_a_code_needs_a_supervisor_and_then_a_second_one(client, make_user, make_incident):
     iid = make_incident(grade=2)
     _, dispatcher = make_user("dispatcher")
     res = client.post(f"/api/v1/incidents/{iid}/close", headers=dispatcher,
                       json={"disposition_code": "CANCELLED", "reason": "caller rang back"})
     assert res.status_code == 403 and "supervisor" in res.json()["detail"]
-    _, supervisor = make_user("supervisor")
+    asker, supervisor = make_user("supervisor")
     res = client.post(f"/api/v1/incidents/{iid}/close", headers=supervisor,
                       json={"disposition_code": "CANCELLED", "reason": "caller rang back"})
-    assert res.status_code == 200 and res.json()["extra"]["approved_by"]
+    assert res.status_code == 202, res.text  # pending: the incident stays open
+    body = res.json()
+    assert body["status"] == "awaiting" and body["closed_at"] is None
+    pending = body["pending_approval"]
+    assert pending["kind"] == "close" and pending["by"] == f"user:{asker}"
+    assert pending["detail"]["disposition_code"] == "CANCELLED" and pending["detail"]["reason"] == "caller rang back"
+    own = client.post(f"/api/v1/incidents/{iid}/approval", headers=supervisor, json={"approve": True})
+    assert own.status_code == 403 and "own" in own.json()["detail"]
+    _, second = make_user("supervisor")
+    res = client.post(f"/api/v1/incidents/{iid}/approval", headers=second, json={"approve": True})
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["status"] == "closed" and body["pending_approval"] is None
+    assert body["extra"]["approved_by"] != body["extra"]["requested_by"] == f"user:{asker}"
+    assert body["extra"]["disposition_code"] == "CANCELLED" and body["extra"]["closure_reason"] == "caller rang back"

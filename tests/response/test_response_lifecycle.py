@@ -69,11 +69,16 @@ def test_arrival_before_dispatch_is_refused(db, fixed_clock, make_incident, make
         service.mark_arrived(session, iid, uid, dispatcher, at=clock.now() - timedelta(minutes=1))
 
 
-def test_closing_twice_is_refused(db, fixed_clock, make_incident, supervisor):
+def test_closing_twice_is_refused(db, fixed_clock, make_incident, supervisor, principal):
+    from bluelamp.response import regrades
+
     iid = make_incident()
-    # Closing an incident no unit attended reduces the response: a supervisor, with a disposition.
+    # Closing an incident no unit attended reduces the response: a supervisor asks, with a disposition,
+    # and a second supervisor approves (response/regrades.py).
     with db.unit_of_work() as session:
         service.close_incident(session, iid, supervisor, disposition="caller cancelled")
+    with db.unit_of_work() as session:
+        regrades.decide_downgrade(session, iid, principal("supervisor"), approve=True)
     with pytest.raises(ResponseError, match="already closed") as err, db.unit_of_work() as session:
         service.close_incident(session, iid, supervisor, disposition="caller cancelled")
     assert err.value.status == 409

@@ -33,7 +33,7 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-KINDS = ("contact", "person", "crime", "victim", "chat", "audit", "callback")
+KINDS = ("contact", "person", "crime", "victim", "chat", "audit", "callback", "incident")
 
 # (path pattern, kind): a GET that answers 2xx on one of these is a read of that record.
 READS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p, k in (
@@ -52,6 +52,9 @@ READS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), k) for p,
     # the call-back queue and the abandoned-999 alerts show callers' numbers (telephony, issue 16)
     (r"^/api/v1/callbacks(?:/alerts)?$", "callback"),
     (r"^/callbacks$", "callback"),
+    # an incident's page and JSON show its address, flags and the controllers' notes about the people
+    (r"^/api/v1/incidents/(\d+)$", "incident"),
+    (r"^/incidents/(\d+)$", "incident"),
 ))
 
 ENUMERATION_RECORDS = 30   # distinct records ...
@@ -82,6 +85,9 @@ LIST_READS: tuple[re.Pattern[str], ...] = tuple(re.compile(p) for p in (
     r"^/api/v1/victims/clocks/due$",
     r"^/bureau$",                     # bureau tasks carry letters that name the victims
     r"^/api/v1/bureau/tasks$",
+    r"^/incidents$",                  # the dispatch board: each open incident's address and flags
+    r"^/api/v1/board$",               # ... and the JSON it polls every few seconds
+    r"^/api/v1/incidents$",
 ))
 
 

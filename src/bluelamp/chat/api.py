@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Annotated, Any
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,7 +54,7 @@ class TokenIn(BaseModel):
 @router.post("/chat/start", status_code=201, dependencies=[Depends(public)])
 async def start_chat(request: Request, details: DetailsIn | None = None) -> JSONResponse:
     """Open a chat (no account); the token is the person's key to it, kept only in their browser."""
-    wait = hubs.get_hub(request.app).starts.allow(client_address(request))
+    wait = await anyio.to_thread.run_sync(hubs.get_hub(request.app).starts.allow, client_address(request))
     if wait:
         raise _limited(wait)
     given = details.model_dump() if details else {}
@@ -76,7 +77,7 @@ async def transcript(request: Request, data: TokenIn) -> PlainTextResponse:
 @router.post("/online-reports", status_code=201, dependencies=[Depends(public)])
 async def online_report(request: Request, data: online.OnlineReportIn) -> JSONResponse:
     """A public online report: recorded at once as a contact on the `online` channel."""
-    wait = hubs.get_hub(request.app).reports.allow(client_address(request))
+    wait = await anyio.to_thread.run_sync(hubs.get_hub(request.app).reports.allow, client_address(request))
     if wait:
         raise _limited(wait)
     result = await hubs.run(request.app, lambda s: online.submit_report(s, data))

@@ -30,6 +30,8 @@ from starlette.concurrency import run_in_threadpool
 
 from bluelamp.chat.model import Event, RateLimiter
 from bluelamp.chat.settings import ChatSettings, get_chat_settings
+from bluelamp.db.engine import get_database
+from bluelamp.db.rate import SharedRateLimiter
 
 log = logging.getLogger("bluelamp.chat")
 CHANNEL = "bluelamp_chat"
@@ -103,7 +105,8 @@ class Hub:
         self.listening = asyncio.Event()  # set once LISTEN is in place (tests and health wait on it)
         self._limiters: dict[str, tuple[tuple[int, float], RateLimiter]] = {}
 
-    # -- rate limits (process-local; settings are read live, so a change applies at once) --------
+    # -- rate limits (settings are read live, so a change applies at once) -----------------------
+    # Message rates per chat and per address are per process (a socket lives in one process).
     def _limiter(self, name: str, burst: int, per_s: float) -> RateLimiter:
         current = self._limiters.get(name)
         if current is None or current[0] != (burst, per_s):
@@ -121,15 +124,17 @@ class Hub:
         s = get_chat_settings()
         return self._limiter("address", s.address_burst, s.address_per_s)
 
+    # The public's starts and online reports: counted in the database (db/rate.py), so several server
+    # processes share one limit per address; call `allow` off the event loop.
     @property
-    def starts(self) -> RateLimiter:
+    def starts(self) -> SharedRateLimiter:
         s = get_chat_settings()
-        return self._limiter("starts", s.starts_burst, s.starts_per_s)
+        return SharedRateLimiter(get_database(self.db_url), "chat_starts", s.starts_burst, s.starts_per_s)
 
     @property
-    def reports(self) -> RateLimiter:
+    def reports(self) -> SharedRateLimiter:
         s = get_chat_settings()
-        return self._limiter("reports", s.reports_burst, s.reports_per_s)
+        return SharedRateLimiter(get_database(self.db_url), "online_reports", s.reports_burst, s.reports_per_s)
 
     # -- local -------------------------------------------------------------------------------
     def subscribe(self, conn: Conn, topic: str) -> None:

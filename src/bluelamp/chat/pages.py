@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
+import anyio.to_thread
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
@@ -46,7 +47,7 @@ async def report_submit(request: Request) -> HTMLResponse:
     except ValidationError as exc:
         errors = [f"{_label(e['loc'])}: {e['msg']}" for e in exc.errors()]
         return render(request, "chat/report.html", {"principal": None, "form": raw, "errors": errors}, 422)
-    wait = hubs.get_hub(request.app).reports.allow(client_address(request))
+    wait = await anyio.to_thread.run_sync(hubs.get_hub(request.app).reports.allow, client_address(request))
     if wait:
         return render(request, "chat/report.html", {
             "principal": None, "form": raw,

@@ -268,9 +268,29 @@ async def _operator(websocket: WebSocket, principal: Principal) -> None:
 async def _snapshot(state: _Session, principal: Principal) -> None:
     hub = hubs.get_hub(state.ws.app)
     snap = await hubs.run(state.ws.app, lambda s: (operations.snapshot(s, principal), []))
-    for chat_id in snap["mine"]:
+    mine = list(snap["mine"])
+    if mine and not await _log_streams(state, principal, mine):
+        snap["mine"], mine = [], []
+        state.conn.send({"type": "error", "code": "unavailable",
+                         "detail": "the access log is unavailable: your chats' messages are not shown"})
+    for chat_id in mine:
         hub.subscribe(state.conn, f"chat:{chat_id}:staff")
     state.conn.send(snap)
+
+
+async def _log_streams(state: _Session, principal: Principal, chat_ids: list[int]) -> bool:
+    """Each chat whose live messages this console will receive is a read of that chat, logged before the
+    first message goes out; a console that reconnects again and again (a flaky network, a refresh
+    storm) writes one row per operator and chat in the access log's window (audit/access.py)."""
+    try:
+        await anyio.to_thread.run_sync(access_log.write_list, state.ws.app.state.db, principal.actor,
+                                       [("chat", str(c)) for c in chat_ids], STREAM_ROUTE, state.address)
+    except Exception:
+        return False
+    return True
+
+
+STREAM_ROUTE = "/chat/ws/operator#stream"  # the access log's route for a console's live message streams
 
 
 async def _operator_frame(state: _Session, principal: Principal, frame: Frame) -> None:

@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -102,7 +102,8 @@ def record_contact(
         "area": area, "answers": data.answers.model_dump(exclude_none=True), "proposal": proposal,
         "grade": assessment.grade, "route": assessment.route, "flags": list(assessment.flags),
         "policy_version": assessment.policy_version, "household": match.household, "status": "awaiting_decision",
-        "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now)})
+        "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now),
+        "team": principal.team})
     where.record(session, contact_id)
     if call is not None:
         telephony.link_contact(session, call, contact_id, principal.actor)
@@ -305,11 +306,13 @@ def _apply(session: Session, contact: Contact, decision: dict[str, Any], princip
     contact.grade, contact.route, contact.decision, contact.status = grade, route, decision, "decided"
     attend_by = attend_by_for(grade, contact.urban, contact.received_at, policy, appointment_at) \
         if route in DEPLOYING_ROUTES else None
-    _follow_incident(session, contact, grade, route, attend_by, f"route changed to {route}", principal.actor)
+    _follow_incident(session, contact, grade, route, attend_by, f"route changed to {route}", principal.actor,
+                     approved_by=decision.get("approved_by"), requested_by=decision.get("by"))
 
 
 def _follow_incident(session: Session, contact: Contact, grade: int, route: str, attend_by: datetime | None,
-                     stand_down_reason: str, actor: str) -> None:
+                     stand_down_reason: str, actor: str, approved_by: str | None = None,
+                     requested_by: str | None = None) -> None:
     """The one place a contact's incident follows its grade and route: opened, regraded or stood down."""
     existing = response.incident_for_contact(session, contact.id)
     if route in DEPLOYING_ROUTES:
@@ -321,7 +324,9 @@ def _follow_incident(session: Session, contact: Contact, grade: int, route: str,
         else:
             response.regrade_for_contact(session, contact.id, grade, attend_by, actor)
     elif existing is not None:
-        response.stand_down_for_contact(session, contact.id, stand_down_reason, actor)
+        # a grade 1 or 2 stood down before arrival waits for a second person unless one approved it
+        response.stand_down_for_contact(session, contact.id, stand_down_reason, actor, approved_by=approved_by,
+                                        requested_by=requested_by)
 
 
 def _check_route(route: str, policy: Policy) -> None:
@@ -379,12 +384,17 @@ def _as_given(contact: Contact, links: list[ContactPerson]) -> dict[str, Any]:
                                          if not p.is_caller], "details_verified": None}
 
 
-def queue(session: Session, limit: int = 200) -> list[Contact]:
-    """Contacts awaiting a decision or a supervisor's approval, most urgent first."""
-    return list(session.execute(
-        select(Contact).where(Contact.status.in_(("awaiting_decision", "awaiting_approval")))
-        .order_by(Contact.grade, Contact.received_at).limit(limit)
-    ).scalars())
+def queue(session: Session, limit: int = 200, principal: Principal | None = None) -> list[Contact]:
+    """Contacts awaiting a decision or a supervisor's approval, most urgent first. With a principal whose
+    roles do not read other rooms' contacts, narrowed in the query to what they may read (their team's,
+    no team's, their own, the online queue, and approvals, which the caller's read check narrows), so
+    another room's queue cannot push theirs off the page."""
+    query = select(Contact).where(Contact.status.in_(("awaiting_decision", "awaiting_approval")))
+    if principal is not None and not access.reads_other_teams("contact", principal):
+        query = query.where(or_(
+            Contact.status == "awaiting_approval", Contact.team.is_(None), Contact.recorded_by == principal.actor,
+            Contact.channel == "online", *((Contact.team == principal.team,) if principal.team else ())))
+    return list(session.execute(query.order_by(Contact.grade, Contact.received_at).limit(limit)).scalars())
 
 
 def open_reassessments(session: Session, contact_id: int | None = None) -> list[Reassessment]:

@@ -48,6 +48,8 @@ class Contact(Base):
     # The people exactly as this contact gave them, with source, time, actor and whether the channel
     # counts as verified (staff on a 999/101 call) or not (online report, chat): {"caller", "people", ...}.
     given: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    # The team (control room) of whoever recorded it, at the time: need to know by team (identity/access.py).
+    team: Mapped[str | None] = mapped_column(String(48), nullable=True)
 
 
 class Person(Base):

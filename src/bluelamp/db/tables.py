@@ -4,6 +4,7 @@ from bluelamp.audit import store as _audit  # noqa: F401
 from bluelamp.chat import store as _chat  # noqa: F401
 from bluelamp.contact import store as _contact  # noqa: F401
 from bluelamp.crime import store as _crime  # noqa: F401
+from bluelamp.db import rate as _rate  # noqa: F401
 from bluelamp.db.base import Base
 from bluelamp.identity import store as _identity  # noqa: F401
 from bluelamp.jobs import store as _jobs  # noqa: F401

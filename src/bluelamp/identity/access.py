@@ -2,8 +2,10 @@
 
 Relationships: `own` (the principal recorded or decided the contact, or serves the chat; for a crime
 or its victim: the principal is the officer in charge or in the OIC's team), `online_queue` (an online
-report still waiting in the queue that chat operators work; a role without this column reads it as
-`any`) and `any`. A view is
+report still waiting in the queue that chat operators work), `team` (a contact recorded in the
+principal's team, their control room; a contact recorded with no team, such as an import or one from
+before teams, counts as every team's) and `any`. A role without a column reads it as the next wider
+one (FALLBACK: an online report in the queue as `team`) and then as `any`. A view is
 a name from VIEWS (which parts of the record are shown), or None (refused, 403). `reason:` before a
 view means the read is a search that must state a reason (`?reason=`), which the access log keeps.
 With several roles, the widest view wins. docs/security.md explains each row.
@@ -32,14 +34,17 @@ RANK = {None: 0, "dispatch": 1, "no_household": 2, FULL: 3}
 
 POLICY: dict[str, dict[str, dict[str, str | None]]] = {
     "contact": {
-        "supervisor": {"own": FULL, "any": FULL},
-        "call_handler": {"own": FULL, "any": "no_household"},
+        # Supervisors oversee their control room in full and approve other rooms' decisions when asked,
+        # so they read every contact, without other people's household details outside their team.
+        "supervisor": {"own": FULL, "team": FULL, "any": "no_household"},
+        # A live call needs the caller's history in the handler's own control room; wider is a search.
+        "call_handler": {"own": FULL, "team": "no_household", "any": "reason:no_household"},
         # Their chats' contacts and the online-report queue they work (issue 12 item 2); nothing else.
         "chat_operator": {"own": FULL, "online_queue": FULL, "any": None},
-        "dispatcher": {"own": "dispatch", "any": "dispatch"},
-        "investigator": {"own": "no_household", "any": "no_household"},
-        "cab_officer": {"own": "no_household", "any": "no_household"},
-        "victim_care": {"own": "no_household", "any": "no_household"},
+        "dispatcher": {"own": "dispatch", "team": "dispatch", "any": "reason:dispatch"},
+        "investigator": {"own": "no_household", "team": "no_household", "any": "reason:no_household"},
+        "cab_officer": {"own": "no_household", "team": "no_household", "any": "reason:no_household"},
+        "victim_care": {"own": "no_household", "team": "no_household", "any": "reason:no_household"},
         "auditor": {"own": "reason:no_household", "any": "reason:no_household"},
     },
     "person": {
@@ -86,20 +91,37 @@ class ContactLike(Protocol):
     def status(self) -> str: ...
     @property
     def decision(self) -> dict[str, Any] | None: ...
+    @property
+    def team(self) -> str | None: ...
 
 
-QUEUED = ("awaiting_decision",)  # awaiting approval is a supervisor's, not the queue's
+QUEUED = ("awaiting_decision",)
+# An online report in the queue belongs to no control room yet: a role with no online-queue column
+# reads it as its team view (the force's shared queue), not as `any`.
+FALLBACK: dict[str, tuple[str, ...]] = {"online_queue": ("team",)}  # awaiting approval is a supervisor's, not the queue's
 
 
 def contact_relation(principal: Principal, contact: ContactLike) -> str:
     """How the principal stands to a contact: `own` (recorded it, or made its decision: its handler),
-    `online_queue` (an online report still in the queue), or `any`."""
+    `online_queue` (an online report still in the queue), `team` (recorded in the principal's team, or
+    in no team), or `any`. The one team read check of contacts: every list, search and read calls it."""
     decided_by = (contact.decision or {}).get("by")
     if principal.actor in (contact.recorded_by, decided_by):
         return "own"
     if contact.channel == "online" and contact.status in QUEUED:
         return "online_queue"
+    if contact.team is None or (principal.team is not None and principal.team == contact.team):
+        return "team"
     return "any"
+
+
+def reads_other_teams(kind: str, principal: Principal) -> bool:
+    """Whether any of the principal's roles reads another team's record of this kind without a reason."""
+    try:
+        view_for(kind, principal, "any")
+    except AccessDenied:
+        return False
+    return True
 
 
 def view_for(kind: str, principal: Principal, own: bool | str, reason: str | None = None) -> str:
@@ -113,7 +135,8 @@ def view_for(kind: str, principal: Principal, own: bool | str, reason: str | Non
     needs_reason = False
     for role in principal.roles:
         row = rows.get(role, {})
-        entry = row[relation] if relation in row else row.get("any")
+        # a role without the column reads it as the next wider one (FALLBACK), and in the end as `any`
+        entry = next((row[r] for r in (relation, *FALLBACK.get(relation, ())) if r in row), row.get("any"))
         if entry is None:
             continue
         if entry.startswith("reason:"):

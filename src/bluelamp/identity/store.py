@@ -52,3 +52,17 @@ class UserSession(Base):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     ended_reason: Mapped[str | None] = mapped_column(String(40), nullable=True)
+
+
+class LoginFailure(Base):
+    """A failed sign-in, counted per username and per client address (identity/throttle.py). Kept in the
+    database so every server process sees the same counts; keys are keyed digests, never the values."""
+
+    __tablename__ = "login_failure"
+    __table_args__ = (Index("ix_login_failure_key", "kind", "key_digest", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # user or addr
+    key_digest: Mapped[str] = mapped_column(String(64))
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)  # this failure locked

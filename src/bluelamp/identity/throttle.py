@@ -1,18 +1,27 @@
 """Sign-in throttling: per username and per client address, back-off after a few failures and a
-temporary lock after many. In-process (per server process); see docs/security.md."""
+temporary lock after many.
+
+Counted in the database (`login_failure`, one row per failure and per key), so every server process
+sees the same counts and a lock holds whichever process the next attempt reaches (issue 12; the
+victims' page counts its sign-ins the same way). Keys are keyed digests of the username and the
+address, never the values. See docs/security.md.
+"""
 
 from __future__ import annotations
 
-import threading
-import time
-from dataclasses import dataclass, field
+import hashlib
+import hmac
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
 
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
-@dataclass
-class _Record:
-    failures: list[float] = field(default_factory=list)
-    locked_until: float = 0.0
-    next_allowed: float = 0.0
+from bluelamp import clock
+from bluelamp.identity.store import LoginFailure
 
 
 @dataclass(frozen=True)
@@ -27,54 +36,96 @@ class Rule:
 USERNAME_RULE = Rule(free=3, lock_after=10, window_s=900, lock_s=900)
 # An address may be a shared NAT (a police station): more room, but it still locks.
 ADDRESS_RULE = Rule(free=10, lock_after=50, window_s=900, lock_s=900)
+KEEP = timedelta(days=1)  # failures older than this are deleted (the audit trail keeps the locks)
+
+
+def key_digest(kind: str, value: str) -> str:
+    from bluelamp.config import get_settings
+
+    secret = get_settings().resolved_secret_key().encode()
+    return hmac.new(secret, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
+
+
+@contextmanager
+def _session(target: Any, write: bool) -> Iterator[Session]:
+    """A Session is used as it is (the caller's transaction); a Database gets a short unit of its own."""
+    if isinstance(target, Session):
+        yield target
+        return
+    with target.unit_of_work(write=write) as session:
+        yield session
 
 
 class LoginThrottle:
-    def __init__(self, clock: object = time.monotonic) -> None:
-        self._now = clock  # type: ignore[assignment]
-        self._lock = threading.Lock()
-        self._records: dict[tuple[str, str], _Record] = {}
+    """The sign-in throttle. Each method takes the database (or a session in its transaction)."""
 
-    def _rec(self, kind: str, key: str) -> _Record:
-        rec = self._records.get((kind, key))
-        if rec is None:
-            if len(self._records) > 100_000:
-                self._records.clear()
-            rec = self._records[(kind, key)] = _Record()
-        return rec
+    def _keys(self, username: str, address: str) -> tuple[tuple[str, str, Rule], ...]:
+        return (("user", key_digest("user", username.lower()), USERNAME_RULE),
+                ("addr", key_digest("addr", address), ADDRESS_RULE))
 
-    def wait_s(self, username: str, address: str) -> float:
+    @staticmethod
+    def _rows(session: Session, kind: str, key: str, rule: Rule, now: datetime) -> list[Any]:
+        since = now - timedelta(seconds=max(rule.window_s, rule.lock_s))
+        return list(session.execute(
+            select(LoginFailure.id, LoginFailure.at, LoginFailure.locked_until).where(
+                LoginFailure.kind == kind, LoginFailure.key_digest == key, LoginFailure.at >= since)
+            .order_by(LoginFailure.id)).all())
+
+    @staticmethod
+    def _since_lock(rows: list[Any], rule: Rule, now: datetime) -> tuple[datetime | None, list[datetime]]:
+        """The latest lock's end, and the failures after it within the window (a lock resets the count)."""
+        until: datetime | None = None
+        after: list[datetime] = []
+        window_start = now - timedelta(seconds=rule.window_s)
+        for _id, at, locked_until in rows:
+            if locked_until is not None:
+                until, after = clock.as_utc(locked_until), []
+            elif clock.as_utc(at) >= window_start:
+                after.append(clock.as_utc(at))
+        return until, after
+
+    def wait_s(self, target: Any, username: str, address: str) -> float:
         """Seconds until a sign-in attempt may be tried (0: now)."""
-        now = self._now()  # type: ignore[operator]
-        with self._lock:
-            waits = []
-            for kind, key in (("user", username.lower()), ("addr", address)):
-                rec = self._records.get((kind, key))
-                if rec is not None:
-                    waits.append(max(rec.locked_until, rec.next_allowed) - now)
-            return max([0.0, *waits])
+        now = clock.now()
+        waits = [0.0]
+        with _session(target, write=False) as session:
+            for kind, key, rule in self._keys(username, address):
+                until, failures = self._since_lock(self._rows(session, kind, key, rule, now), rule, now)
+                if until is not None and until > now:
+                    waits.append((until - now).total_seconds())
+                n = len(failures)
+                if n > rule.free:
+                    backoff = min(rule.max_backoff_s, 2.0 ** (n - rule.free - 1))
+                    waits.append((failures[-1] + timedelta(seconds=backoff) - now).total_seconds())
+        return max(waits)
 
-    def failed(self, username: str, address: str) -> bool:
+    def failed(self, target: Any, username: str, address: str) -> bool:
         """Record a failure; True when this failure locked the username or the address."""
-        now = self._now()  # type: ignore[operator]
+        now = clock.now()
         locked = False
-        with self._lock:
-            for kind, key, rule in (("user", username.lower(), USERNAME_RULE), ("addr", address, ADDRESS_RULE)):
-                rec = self._rec(kind, key)
-                rec.failures = [t for t in rec.failures if now - t < rule.window_s] + [now]
-                n = len(rec.failures)
-                if n >= rule.lock_after:
-                    rec.locked_until = now + rule.lock_s
-                    rec.failures = []
-                    locked = True
-                elif n > rule.free:
-                    rec.next_allowed = now + min(rule.max_backoff_s, 2.0 ** (n - rule.free - 1))
+        with _session(target, write=True) as session:
+            for kind, key, rule in self._keys(username, address):
+                _until, failures = self._since_lock(self._rows(session, kind, key, rule, now), rule, now)
+                lock = len(failures) + 1 >= rule.lock_after
+                session.add(LoginFailure(at=now, kind=kind, key_digest=key,
+                                         locked_until=now + timedelta(seconds=rule.lock_s) if lock else None))
+                locked = locked or lock
+            session.execute(delete(LoginFailure).where(LoginFailure.at < now - KEEP))
+            session.flush()
         return locked
 
-    def succeeded(self, username: str) -> None:
-        with self._lock:
-            self._records.pop(("user", username.lower()), None)
+    def succeeded(self, target: Any, username: str) -> None:
+        """A right password clears the username's count (not the address's: one good account on a
+        shared address does not wipe out someone else's failures there)."""
+        key = key_digest("user", username.lower())
+        where = (LoginFailure.kind == "user", LoginFailure.key_digest == key)
+        with _session(target, write=False) as session:
+            if session.execute(select(LoginFailure.id).where(*where).limit(1)).first() is None:
+                return  # nothing to clear: no write (a sign-in takes no extra write lock)
+        with _session(target, write=True) as session:
+            session.execute(delete(LoginFailure).where(*where))
 
-    def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
+    def clear(self, target: Any) -> None:
+        """Forget every count (tests, and an administrator's reset)."""
+        with _session(target, write=True) as session:
+            session.execute(delete(LoginFailure))

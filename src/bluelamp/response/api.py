@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, HTTPException, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from bluelamp import clock
@@ -21,9 +21,16 @@ READERS = ("dispatcher", "supervisor", "call_handler")
 ACTORS = ("dispatcher", "supervisor")
 
 
+def log_shown(request: Request, incidents: list[Any]) -> None:
+    """The incidents a list showed (address, flags, notes): each is an access-log read, once per reader
+    and record in a window however often the board polls (audit/access.py, LIST_READS)."""
+    request.state.access_reads = [("incident", i.id) for i in incidents]
+
+
 @router.get("/incidents", dependencies=[Depends(require_roles(*READERS))])
 def list_incidents(
     session: DbSession,
+    request: Request,
     status: Annotated[Literal["open", "awaiting", "dispatched", "en_route", "at_scene", "closed"],
                       Query(description="open (any open status) or one status")] = "open",
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
@@ -31,16 +38,19 @@ def list_incidents(
     """Incidents by grade then time left: `id, contact_id, grade, status, flags, location, attend_by, seconds_left`."""
     now = clock.now()
     found = service.list_incidents(session, status, now, limit)
+    log_shown(request, found)
     contacts = duplicates.contact_ids_for(session, found)  # every contact of each incident (issue 15)
     return [{**service.incident_json(i, now), "contact_ids": contacts[i.id]} for i in found]
 
 
 @router.get("/board", dependencies=[Depends(require_roles(*READERS))])
-def board(session: DbSession) -> dict[str, Any]:
+def board(session: DbSession, request: Request) -> dict[str, Any]:
     """Everything the incident board page polls for: open incidents with their units, and every unit."""
     from bluelamp.response.board import board_data  # plain rows, the columns shown (response/board.py)
 
-    return board_data(session)
+    data = board_data(session)
+    request.state.access_reads = [("incident", row["id"]) for row in data["incidents"]]  # as log_shown
+    return data
 
 
 @router.get("/incidents/{incident_id}", dependencies=[Depends(require_roles(*READERS))])
@@ -54,7 +64,9 @@ def get_incident(incident_id: int, session: DbSession) -> dict[str, Any]:
     out["regrades"] = [{"at": clock.iso(r.at), "by": r.by, "from_grade": r.from_grade, "to_grade": r.to_grade,
                         "reason": r.reason, "approved_by": r.approved_by}
                        for r in service.regrades_for(session, incident.id)]
-    out["pending_regrade"] = regrades.request_json(regrades.pending_for(session, incident.id))
+    # a pending downgrade or close without attendance (`kind`), awaiting a second supervisor;
+    # `pending_regrade` is the older name of the same object
+    out["pending_regrade"] = out["pending_approval"] = regrades.request_json(regrades.pending_for(session, incident.id))
     out["extra"] = incident.extra
     out["contact_ids"] = duplicates.contact_ids_for(session, [incident])[incident.id]
     return out
@@ -129,11 +141,16 @@ def unit_stage(incident_id: int, unit_id: int, stage: Literal["en-route", "arriv
     return _detail(session, incident_id)
 
 
-@router.post("/incidents/{incident_id}/close")
-def close(incident_id: int, data: CloseIn, session: DbSession,
+@router.post("/incidents/{incident_id}/close", responses={202: {"description": "a close without attendance: "
+                                                                 "pending, awaiting a second supervisor"}})
+def close(incident_id: int, data: CloseIn, session: DbSession, response: Response,
           principal: Annotated[Principal, Depends(require_roles(*ACTORS))]) -> dict[str, Any]:
-    service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition,
-                           disposition_code=data.disposition_code, reason=data.reason)
+    """Close the incident (200). A close that no unit attended is a supervisor's and waits for a second
+    supervisor (202: the incident stays open with `pending_approval` of kind `close`; `POST .../approval`)."""
+    incident = service.close_incident(session, incident_id, principal, at=data.at, disposition=data.disposition,
+                                      disposition_code=data.disposition_code, reason=data.reason)
+    if incident.status != "closed":
+        response.status_code = 202
     return _detail(session, incident_id)
 
 
@@ -163,7 +180,8 @@ class ApprovalIn(BaseModel):
 @router.post("/incidents/{incident_id}/approval")
 def approve_downgrade(incident_id: int, data: ApprovalIn, session: DbSession,
                       principal: Annotated[Principal, Depends(require_roles("supervisor"))]) -> dict[str, Any]:
-    """A supervisor who did not request it approves (the downgrade applies) or refuses the pending downgrade."""
+    """A supervisor who did not request it approves (the downgrade or close applies) or refuses the pending
+    request (`pending_approval`: a downgrade or a close without attendance)."""
     regrades.decide_downgrade(session, incident_id, principal, data.approve, data.note)
     return _detail(session, incident_id)
 

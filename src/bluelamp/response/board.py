@@ -64,13 +64,14 @@ def board_data(session: Session, now: datetime | None = None) -> dict[str, Any]:
     pending = {r.incident_id: r for r in db.execute(
         select(RegradeRequest.id, RegradeRequest.incident_id, RegradeRequest.at, RegradeRequest.by,
                RegradeRequest.from_grade, RegradeRequest.to_grade, RegradeRequest.reason, RegradeRequest.reduces,
-               RegradeRequest.status, RegradeRequest.decided_by, RegradeRequest.decided_at, RegradeRequest.note)
+               RegradeRequest.status, RegradeRequest.decided_by, RegradeRequest.decided_at, RegradeRequest.note,
+               RegradeRequest.kind, RegradeRequest.detail)
         .where(RegradeRequest.incident_id.in_(select(open_ids.c.id)), RegradeRequest.status == "pending"))}
     rows = []
     for i in incidents:
         row = service.incident_json(i, now)  # type: ignore[arg-type]
         row["units"] = on.get(i.id, [])
-        row["pending_regrade"] = regrades.request_json(pending.get(i.id))  # type: ignore[arg-type]
+        row["pending_regrade"] = row["pending_approval"] = regrades.request_json(pending.get(i.id))  # type: ignore[arg-type]
         rows.append(row)
     policy = load_policy()
     unit_rows = [units.unit_json(u, now, policy)  # type: ignore[arg-type]

@@ -62,7 +62,7 @@ def incident_board(request: Request, session: DbSession,
     """The board is drawn by incidents.js from the same JSON it then polls every few seconds."""
     can_act = principal.has_any("dispatcher", "supervisor")
     return render(request, "response/board.html", {
-        "board": board(session), "can_act": can_act, "map_config": map_config(), "dispositions": dispositions(),
+        "board": board(session, request), "can_act": can_act, "map_config": map_config(), "dispositions": dispositions(),
         "page_config": {"can_act": can_act, "supervisor": principal.has_any("supervisor"),
                         "dispositions": dispositions()}})
 
@@ -127,6 +127,9 @@ _WORDS = {
     "incident.downgrade_requested": "Downgrade requested (awaiting a second supervisor)",
     "incident.downgrade_approved": "Downgrade approved", "incident.downgrade_refused": "Downgrade refused",
     "incident.downgrade_withdrawn": "Downgrade request withdrawn",
+    "incident.close_requested": "Close without attendance requested (awaiting a second supervisor)",
+    "incident.close_approved": "Close without attendance approved", "incident.close_refused": "Close refused",
+    "incident.close_withdrawn": "Close request withdrawn",
 }
 _STAGES = ("incident.dispatched", "incident.unit_en_route", "incident.unit_arrived", "incident.unit_cleared",
            "incident.closed")

@@ -133,8 +133,13 @@ def get_incident(session: Session, incident_id: int) -> Incident | None:
     return session.get(Incident, incident_id)
 
 
-def stand_down_for_contact(session: Session, contact_id: int, reason: str, actor: str) -> None:
-    """Close an open incident whose contact no longer needs officers (the decision changed the route)."""
+def stand_down_for_contact(session: Session, contact_id: int, reason: str, actor: str,
+                           approved_by: str | None = None, requested_by: str | None = None) -> None:
+    """Close an open incident whose contact no longer needs officers (the decision changed the route).
+    Standing down a grade 1 or 2 incident before any arrival is a close without attendance: unless a
+    second person already approved the decision (`approved_by`, not its requester: the contact's
+    two-person downgrade), it waits for a supervisor who is not the requester (`requested_by`, else
+    `actor`; response/regrades.py), the incident still open."""
     incident = session.execute(
         select(Incident).where(Incident.contact_id == contact_id, Incident.status.in_(OPEN_STATUSES))
     ).scalar_one_or_none()
@@ -142,14 +147,27 @@ def stand_down_for_contact(session: Session, contact_id: int, reason: str, actor
         return
     from bluelamp.response import regrades
 
+    reduced = unattended_close_reduces(incident) if incident.grade in STAND_DOWN_NEEDS_SECOND else []
+    asker = requested_by or actor
+    if reduced and not (approved_by and approved_by != asker):
+        waiting = regrades.pending_for(session, incident.id)
+        if waiting is None or waiting.kind != "close":
+            regrades.request_close(session, incident, {"at": None, "disposition": "stood down",
+                                                       "disposition_code": None, "reason": reason},
+                                   reduced, asker)
+        return
     regrades.withdraw_pending(session, incident, "stood down", actor)
     before = {"status": incident.status}
     now = clock.now()
     _release_units(session, incident, now)
     incident.status, incident.closed_at = "closed", now
-    incident.extra = {**(incident.extra or {}), "closure_reason": reason}
+    incident.extra = {**(incident.extra or {}), "closure_reason": reason,
+                      **({"approved_by": approved_by, "requested_by": asker} if reduced else {})}
     audit.record(session, actor, "incident.stood_down", "incident", incident.id, before=before,
-                 after={"status": "closed", "reason": reason})
+                 after={"status": "closed", "reason": reason, "approved_by": approved_by})
+
+
+STAND_DOWN_NEEDS_SECOND = (1, 2)  # grades whose stand-down before arrival needs a second person
 
 
 # --- the board -------------------------------------------------------------------------------------
@@ -360,6 +378,11 @@ def mark_arrived(session: Session, incident_id: int, unit_id: int, principal: Pr
     if incident.arrived_at is None or when < incident.arrived_at:
         incident.arrived_at = when
     met = None if incident.attend_by is None else incident.arrived_at <= incident.attend_by
+    from bluelamp.response import regrades
+
+    waiting = regrades.pending_for(session, incident.id)
+    if waiting is not None and waiting.kind == "close":  # attended now: the close no longer reduces anything
+        regrades.withdraw_pending(session, incident, "a unit arrived", principal.actor)
     audit.record(session, principal.actor, "incident.unit_arrived", "incident", incident.id, before=before,
                  after={"unit_id": unit_id, "at": clock.iso(when), "status": "at_scene", "target_met": met,
                         "late": late})
@@ -412,41 +435,73 @@ def close_incident(session: Session, incident_id: int, principal: Principal, *,
                    at: datetime | None = None, disposition: str | None = None,
                    disposition_code: str | None = None, reason: str | None = None) -> Incident:
     """Close the incident and free its units, with a disposition (a policy code and a reason, or words).
-    Closing twice is an error."""
+    Closing twice is an error. A close that no unit attended reduces the response (policy/controls.py):
+    a supervisor asks for it and it waits, the incident still open, for a second supervisor
+    (response/regrades.py); the incident is returned unchanged with its pending request."""
     now = clock.now()
     disposition, reason = _disposition(disposition_code, reason, disposition)
     incident = _incident_for_update(session, incident_id)
     _open(incident)
     when = model.check_stage_time(_when(at, now), incident.arrived_at or incident.received_at, now, "closing",
                                   "arrival" if incident.arrived_at else "call received")
-    reduced = [] if incident.arrived_at is not None else controls.reduces_response(
-        controls.Response(incident.grade, "deploy", incident.attend_by),
-        controls.Response(incident.grade, controls.NOT_ATTENDED, None))
+    reduced = unattended_close_reduces(incident)
     if reduced and not (disposition and disposition.strip()):
         raise ResponseError("closing an incident no unit attended needs a disposition (what happened instead)",
                             "disposition")
     if reduced and not principal.has_any("supervisor"):
         raise ResponseError(f"closing an incident no unit attended reduces the response ({'; '.join(reduced)}): "
                             "it needs a supervisor", "role", 403)
+    detail = {"at": clock.iso(when) if at is not None else None, "disposition": disposition,
+              "disposition_code": disposition_code.strip() if disposition_code else None, "reason": reason}
+    if reduced:
+        from bluelamp.response import regrades
+
+        regrades.request_close(session, incident, detail, reduced, principal.actor)
+        return incident
+    finish_close(session, incident, detail, [], principal.actor)
+    return incident
+
+
+def unattended_close_reduces(incident: Incident) -> list[str]:
+    """Why closing this incident now reduces its response (empty: a unit has arrived, it does not)."""
+    if incident.arrived_at is not None:
+        return []
+    return controls.reduces_response(controls.Response(incident.grade, "deploy", incident.attend_by),
+                                     controls.Response(incident.grade, controls.NOT_ATTENDED, None))
+
+
+def finish_close(session: Session, incident: Incident, detail: dict[str, Any], reduced: list[str], by: str,
+                 approved_by: str | None = None) -> None:
+    """The one place an incident is closed by a controller: units freed, disposition kept, audited.
+    `detail` holds the close's fields (at, disposition, disposition_code, reason); a close that
+    reduced the response names who asked (`by`) and who approved it."""
     from bluelamp.response import regrades
 
-    regrades.withdraw_pending(session, incident, "the incident was closed", principal.actor)
+    actor = approved_by or by
+    now = clock.now()
+    at = detail.get("at")
+    when = max(_parse_iso(at), incident.arrived_at or incident.received_at) if at else now
+    regrades.withdraw_pending(session, incident, "the incident was closed", actor)
     before = {"status": incident.status}
     _release_units(session, incident, when)
     incident.status, incident.closed_at = "closed", when
-    if disposition:
-        incident.extra = {**(incident.extra or {}), "disposition": disposition}
-    if disposition_code:
-        incident.extra = {**(incident.extra or {}), "disposition_code": disposition_code.strip()}
-    if reason:
-        incident.extra = {**(incident.extra or {}), "closure_reason": reason}
+    extra = dict(incident.extra or {})
+    for key in ("disposition", "disposition_code"):
+        if detail.get(key):
+            extra[key] = detail[key]
+    if detail.get("reason"):
+        extra["closure_reason"] = detail["reason"]
     if reduced:
-        incident.extra = {**(incident.extra or {}), "approved_by": principal.actor, "reduced": reduced}
-    audit.record(session, principal.actor, "incident.closed", "incident", incident.id, before=before,
-                 after={"status": "closed", "at": clock.iso(when), "disposition": disposition,
-                        "disposition_code": disposition_code.strip() if disposition_code else None,
-                        "reason": reason})
-    return incident
+        extra.update({"requested_by": by, "approved_by": approved_by, "reduced": reduced})
+    incident.extra = extra
+    audit.record(session, actor, "incident.closed", "incident", incident.id, before=before,
+                 after={"status": "closed", "at": clock.iso(when), "disposition": detail.get("disposition"),
+                        "disposition_code": detail.get("disposition_code"), "reason": detail.get("reason"),
+                        **({"requested_by": by, "approved_by": approved_by, "reduced": reduced} if reduced else {})})
+
+
+def _parse_iso(value: str) -> datetime:
+    return clock.as_utc(datetime.fromisoformat(value.replace("Z", "+00:00")))
 
 
 def add_note(session: Session, incident_id: int, principal: Principal, text: str) -> Incident:

@@ -123,9 +123,11 @@ class IncidentRegrade(Base):
 
 
 class RegradeRequest(Base):
-    """A downgrade of an incident asked for and not yet decided (issue 12 item 8): the incident keeps its
-    grade and clocks until a supervisor other than the requester approves it. `status` is pending,
-    approved, refused or withdrawn (an upgrade or the closing of the incident ends a pending request)."""
+    """A reduction of an incident's response asked for and not yet decided (issue 12 item 8): a downgrade
+    (`kind` regrade) or a close without any unit attending (`kind` close, with the close's fields in
+    `detail`). The incident keeps its grade, clocks and units until a supervisor other than the requester
+    approves it. `status` is pending, approved, refused or withdrawn (an upgrade, an arrival or the
+    closing of the incident ends a pending request)."""
 
     __tablename__ = "incident_regrade_request"
     __table_args__ = (Index("ix_incident_regrade_request_status", "status", "incident_id"),)
@@ -142,3 +144,5 @@ class RegradeRequest(Base):
     decided_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    kind: Mapped[str] = mapped_column(String(16), default="regrade", server_default="regrade")
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)

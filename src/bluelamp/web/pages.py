@@ -53,7 +53,7 @@ def login(
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     address = request.client.host if request.client else "unknown"
-    wait = throttle.wait_s(username, address)
+    wait = throttle.wait_s(request.app.state.db, username, address)  # counted in the database
     if wait > 0:
         log.warning("sign-in refused while throttled: user_ref=%s addr_ref=%s", _ref(username), _ref(address))
         return render(request, "login.html", {"next": _safe_next(next), "error":
@@ -64,7 +64,7 @@ def login(
             sid = identity.start_session(session, principal)
             audit.record(session, principal.actor, "user.signed_in", "user", principal.user_id)
         else:
-            locked = throttle.failed(username, address)
+            locked = throttle.failed(session, username, address)
             # Application logs carry no personal data: the username and address as keyed digests only.
             log.warning("sign-in failed: user_ref=%s addr_ref=%s%s", _ref(username), _ref(address),
                         " (now locked)" if locked else "")
@@ -74,7 +74,7 @@ def login(
                              after={"lock_minutes": throttle_rule_minutes()})
     if principal is None:
         return render(request, "login.html", {"next": _safe_next(next), "error": "Wrong username or password."}, 401)
-    throttle.succeeded(username)
+    throttle.succeeded(request.app.state.db, username)
     request.session.clear()
     request.session["sid"] = sid
     csrf_token(request.session)  # a fresh token for the new session

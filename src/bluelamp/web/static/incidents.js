@@ -185,7 +185,9 @@
     const tr = el("tr", { id: "inc-" + inc.id, class: st.cls + (isPinned ? " pinned" : "") + (selected && selected.id === inc.id ? " selected" : ""),
       "data-attend-by": inc.attend_by || "", "data-arrived": inc.arrived_at || "", "data-grade": String(inc.grade) },
       el("td", { class: "c-grade" }, el("span", { class: "grade grade-" + inc.grade }, String(inc.grade)),
-        inc.pending_regrade ? el("span", { class: "pending-regrade", title: "downgrade to grade " + inc.pending_regrade.to_grade + " awaiting a second supervisor" }, " → " + inc.pending_regrade.to_grade + "?") : null),
+        inc.pending_regrade ? (inc.pending_regrade.kind === "close"
+          ? el("span", { class: "pending-regrade", title: "close without attendance awaiting a second supervisor" }, " close?")
+          : el("span", { class: "pending-regrade", title: "downgrade to grade " + inc.pending_regrade.to_grade + " awaiting a second supervisor" }, " → " + inc.pending_regrade.to_grade + "?")) : null),
       el("td", { class: "c-id" }, el("a", { href: "/incidents/" + inc.id }, String(inc.id))),
       el("td", { class: "c-rec" }, local(inc.received_at)),
       el("td", { class: "c-loc", title: loc.description || "" }, (loc.description || "—") + (loc.urban === false ? " (rural)" : ""), loc.area ? el("span", { class: "muted area" }, " · " + loc.area) : null),
