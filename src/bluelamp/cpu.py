@@ -56,6 +56,12 @@ def _discard(name: str, ex: ProcessPoolExecutor) -> None:
     ex.shutdown(wait=False, cancel_futures=True)
 
 
+def start() -> None:
+    """Start every pool's worker processes now (at server start) rather than on their first task."""
+    for name in POOLS:
+        run(name, os.getpid)
+
+
 def run(name: str, fn: Callable[..., T], *args: Any) -> T:
     """Run fn(*args) in the named pool's worker process and wait for it (blocking this thread only).
 

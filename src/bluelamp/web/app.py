@@ -56,6 +56,9 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
         sys.setswitchinterval(settings.gil_switch_ms / 1000)  # see config.py: the GIL convoy
+        # Load the triage model and start the worker processes before the first request, so that
+        # neither the first 999 contact nor the first chat messages wait seconds for them.
+        await anyio.to_thread.run_sync(_warm_up)
         runner = None
         if run_jobs:
             from bluelamp.jobs.runner import BackgroundRunner
@@ -115,6 +118,14 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
                 app.include_router(router, prefix=prefix)
                 app.state.mounted.append((prefix, router))
     return app
+
+
+def _warm_up() -> None:
+    from bluelamp import cpu
+    from bluelamp.triage import service as triage
+
+    triage.screen_text("warm-up")
+    cpu.start()
 
 
 def _admin_openapi(app: FastAPI) -> None:
