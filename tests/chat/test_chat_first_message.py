@@ -4,7 +4,6 @@ once and in order like every other, and events go out only after their transacti
 from __future__ import annotations
 
 import asyncio
-
 import json
 
 import pytest
