@@ -20,6 +20,25 @@ def test_a_worker_process_is_another_process_of_lower_priority() -> None:
     assert pid in cpu.stats()["analyst"]["pids"]
 
 
+def test_a_worker_ends_when_its_server_process_is_killed_outright() -> None:
+    import subprocess
+    import sys
+    import time
+
+    code = ("from bluelamp import cpu; import time; "
+            "print(cpu.run('analyst', cpu.worker_identity)[0], flush=True); time.sleep(60)")
+    server = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    assert server.stdout is not None
+    worker = int(server.stdout.readline())
+    assert os.path.exists(f"/proc/{worker}")
+    server.kill()
+    server.wait()
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{worker}") and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{worker}")  # reaped by init once it ended itself
+
+
 def test_an_error_in_the_worker_is_raised_in_the_caller_as_it_was() -> None:
     with pytest.raises(compute.ComputeError) as exc:
         cpu.run("analyst", compute.forecast, ["2026-01-01", "2026-01-01"], [1.0, 2.0], "D", 3, [80])

@@ -9,8 +9,9 @@ process (one core at most on a 2-core machine); callers queue in their own bound
 
     cpu.run("login", verify_argon2, hashed, password)
 
-The pools start lazily (spawned, not forked: the server is multi-threaded) and are rebuilt once if a
-worker died. `stats()` counts tasks done per pool and gives the workers' ids and priorities.
+The pools start lazily or at server start (spawned, not forked: the server is multi-threaded), are
+rebuilt once if a worker died, and their workers end themselves within a second of the server's
+end. `stats()` counts tasks done per pool and gives the workers' ids and priorities.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -38,11 +40,19 @@ _executors: dict[str, ProcessPoolExecutor] = {}
 _done: dict[str, int] = dict.fromkeys(POOLS, 0)
 
 
-def _lower_priority(lower: bool) -> None:
-    if not lower:
-        return
-    with contextlib.suppress(OSError):  # not permitted here: the work runs, only without the lower priority
-        os.nice(NICE)
+def _start_worker(parent: int, lower: bool) -> None:
+    """In each worker process: lower its priority, and end it when the server process is gone."""
+    if lower:
+        with contextlib.suppress(OSError):  # not permitted here: the work runs, only without the lower priority
+            os.nice(NICE)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="bluelamp-cpu-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    # A server killed outright (SIGKILL, a crash) cannot shut its pools down; its workers notice here.
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
 
 
 def _executor(name: str) -> ProcessPoolExecutor:
@@ -50,7 +60,7 @@ def _executor(name: str) -> ProcessPoolExecutor:
         ex = _executors.get(name)
         if ex is None:
             ex = ProcessPoolExecutor(max_workers=POOLS[name], mp_context=multiprocessing.get_context("spawn"),
-                                     initializer=_lower_priority, initargs=(LOWER[name],))
+                                     initializer=_start_worker, initargs=(os.getpid(), LOWER[name]))
             _executors[name] = ex
         return ex
 
