@@ -5,7 +5,8 @@ CPU for each request it takes in (cookie, form, template), and all of it is take
 process that records contacts. So anonymous requests (the paths in ANONYMOUS) pass a token bucket
 (`anonymous_per_s` a second, a burst of as many) and a cap on how many are in the server at once
 (`anonymous_in_flight`). Past either, the answer is a 429 with Retry-After, written here, before the
-session cookie is read, the route found or the body parsed: the cheapest answer there is.
+session cookie is read, the route found or the body parsed: the cheapest answer there is, and given
+after a short hold (HOLD_S), so that a client retrying at once cannot turn refusals into a flood.
 
 Nothing signed in is counted, and contact recording, the public chat and online reports (the public's
 channels to the police) are never refused here. The login throttle and lockout (docs/security.md)
@@ -14,6 +15,7 @@ are unchanged: a refused request checks no password and counts no failure.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 import time
@@ -23,6 +25,8 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 # Path prefixes of anonymous work: staff sign-in, the victims' sign-in and page, the public dashboard.
 ANONYMOUS = ("/login", "/logout", "/my-case", "/public", "/api/v1/public/")
 RETRY_AFTER_S = 1
+HOLD_S = 0.5  # how long a refused request waits for its 429
+MAX_HELD = 512
 
 
 class TokenBucket:
@@ -52,8 +56,9 @@ def is_anonymous(path: str) -> bool:
 class Admission:
     """ASGI middleware (outermost): bound anonymous requests by rate and by how many are inside."""
 
-    def __init__(self, app: ASGIApp, per_s: float, in_flight: int) -> None:
-        self.app = app
+    def __init__(self, app: ASGIApp, per_s: float, in_flight: int, hold_s: float = HOLD_S) -> None:
+        self.app, self.hold_s = app, hold_s
+        self.held = 0
         self.bucket = TokenBucket(per_s, max(1.0, per_s))
         self.max_in_flight = in_flight
         self.in_flight = 0
@@ -71,13 +76,30 @@ class Admission:
             else:
                 self.refused += 1
         if not admitted:
-            await _busy(scope, send)
+            await self._refuse(scope, send)
             return
         try:
             await self.app(scope, receive, send)
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+    async def _refuse(self, scope: Scope, send: Send) -> None:
+        # A refused client that waits for its answer (a browser, most scripts) is held here for
+        # HOLD_S first, on the event loop with no thread: a flood that retries at once then costs a
+        # few answers a second per client, not thousands. At most MAX_HELD wait at once; past that
+        # the answer goes out at once.
+        with self._lock:
+            hold = self.hold_s > 0 and self.held < MAX_HELD
+            if hold:
+                self.held += 1
+        if hold:
+            try:
+                await asyncio.sleep(self.hold_s)
+            finally:
+                with self._lock:
+                    self.held -= 1
+        await _busy(scope, send)
 
 
 async def _busy(scope: Scope, send: Send) -> None:
