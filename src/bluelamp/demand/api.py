@@ -144,6 +144,9 @@ def _computed(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
         return cpu.run("analyst", fn, *args)
     except compute.ComputeError as exc:
         raise HTTPException(422, detail=f"{exc.field}: {exc.message}") from None
+    except compute.ComputeTimedOut:
+        raise HTTPException(503, detail="the planning engine ran out of time (the server is busy); try again shortly",
+                            headers={"Retry-After": "30"}) from None
 
 
 @router.get("/series", dependencies=GUARD)

@@ -19,6 +19,10 @@ class ComputeError(ValueError):
         self.field, self.message = field, message
 
 
+class ComputeTimedOut(RuntimeError):
+    """The work did not finish within its time limit (a busy machine): try again later (picklable)."""
+
+
 def forecast(ds: list[str], y: list[float], freq: str, horizon: int, levels: list[int]) -> dict[str, Any]:
     import pandas as pd
 
@@ -36,8 +40,11 @@ def roster(required: list[int], people: int, max_nights: int, max_shifts_per_wee
     from bluelamp.demand import rota
 
     staff = [rota.Person(f"staff_{i + 1:03d}") for i in range(people)]
-    result = rota.build_rota(required, staff, max_nights=max_nights, max_shifts_per_week=max_shifts_per_week,
-                             time_limit_s=20, workers=1)  # one core: the other stays for recording contacts
+    try:
+        result = rota.build_rota(required, staff, max_nights=max_nights, max_shifts_per_week=max_shifts_per_week,
+                                 time_limit_s=20, workers=1)  # one core: the other stays for recording contacts
+    except RuntimeError as exc:  # CP-SAT's time limit ran out before any rota was found (UNKNOWN)
+        raise ComputeTimedOut(str(exc)) from None
     return {"status": result.status, "unfilled": len(result.unfilled),
             "assignments": {k: [s.label() for s in v] for k, v in result.assignments.items()},
             "cover": result.cover.tolist(), "shortfall": result.shortfall.tolist(),
