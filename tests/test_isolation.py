@@ -20,6 +20,7 @@ def test_a_worker_process_is_another_process_of_lower_priority() -> None:
     assert pid in cpu.stats()["analyst"]["pids"]
 
 
+@pytest.mark.slow  # a whole Python process and its worker started and killed
 def test_a_worker_ends_when_its_server_process_is_killed_outright() -> None:
     import subprocess
     import sys
