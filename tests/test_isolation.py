@@ -72,6 +72,14 @@ def test_a_simulation_error_found_in_the_worker_is_a_422(client, make_user) -> N
     assert res.status_code == 200 and res.json()["calls"] == 20, res.text
 
 
+def test_sign_in_and_public_pages_are_anonymous_work_but_the_public_channels_are_not() -> None:
+    from bluelamp.web.admission import is_anonymous
+
+    assert all(is_anonymous(p) for p in ("/login", "/my-case/sign-in", "/public/dashboard", "/api/v1/public/dashboard"))
+    assert not any(is_anonymous(p) for p in ("/public", "/public/report", "/api/v1/online-reports", "/api/v1/chat/start",
+                                             "/chat/ws", "/api/v1/contacts", "/static/app.css"))
+
+
 def test_the_token_bucket_refills_at_its_rate() -> None:
     bucket = TokenBucket(rate=2.0, burst=2.0, now=0.0)
     assert [bucket.take(now=0.0) for _ in range(3)] == [True, True, False]

@@ -23,7 +23,9 @@ import time
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 # Path prefixes of anonymous work: staff sign-in, the victims' sign-in and page, the public dashboard.
-ANONYMOUS = ("/login", "/logout", "/my-case", "/public", "/api/v1/public/")
+# (Not the public's channels to the police, which are contacts: the widget page /public, the online
+# report form /public/report, the chat and online-report API.)
+ANONYMOUS = ("/login", "/logout", "/my-case", "/public/dashboard", "/api/v1/public/")
 RETRY_AFTER_S = 1
 HOLD_S = 0.5  # how long a refused request waits for its 429
 MAX_HELD = 512
