@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     anonymous_in_flight: int = Field(default=16, ge=1)
     # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A
     # contact's thread gives the GIL up at every SQL statement and then waits up to this long to get it
-    # back from a busy thread, so a short interval keeps it from waiting behind other work.
+    # back from a busy thread, so a short interval keeps it from waiting behind other work. Not yet shown
+    # to help on the loaded shared machine (BENCHMARKS.md, session 5): 5 is Python's own default.
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     # Origins (scheme://host[:port]) besides the server's own that staff pages may be used from, e.g.
     # behind a TLS-terminating proxy; and the force website(s) that embed the public chat widget.
