@@ -7,7 +7,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_KEYS = {"", "change-me", "changeme", "secret", "dev"}
@@ -35,6 +35,15 @@ class Settings(BaseSettings):
     run_jobs_in_server: bool = True
     # Threads per server process for request handlers (see web/app.py).
     request_threads: int = 4
+    # Anonymous requests (sign-in, the victims' page, the public dashboard) admitted a second and at
+    # once per server process; past either a 429 with Retry-After (web/admission.py).
+    anonymous_per_s: float = Field(default=100.0, gt=0)
+    anonymous_in_flight: int = Field(default=16, ge=1)
+    # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A
+    # contact's thread gives the GIL up at every SQL statement and then waits up to this long to get it
+    # back from a busy thread, so a short interval keeps it from waiting behind other work. Not yet shown
+    # to help on the loaded shared machine (BENCHMARKS.md, session 5): 5 is Python's own default.
+    gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     # Origins (scheme://host[:port]) besides the server's own that staff pages may be used from, e.g.
     # behind a TLS-terminating proxy; and the force website(s) that embed the public chat widget.
     allowed_origins: str = ""

@@ -1,12 +1,13 @@
 """The live hub: which socket hears which topic, in this process; and fan-out between processes.
 
-In one process a published event goes straight to the sockets subscribed to its topic. With several
-server processes on PostgreSQL, every action also issues `pg_notify('bluelamp_chat', ...)` inside its
-own transaction, so the notification leaves exactly when (and only if) the change commits; every
-process LISTENs and hands what other processes published to its own sockets. PostgreSQL is chosen over
-Redis pub/sub because it is already the system of record: no second server to run, and no window in
-which a message is published but not stored (or stored but not published). SQLite is single-machine
-by nature, so a SQLite deployment runs one process and needs no fan-out.
+In one process a published event goes straight to the sockets subscribed to its topic, the moment
+its transaction commits. With several server processes on PostgreSQL, every action's events are also
+sent with `pg_notify('bluelamp_chat', ...)` just after its commit (`Hub.publish`, in a short
+transaction of its own: notifying inside the action's transaction would hold PostgreSQL's one
+database-wide notify lock through every commit's flush); every process LISTENs and hands what other
+processes published to its own sockets. PostgreSQL is chosen over Redis pub/sub because it is already
+the system of record: no second server to run, and nothing is ever published before it is stored.
+SQLite is single-machine by nature, so a SQLite deployment runs one process and needs no fan-out.
 
 Sockets never depend on the hub for completeness: every message has a per-chat sequence number, and
 a client that reconnects (or is told to `resync`) asks for everything after the last one it has.
@@ -24,7 +25,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, WebSocket
-from sqlalchemy import func, select
+from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
@@ -174,12 +175,27 @@ class Hub:
         return len({c for conns in self.topics.values() for c in conns})
 
     # -- across processes --------------------------------------------------------------------
-    def stage(self, session: Session, events: list[Event]) -> None:
-        """Queue the events as NOTIFY in the caller's transaction (sent by PostgreSQL at commit)."""
+    def publish(self, engine: Engine, events: list[Event]) -> None:
+        """NOTIFY the events to other processes, just after the commit that stored them.
+
+        Not inside the use case's transaction: PostgreSQL serialises every transaction that notifies
+        on one database-wide lock held until its commit is flushed, so notifying inside each chat's
+        transaction made every chat's commit wait for every other's. Here the notification is its
+        own transaction that needs no flush (nothing in it must survive a crash: a listener that
+        reconnects tells its sockets to resync), so the lock is held for microseconds. The price: a
+        process that dies between a commit and this call leaves other processes' sockets without
+        that frame until they resync (each message has a sequence number; nothing stored is lost).
+        """
         if not self.fanout or not events:
             return
-        for payload in self._payloads(events):
-            session.execute(select(func.pg_notify(CHANNEL, payload)))
+        try:
+            with engine.connect() as conn:
+                for payload in self._payloads(events):
+                    conn.execute(select(func.set_config("synchronous_commit", "off", True),
+                                        func.pg_notify(CHANNEL, payload)))
+                conn.commit()
+        except Exception as exc:  # the change is committed: never report it as failed
+            log.warning("chat fan-out NOTIFY failed (%s); other processes resync later", type(exc).__name__)
 
     def _payloads(self, events: list[Event]) -> list[str]:
         out: list[str] = []
@@ -258,23 +274,29 @@ def get_hub(app: FastAPI) -> Hub:
 
 
 async def run(app: FastAPI, fn: Callable[[Session], tuple[Any, list[Event]]]) -> Any:
-    """Run one use case in its own transaction (in a worker thread), then publish its events."""
+    """Run one use case in its own transaction (in a worker thread), then publish its events.
+
+    This process's sockets get the events the moment the transaction commits (handed to the event
+    loop from the worker thread, ahead of the use case's own result); other processes get them by
+    NOTIFY just after (Hub.publish), off the path of this process's echo.
+    """
     hub = get_hub(app)
     db = app.state.db
+    loop = asyncio.get_running_loop()
 
-    def work() -> tuple[Any, list[Event]]:
+    def work() -> Any:
         # SQLite takes one writer at a time and makes the others poll with growing sleeps (up to
         # 100 ms each), which puts a long tail on chat latency; queueing writers on a lock here hands
         # the database over without the sleeps. PostgreSQL needs no such lock.
         lock = hub.write_lock if hub.serialise_writes else contextlib.nullcontext()
         with lock, db.unit_of_work() as session:
             result, events = fn(session)
-            hub.stage(session, events)
-        return result, events
+        if events:
+            loop.call_soon_threadsafe(hub.deliver, events)
+            hub.publish(db.engine, events)
+        return result
 
-    result, events = await run_in_threadpool(work)
-    hub.deliver(events)
-    return result
+    return await run_in_threadpool(work)
 
 
 async def read(app: FastAPI, fn: Callable[[Session], Any]) -> Any:

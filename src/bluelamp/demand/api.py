@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 
-import pandas as pd
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from bluelamp.demand import service
+from bluelamp import cpu
+from bluelamp.demand import compute, service
 from bluelamp.demand.staffing import Target
 from bluelamp.web.auth import require_roles
 from bluelamp.web.pools import pooled
@@ -98,12 +99,8 @@ def _bad(field: str, exc: Exception) -> HTTPException:
 @router.post("/forecast", dependencies=GUARD)
 @pooled("analyst")
 def post_forecast(body: ForecastIn) -> dict[str, Any]:
-    try:
-        values = pd.Series([p.y for p in body.series], index=pd.to_datetime([p.ds for p in body.series], format="mixed"))
-        out, checked = service.forecast_series(values, body.freq, body.horizon, sorted(set(body.levels)))
-    except (service.DemandInputError, ValueError) as exc:
-        raise _bad("series", exc) from None
-    return {"filled": checked.filled, "forecast": out.to_dict(orient="records")}
+    return _computed(compute.forecast, [p.ds for p in body.series], [p.y for p in body.series], body.freq,
+                     body.horizon, sorted(set(body.levels)))
 
 
 @router.post("/staffing", dependencies=GUARD)
@@ -130,37 +127,26 @@ def post_roster(body: RosterIn) -> dict[str, Any]:
         raise HTTPException(422, detail="required: give whole days of half-hour slots (48 a day)")
     if not any(body.required):
         raise HTTPException(422, detail="required: at least one half-hour slot must need someone")
-    people = [rota.Person(f"staff_{i + 1:03d}") for i in range(body.people)]
-    result = rota.build_rota(body.required, people, max_nights=body.max_nights,
-                             max_shifts_per_week=body.max_shifts_per_week, time_limit_s=20,
-                             workers=1)  # one core: the other stays free for recording contacts
-    return {"status": result.status, "unfilled": len(result.unfilled),
-            "assignments": {k: [s.label() for s in v] for k, v in result.assignments.items()},
-            "cover": result.cover.tolist(), "shortfall": result.shortfall.tolist(),
-            "over_cover": result.over_cover.tolist()}
+    return _computed(compute.roster, body.required, body.people, body.max_nights, body.max_shifts_per_week)
 
 
 @router.post("/simulate", dependencies=GUARD)
 @pooled("analyst")
 def post_simulate(body: SimulateIn) -> dict[str, Any]:
-    from bluelamp.demand import simulate as sim
-
     if len(body.calls) != len(body.handlers) or (body.compare_handlers and len(body.compare_handlers) != len(body.calls)):
         raise HTTPException(422, detail="handlers: give one value per interval of calls")
-    plan = sim.CallPlan(body.calls, body.handlers, body.interval_s, body.aht_s, body.target_answer_s, body.patience_s)
-    # Replications until the figures are known to half a point, within a budget of simulated calls.
-    per_run = max(sum(body.calls) * (2 if body.compare_handlers else 1), 1.0)
-    most = int(min(sim.MAX_REPLICATIONS, max(2, MAX_REPLICATED_CALLS // per_run)))
-    options: dict[str, Any] = {"max_replications": most, "min_replications": min(sim.MIN_REPLICATIONS, most)}
-    if body.compare_handlers:
-        other = sim.CallPlan(body.calls, body.compare_handlers, body.interval_s, body.aht_s, body.target_answer_s,
-                             body.patience_s)
-        return sim.compare(plan, other, **options)
-    out = sim.summarise_calls(plan, **options)
-    if not body.patience_s:
-        out["abandoned"], out["abandoned_ci"] = None, [None, None]
-    out["calls"] = int(round(sum(body.calls)))
-    return out
+    return _computed(compute.simulate, body.model_dump(), MAX_REPLICATED_CALLS)
+
+
+def _computed(fn: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
+    """fn(*args) in the analyst worker process (bluelamp.cpu); its input errors answer 422."""
+    try:
+        return cpu.run("analyst", fn, *args)
+    except compute.ComputeError as exc:
+        raise HTTPException(422, detail=f"{exc.field}: {exc.message}") from None
+    except compute.ComputeTimedOut:
+        raise HTTPException(503, detail="the planning engine ran out of time (the server is busy); try again shortly",
+                            headers={"Retry-After": "30"}) from None
 
 
 @router.get("/series", dependencies=GUARD)

@@ -10,9 +10,11 @@ import pandas as pd
 from fastapi import APIRouter, Depends, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
+from bluelamp import cpu
 from bluelamp.demand import datasets, service
 from bluelamp.demand.staffing import CHANNEL_TARGETS
 from bluelamp.web.auth import page_roles
+from bluelamp.web.pools import pool
 from bluelamp.web.templating import render
 
 router = APIRouter(tags=["demand pages"])
@@ -59,15 +61,20 @@ async def demand_upload(request: Request, file: UploadFile, freq: str = "h", hor
     """Forecast an uploaded CSV (first column time, second column count)."""
     raw = await file.read()
     try:
-        frame = pd.read_csv(io.BytesIO(raw))
-        if frame.shape[1] < 2:
-            raise service.DemandInputError("the CSV needs a time column and a count column")
-        values = pd.Series(pd.to_numeric(frame.iloc[:, 1], errors="coerce").to_numpy(),
-                           index=pd.to_datetime(frame.iloc[:, 0], format="mixed"))
-        ctx = _context(values, freq, horizon, None)
+        # parsed and forecast in the analyst worker process (bluelamp.cpu), never on the event loop
+        ctx = await pool("analyst").run(lambda: cpu.run("analyst", upload_context, raw, freq, horizon))
     except (service.DemandInputError, ValueError) as exc:
         return render(request, "demand/index.html", {"error": str(exc)}, status_code=422)
     return render(request, "demand/index.html", ctx)
+
+
+def upload_context(raw: bytes, freq: str, horizon: int) -> dict[str, object]:
+    frame = pd.read_csv(io.BytesIO(raw))
+    if frame.shape[1] < 2:
+        raise service.DemandInputError("the CSV needs a time column and a count column")
+    values = pd.Series(pd.to_numeric(frame.iloc[:, 1], errors="coerce").to_numpy(),
+                       index=pd.to_datetime(frame.iloc[:, 0], format="mixed"))
+    return _context(values, freq, horizon, None)
 
 
 def _context(values: pd.Series, freq: str, horizon: int, error: str | None) -> dict[str, object]:

@@ -9,11 +9,10 @@ from functools import lru_cache
 from typing import Any
 
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bluelamp import clock
+from bluelamp import clock, cpu
 from bluelamp.audit import service as audit
 from bluelamp.identity.model import (
     IdentityError,
@@ -146,12 +145,11 @@ def principal_of(user: User) -> Principal:
 
 def authenticate(session: Session, username: str, password: str) -> Principal | None:
     user = session.execute(select(User).where(User.username == username)).scalar_one_or_none()
-    try:
-        if user is None or not user.active:
-            _hasher.verify(_dummy_hash(), password + "x")
-            return None
-        _hasher.verify(user.password_hash, password)
-    except (VerificationError, InvalidHashError):
+    # argon2 runs in a worker process of lower priority (bluelamp.cpu), never on the request threads
+    if user is None or not user.active:
+        cpu.run("login", cpu.verify_argon2, _dummy_hash(), password + "x")
+        return None
+    if not cpu.run("login", cpu.verify_argon2, user.password_hash, password):
         return None
     return principal_of(user)
 

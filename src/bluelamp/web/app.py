@@ -6,6 +6,7 @@ import asyncio
 import importlib
 import importlib.util
 import logging
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,6 +24,7 @@ from bluelamp.db.engine import Database, get_database
 from bluelamp.db.migrate import upgrade
 from bluelamp.policy import load_policy
 from bluelamp.web import errors
+from bluelamp.web.admission import Admission
 from bluelamp.web.auth import public, require_roles
 from bluelamp.web.bounds import check_params
 from bluelamp.web.limits import MAX_BODY_BYTES, BodyLimit
@@ -53,6 +55,10 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        sys.setswitchinterval(settings.gil_switch_ms / 1000)  # see config.py: the GIL convoy
+        # Load the triage model and start the worker processes before the first request, so that
+        # neither the first 999 contact nor the first chat messages wait seconds for them.
+        await anyio.to_thread.run_sync(_warm_up)
         runner = None
         if run_jobs:
             from bluelamp.jobs.runner import BackgroundRunner
@@ -87,6 +93,8 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
 
     # Bodies are counted as they arrive (chunked ones too) and refused with a 413 at the limit.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
+    # Outermost: anonymous work past its bound is refused before anything else is spent on it.
+    app.add_middleware(Admission, per_s=settings.anonymous_per_s, in_flight=settings.anonymous_in_flight)
 
     @app.get("/healthz", dependencies=[Depends(public)], tags=["health"])
     async def healthz() -> JSONResponse:
@@ -110,6 +118,14 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
                 app.include_router(router, prefix=prefix)
                 app.state.mounted.append((prefix, router))
     return app
+
+
+def _warm_up() -> None:
+    from bluelamp import cpu
+    from bluelamp.triage import service as triage
+
+    triage.screen_text("warm-up")
+    cpu.start()
 
 
 def _admin_openapi(app: FastAPI) -> None:

@@ -58,8 +58,11 @@ def login(
         log.warning("sign-in refused while throttled: user_ref=%s addr_ref=%s", _ref(username), _ref(address))
         return render(request, "login.html", {"next": _safe_next(next), "error":
                       f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."}, 429)
-    with request.app.state.db.unit_of_work() as session:
+    # The password is checked (argon2, in a worker process) in a read-only unit of work: on SQLite a
+    # write transaction would hold the database's one write lock, and every 999 contact, while it waits.
+    with request.app.state.db.unit_of_work(write=False) as session:
         principal = identity.authenticate(session, username, password)
+    with request.app.state.db.unit_of_work() as session:
         if principal is not None:
             sid = identity.start_session(session, principal)
             audit.record(session, principal.actor, "user.signed_in", "user", principal.user_id)

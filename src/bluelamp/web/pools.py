@@ -7,6 +7,9 @@ So those routes, and contact recording itself, run in pools of their own: `@pool
 sync route makes it an async route whose body runs in the named pool. Each pool also caps how many
 requests may wait for it; past that the request is refused at once with a 503 and Retry-After
 (contact recording never is: its queue is unbounded, it only never shares its threads).
+
+The CPU-heavy part of the login, portal and analyst routes (argon2, rotas, simulations, forecasts)
+runs in the worker processes of `bluelamp.cpu`; these threads only wait for it, holding no GIL.
 """
 
 from __future__ import annotations
