@@ -121,7 +121,8 @@ def main() -> None:
     import bluelamp.db.tables  # noqa: F401  (every table known to the metadata)
     from bluelamp.db.engine import get_database
     from bluelamp.db.migrate import upgrade
-    from bluelamp.response.api import board
+    # the route's work minus its access-log rows (one write per reader and window, response/api.py)
+    from bluelamp.response.board import board_data as board
 
     db = get_database(url)
     upgrade(db.engine)
