@@ -121,6 +121,7 @@ def main() -> None:
     import bluelamp.db.tables  # noqa: F401  (every table known to the metadata)
     from bluelamp.db.engine import get_database
     from bluelamp.db.migrate import upgrade
+
     # the route's work minus its access-log rows (one write per reader and window, response/api.py)
     from bluelamp.response.board import board_data as board
 
