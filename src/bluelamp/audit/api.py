@@ -18,9 +18,9 @@ router = APIRouter(tags=["audit"], dependencies=[Depends(require_roles("auditor"
 def entry_json(e: AuditEntry | AuditPending) -> dict[str, Any]:
     """One entry; one committed but not chained yet has `sealed: false` and no `seq` or `digest`."""
     sealed = isinstance(e, AuditEntry)
-    return {"seq": e.seq if sealed else None, "at": clock.iso(e.at), "actor": e.actor, "action": e.action,
-            "entity": e.entity, "entity_id": e.entity_id, "content": e.content,
-            "digest": e.digest if sealed else None, "sealed": sealed}
+    return {"seq": e.seq if isinstance(e, AuditEntry) else None, "at": clock.iso(e.at), "actor": e.actor,
+            "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "content": e.content,
+            "digest": e.digest if isinstance(e, AuditEntry) else None, "sealed": sealed}
 
 
 @router.get("/audit")
@@ -49,7 +49,8 @@ def list_entries(
     if before_seq:
         query = query.where(AuditEntry.seq < before_seq)
     sealed = list(session.execute(query).scalars()) if len(waiting) < limit else []
-    return [entry_json(e) for e in [*waiting, *sealed]]
+    listed: list[AuditEntry | AuditPending] = [*waiting, *sealed]
+    return [entry_json(e) for e in listed]
 
 
 @router.get("/audit/access")
