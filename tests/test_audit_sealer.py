@@ -29,7 +29,7 @@ def _count(db, model) -> int:  # type: ignore[no-untyped-def]
         return int(session.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-def test_an_entry_is_chained_by_the_time_its_unit_of_work_returns(db):
+def test_a_lone_writers_entry_is_chained_by_the_time_its_unit_of_work_returns(db):
     with db.unit_of_work() as session:
         audit.record(session, "user:alice", "thing.changed", "thing", 1, after={"v": 1})
     assert _count(db, AuditPending) == 0 and _count(db, AuditEntry) == 1
@@ -95,6 +95,7 @@ def test_concurrent_writers_end_in_one_valid_chain_in_each_writers_order(db):
         t.start()
     for t in threads:
         t.join()
+    assert sealer.sealer_for(db.engine).wait_idle() and sealer.sealer_for(other.engine).wait_idle()
     other.dispose()
     assert not errors
     with db.unit_of_work(write=False) as session:
@@ -203,3 +204,14 @@ def test_the_auditor_api_shows_waiting_entries_as_not_sealed(client, make_user, 
     sealer.seal_left_over(db.engine)
     body = client.get("/api/v1/audit?entity=thing", headers=headers).json()
     assert [e["sealed"] for e in body] == [True] and isinstance(body[0]["seq"], int)
+
+
+def test_the_audit_page_shows_waiting_entries_and_verify_counts_them(client, make_user, db, monkeypatch,
+                                                                     form_login):
+    name, _ = make_user("auditor")
+    form_login(client, name)
+    _crash_before_sealing(db, 1, monkeypatch)  # after signing in: any commit's round chains what waits
+    page = client.get("/audit?verify=1")
+    assert page.status_code == 200
+    assert "not chained yet" in page.text
+    assert "1 committed entries still waiting to be chained" in page.text

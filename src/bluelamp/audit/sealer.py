@@ -13,9 +13,10 @@ batch. An entry whose transaction committed before another transaction began get
 from one sequence, taken inside the transaction) and is visible to any batch that sees the later one, so
 it is always chained first; concurrent transactions are ordered by their ids. Deterministic either way.
 
-In a process, one thread seals at a time (`after_commit`): a committing thread waits for a sealing round
-that starts after its commit, and whichever thread finds no round running runs it for everyone waiting
-(a group commit). Several processes serialise on the head row. Anything left waiting by a crash is
+In a process, one thread seals at a time (`Sealer`): a committing thread that finds no round running
+runs one itself; one that finds a round running leaves its entries to the next round, which the
+process's sealer thread runs (so a burst of commits costs a few rounds, and no request waits behind
+another's sealing). Several processes serialise on the head row. Anything left waiting by a crash is
 sealed by `seal_waiting` at start-up (`db.migrate.upgrade`) and on every pass of the job runner.
 """
 
@@ -36,7 +37,7 @@ from bluelamp.db.base import table
 log = logging.getLogger("bluelamp.audit")
 
 BATCH = 2000  # entries chained in one sealing transaction at most (more wait for the next one)
-WAIT_S = 10.0  # a committing thread waits at most this long for its entries to be chained
+WAIT_S = 10.0  # wait_idle's default
 
 
 def pending_ok(row: Any, key: bytes) -> bool:
@@ -145,38 +146,68 @@ def seal_left_over(engine: Engine) -> int:
 
 
 class Sealer:
-    """The in-process group commit of sealing rounds for one engine."""
+    """Sealing rounds for one engine in this process: one at a time, run by whoever finds none running.
+
+    A committing thread that finds the sealer idle runs a round itself and returns once it is done, so
+    a lone writer (a command, a test, a quiet server) has its entries chained by the time its unit of
+    work returns. One that finds a round running does not wait: it asks for another round, which the
+    process's sealer thread runs as soon as the current one ends, so request threads never queue
+    behind each other's sealing and, under load, one round chains everything committed meanwhile.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._cond = threading.Condition()
-        self._started = 0  # rounds started
-        self._done = 0  # rounds finished (rounds never overlap, so the last one started, once done)
         self._busy = False
+        self._wanted = False
+        self._thread: threading.Thread | None = None
 
     def after_commit(self) -> None:
-        """Return once a sealing round that started after this call has finished (or after WAIT_S)."""
         with self._cond:
-            wanted = self._started + 1  # a round starting from now on reads what was just committed
-            while self._done < wanted:
-                if self._busy:
-                    if not self._cond.wait(timeout=WAIT_S):
-                        return  # still waiting: the next round or the job runner's pass chains it
-                    continue
-                self._busy = True
-                self._started += 1
-                this = self._started
+            if self._busy:
+                self._wanted = True
+                self._kick()
+                return
+            self._busy, self._wanted = True, False
+        self._round()
+        with self._cond:
+            self._busy = False
+            if self._wanted:
+                self._kick()
+            self._cond.notify_all()
+
+    def wait_idle(self, timeout: float = WAIT_S) -> bool:
+        """Wait until no round is running or asked for (what a reader that must see the whole chain,
+        such as a test after concurrent writers, waits for)."""
+        with self._cond:
+            return self._cond.wait_for(lambda: not self._busy and not self._wanted, timeout=timeout)
+
+    def _round(self) -> None:
+        try:
+            seal_waiting(self.engine)
+        except Exception as exc:
+            # The change and its entry are committed; the entry waits for the next round, the job
+            # runner's pass or the next start-up. Reported by type only (no personal data).
+            log.warning("audit entries not chained yet: %s", type(exc).__name__)
+
+    def _kick(self) -> None:  # with self._cond held
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._loop, name="bluelamp-audit-sealer", daemon=True)
+            self._thread.start()
+        self._cond.notify_all()
+
+    def _loop(self) -> None:
+        with self._cond:
+            while True:
+                while not self._wanted or self._busy:
+                    self._cond.wait()
+                self._busy, self._wanted = True, False
                 self._cond.release()
                 try:
-                    seal_waiting(self.engine)
-                except Exception as exc:
-                    # The change and its entry are committed; the entry waits for the next round, the
-                    # job runner's pass or the next start-up. Reported by type only (no personal data).
-                    log.warning("audit entries not chained yet: %s", type(exc).__name__)
+                    self._round()
                 finally:
                     self._cond.acquire()
                     self._busy = False
-                    self._done = this
                     self._cond.notify_all()
 
 
