@@ -126,7 +126,7 @@ def seal_waiting(engine: Engine) -> int:
         chained += n
         if anchor is not None:
             anchor_committed(engine, anchor)
-        if read < BATCH:
+        if read < BATCH or n == 0:  # all read, or a whole batch refused (tampering: verify says so)
             return chained
 
 
