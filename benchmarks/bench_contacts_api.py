@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, inspect, text
 
 import loadgen
 
@@ -145,6 +145,7 @@ def main() -> None:
     ap.add_argument("--baseline", action="store_true", help="also drive the bare one-INSERT endpoint")
     ap.add_argument("--count", type=int, default=50, help="contacts to count statements on first (0: skip)")
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--bench-db", default="bluelamp_bench", help="PostgreSQL database (re)created for the run")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bluelamp-bench-"))
@@ -153,10 +154,10 @@ def main() -> None:
     else:
         admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS bluelamp_bench WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE bluelamp_bench"))
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{args.bench_db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{args.bench_db}"'))
         admin.dispose()
-        url = args.pg_url.rsplit("/", 1)[0] + "/bluelamp_bench"
+        url = args.pg_url.rsplit("/", 1)[0] + "/" + args.bench_db
     os.environ["BLUELAMP_VAR_DIR"] = str(tmp)
     env = {**os.environ, "BLUELAMP_DATABASE_URL": url, "BLUELAMP_VAR_DIR": str(tmp), "BENCH_BARE_URL": url}
     run = [sys.executable, "-m", "bluelamp"]
@@ -203,7 +204,11 @@ def main() -> None:
     with engine.connect() as conn:
         rows = conn.execute(text("SELECT key FROM idempotency_key")).scalars().all()
         stored = conn.execute(text("SELECT count(*) FROM contact WHERE recorded_by = 'user:bench'")).scalar_one()
+        chained = conn.execute(text("SELECT count(*) FROM audit_entry")).scalar_one()
+        has_pending = conn.execute(text("SELECT count(*) FROM audit_pending")).scalar_one() if inspect(
+            engine).has_table("audit_pending") else None
     engine.dispose()
+    result["audit"] = {"chained": chained, "waiting_after_the_run": has_pending}
     stored_keys = {r.split(":", 1)[1] for r in rows if r.split(":", 1)[1].startswith(run_id)}
     result["check"] = {
         "contacts_stored": stored, "keys_stored": len(stored_keys),

@@ -74,6 +74,9 @@ def _clean(db: object) -> None:
     from bluelamp.db.base import Base
 
     engine = db.engine  # type: ignore[attr-defined]
+    from bluelamp.audit.sealer import sealer_for
+
+    sealer_for(engine).wait_idle()  # a round the last test left running would chain into this one
     with engine.begin() as conn:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name == "alembic_version":

@@ -9,6 +9,7 @@ import threading
 
 from sqlalchemy import text
 
+from bluelamp.audit import sealer
 from bluelamp.audit import service as audit
 from bluelamp.audit.store import AuditHead
 
@@ -25,6 +26,8 @@ def test_the_anchor_ends_on_the_newest_entry_after_concurrent_commits(db):
         t.start()
     for t in threads:
         t.join()
+    # Entries committed while a round ran are chained by the process's sealer thread just after.
+    assert sealer.sealer_for(db.engine).wait_idle()
     with db.unit_of_work() as session:
         head = session.get(AuditHead, 1)
         result = audit.verify(session)

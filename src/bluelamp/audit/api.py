@@ -9,15 +9,18 @@ from sqlalchemy import select
 
 from bluelamp import clock
 from bluelamp.audit import access, service
-from bluelamp.audit.store import AuditEntry
+from bluelamp.audit.store import AuditEntry, AuditPending
 from bluelamp.web.auth import DbSession, require_roles
 
 router = APIRouter(tags=["audit"], dependencies=[Depends(require_roles("auditor"))])
 
 
-def entry_json(e: AuditEntry) -> dict[str, Any]:
-    return {"seq": e.seq, "at": clock.iso(e.at), "actor": e.actor, "action": e.action, "entity": e.entity,
-            "entity_id": e.entity_id, "content": e.content, "digest": e.digest}
+def entry_json(e: AuditEntry | AuditPending) -> dict[str, Any]:
+    """One entry; one committed but not chained yet has `sealed: false` and no `seq` or `digest`."""
+    sealed = isinstance(e, AuditEntry)
+    return {"seq": e.seq if isinstance(e, AuditEntry) else None, "at": clock.iso(e.at), "actor": e.actor,
+            "action": e.action, "entity": e.entity, "entity_id": e.entity_id, "content": e.content,
+            "digest": e.digest if isinstance(e, AuditEntry) else None, "sealed": sealed}
 
 
 @router.get("/audit")
@@ -28,14 +31,26 @@ def list_entries(
     before_seq: int | None = Query(default=None, ge=1),
     limit: int = Query(default=100, ge=1, le=1000),
 ) -> list[dict[str, Any]]:
-    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit)
+    """Newest first. Entries committed but not chained yet (for milliseconds, normally) come first, with
+    `sealed: false`; `before_seq` pages through the chained ones."""
+    waiting: list[AuditPending] = []
+    if before_seq is None:
+        wq = select(AuditPending).order_by(AuditPending.id.desc()).limit(limit)
+        if entity:
+            wq = wq.where(AuditPending.entity == entity)
+        if entity_id:
+            wq = wq.where(AuditPending.entity_id == entity_id)
+        waiting = list(session.execute(wq).scalars())
+    query = select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(limit - len(waiting))
     if entity:
         query = query.where(AuditEntry.entity == entity)
     if entity_id:
         query = query.where(AuditEntry.entity_id == entity_id)
     if before_seq:
         query = query.where(AuditEntry.seq < before_seq)
-    return [entry_json(e) for e in session.execute(query).scalars()]
+    sealed = list(session.execute(query).scalars()) if len(waiting) < limit else []
+    listed: list[AuditEntry | AuditPending] = [*waiting, *sealed]
+    return [entry_json(e) for e in listed]
 
 
 @router.get("/audit/access")
@@ -55,4 +70,5 @@ def access_log(
 @router.get("/audit/verify")
 def verify(session: DbSession) -> dict[str, Any]:
     result = service.verify(session)
-    return {"ok": result.ok, "entries": result.entries, "problems": result.problems[:100]}
+    return {"ok": result.ok, "entries": result.entries, "unsealed": result.unsealed,
+            "oldest_unsealed_s": result.oldest_unsealed_s, "problems": result.problems[:100]}

@@ -16,10 +16,12 @@ def register(app: typer.Typer) -> None:
 
     @audit_app.command("verify")
     def verify() -> None:
-        """Check every entry's digest and link, and the end of the chain against the anchor."""
+        """Check every entry's digest and link, the end of the chain against the anchor, and the entries
+        waiting to be chained (any a crash left are chained first, as by every command)."""
         db = database()
         with db.unit_of_work() as session:
             result = service.verify(session)
-        print(json.dumps({"ok": result.ok, "entries": result.entries, "problems": result.problems[:50]}))
+        print(json.dumps({"ok": result.ok, "entries": result.entries, "unsealed": result.unsealed,
+                          "oldest_unsealed_s": result.oldest_unsealed_s, "problems": result.problems[:50]}))
         if not result.ok:
             fail(f"audit trail is not intact: {result.problems[0]}")

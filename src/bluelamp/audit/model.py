@@ -31,3 +31,13 @@ def entry_digest(
     if key is None:
         return hashlib.sha256(header).hexdigest()
     return hmac.new(key, header, hashlib.sha256).hexdigest()
+
+
+def pending_mac(nonce: str, at: datetime, actor: str, action: str, entity: str, entity_id: str, content: str,
+                key: bytes) -> str:
+    """MAC of an entry committed but not yet chained (audit_pending): the sealer chains only entries
+    whose MAC holds, so write access to the tables alone can neither forge an entry into the chain nor
+    edit one while it waits. The nonce keeps two identical entries apart (a unique index on the MAC
+    then refuses a copied row while the original waits)."""
+    header = canonical(["pending-v1", nonce, at.isoformat(), actor, action, entity, entity_id, content]).encode()
+    return hmac.new(key, header, hashlib.sha256).hexdigest()

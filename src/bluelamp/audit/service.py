@@ -6,17 +6,18 @@ import fcntl
 import hashlib
 import logging
 import os
+import secrets
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, String, bindparam, insert, select, text, update
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
-from bluelamp.audit.model import GENESIS, canonical, content_digest, entry_digest
-from bluelamp.audit.store import AuditEntry, AuditHead
+from bluelamp.audit.model import GENESIS, canonical, content_digest, entry_digest, pending_mac
+from bluelamp.audit.store import AuditEntry, AuditHead, AuditPending
 from bluelamp.config import get_settings
 from bluelamp.db.base import table
 
@@ -45,8 +46,8 @@ def record(
 ) -> None:
     """Record one change of state in the caller's transaction; it commits or rolls back with it.
 
-    Entries are appended to the chain when the transaction commits (`flush_pending`), so the
-    chain's lock is held only for the commit itself, not for the rest of the use case.
+    Entries are written when the transaction commits (`flush_pending`), unchained, and chained by the
+    sealer just after the commit (`audit/sealer.py`).
     """
     content = {"before": before, "after": after}
     pending = session.info.setdefault("audit_pending", [])
@@ -54,41 +55,41 @@ def record(
 
 
 def flush_pending(session: Session) -> None:
-    """Append the transaction's pending entries to the chain, in order, in one go.
+    """Write the transaction's entries to `audit_pending`, in order, in one INSERT.
 
-    The UPDATE on the head row takes a row lock on PostgreSQL (and the write lock on SQLite), so
-    concurrent transactions append one after another and the chain never forks.
+    Nothing here is shared with other writers (no head row, no lock beyond the new rows), so audited
+    transactions commit in parallel; each entry commits atomically with its change, and carries a MAC
+    with the audit key so that only entries written by bluelamp are ever chained.
     """
     pending = session.info.pop("audit_pending", None)
     if not pending:
         return
-    # Core statements on the tables: this runs in every audited transaction, and the ORM's bulk DML
-    # layer costs more CPU than the statements themselves (measured: benchmarks/bench_contacts_api.py).
-    # All three are compiled once and cached.
-    head, entries = table(AuditHead), table(AuditEntry)
-    # The same statement reads the entry the anchor file names now, which the anchor check after the
-    # commit needs (anchor_after_commit): no extra connection and round trips for it on every write.
-    anchored = _anchored_seq(anchor_path_for(str(session.get_bind().engine.url)))
-    named = select(entries.c.digest).where(entries.c.seq == bindparam("a", type_=BigInteger)).scalar_subquery()
-    row = session.execute(
-        update(head).where(head.c.id == 1).values(seq=head.c.seq + bindparam("n", type_=BigInteger))
-        .returning(head.c.seq, head.c.digest, head.c.keyed_from, named), {"n": len(pending), "a": anchored}
-    ).one()
-    last_seq, prev, keyed_from = int(row[0]), str(row[1]), int(row[2] or 1)
-    seq = last_seq - len(pending)
-    rows = []
+    # A Core statement on the table, compiled once: this runs in every audited transaction, and the
+    # ORM's bulk layer costs more CPU than the statement (measured: benchmarks/bench_contacts_api.py).
     key = _key_cached()
+    rows = []
     for at, actor, action, entity, eid, content in pending:
-        seq += 1
         cdig = content_digest(content)
-        digest = entry_digest(seq, prev, at, actor, action, entity, eid, cdig, key)
-        rows.append({"seq": seq, "at": at, "actor": actor, "action": action, "entity": entity,
-                     "entity_id": eid, "content": content, "content_digest": cdig, "prev_digest": prev,
-                     "digest": digest})
-        prev = digest
-    session.execute(insert(entries), rows)
-    session.execute(update(head).where(head.c.id == 1).values(digest=bindparam("d", type_=String)), {"d": prev})
-    session.info.setdefault("audit_anchor", []).append((last_seq, prev, keyed_from, anchored, row[3]))
+        nonce = secrets.token_hex(16)
+        rows.append({"at": at, "actor": actor, "action": action, "entity": entity, "entity_id": eid,
+                     "content": content, "content_digest": cdig, "nonce": nonce,
+                     "mac": pending_mac(nonce, at, actor, action, entity, eid, cdig, key)})
+    session.execute(insert(table(AuditPending)), rows)
+    session.info["audit_written"] = True
+
+
+def seal_due(session: Session) -> None:
+    """after_commit: this transaction wrote entries, so they are to be chained once it has ended."""
+    if session.info.pop("audit_written", False):
+        session.info["audit_seal_due"] = True
+
+
+def seal_after_commit(session: Session, transaction: Any) -> None:
+    """after_transaction_end: the connection is back in the pool; chain what was just committed."""
+    if transaction.parent is None and session.info.pop("audit_seal_due", False):
+        from bluelamp.audit.sealer import sealer_for
+
+        sealer_for(session.get_bind().engine).after_commit()
 
 
 def _anchored_seq(path: Path) -> int:
@@ -160,25 +161,23 @@ def _holds(engine: Any) -> Any:
     return check
 
 
-def anchor_after_commit(session: Session) -> None:
-    pending = session.info.pop("audit_anchor", [])
-    if pending:
-        seq, digest, keyed_from, seen_seq, seen_digest = max(pending)
-        engine = session.get_bind().engine
-        fresh = _holds(engine)
+def anchor_committed(engine: Any, anchoring: tuple[int, str, int, int, Any]) -> None:
+    """Move the anchor to a sealing transaction's last entry, once that transaction has committed."""
+    seq, digest, keyed_from, seen_seq, seen_digest = anchoring
+    fresh = _holds(engine)
 
-        def holds(anchored: int, anchored_digest: str) -> bool:
-            # The entry the anchor named when this transaction appended was read then, under the head
-            # lock (a missing entry reads None: it does not hold); if the anchor has moved on since,
-            # the entry it names now is read afresh.
-            return seen_digest == anchored_digest if anchored == seen_seq else fresh(anchored, anchored_digest)
+    def holds(anchored: int, anchored_digest: str) -> bool:
+        # The entry the anchor named when the batch was sealed was read then, under the head lock (a
+        # missing entry reads None: it does not hold); if the anchor has moved on since, the entry it
+        # names now is read afresh.
+        return seen_digest == anchored_digest if anchored == seen_seq else fresh(anchored, anchored_digest)
 
-        path = anchor_path_for(str(engine.url))
-        with _wanted_lock:
-            best = _wanted.get(path)
-            if best is None or seq > best[0]:
-                _wanted[path] = (seq, digest, keyed_from, holds)
-        _drain_anchor(path)
+    path = anchor_path_for(str(engine.url))
+    with _wanted_lock:
+        best = _wanted.get(path)
+        if best is None or seq > best[0]:
+            _wanted[path] = (seq, digest, keyed_from, holds)
+    _drain_anchor(path)
 
 
 # One thread of a process replaces the anchor file at a time (a rename costs milliseconds here); a
@@ -213,8 +212,9 @@ def _drain_anchor(path: Path) -> None:
 
 
 def forget_pending(session: Session) -> None:
-    session.info.pop("audit_anchor", None)
     session.info.pop("audit_pending", None)
+    session.info.pop("audit_written", None)
+    session.info.pop("audit_seal_due", None)
 
 
 @dataclass
@@ -224,14 +224,24 @@ class VerifyResult:
     entries: int = 0
     head_seq: int = 0
     problems: list[str] = field(default_factory=list)
+    unsealed: int = 0  # committed entries still waiting to be chained (checked by their MAC)
+    oldest_unsealed_s: float | None = None
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
 
-def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
-    """Walk the chain: every digest recomputed, every link checked, the end checked against the anchor."""
+# An entry is chained within milliseconds of its commit, and a crash's leftovers at the next start or job
+# runner pass (every few seconds): one still waiting after this long means the sealer is not running.
+UNSEALED_ALARM_S = 300.0
+
+
+def verify(session: Session, anchor_path: Path | None = None,
+           unsealed_alarm_s: float = UNSEALED_ALARM_S) -> VerifyResult:
+    """Walk the chain: every digest recomputed, every link checked, the end checked against the anchor;
+    then the entries committed but not chained yet: each one's MAC checked, counted, and a problem if
+    any has waited longer than `unsealed_alarm_s`."""
     flush_pending(session)
     result = VerifyResult()
     prev = GENESIS
@@ -263,6 +273,7 @@ def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
         prev = entry.digest
         expected_seq = entry.seq + 1
         result.head_seq = entry.seq
+    erased |= _verify_waiting(session, result, unsealed_alarm_s)
     for seq in nulled:
         if seq not in erased:
             result.problems.append(f"entry {seq}: content is missing and no erasure entry names it")
@@ -297,6 +308,31 @@ def verify(session: Session, anchor_path: Path | None = None) -> VerifyResult:
     return result
 
 
+def _verify_waiting(session: Session, result: VerifyResult, alarm_s: float) -> set[int]:
+    """Check the entries waiting to be chained; returns the entries their valid erasures name."""
+    from bluelamp.audit.sealer import pending_ok
+
+    erased: set[int] = set()
+    key = _key_cached()
+    now = clock.now()
+    oldest = None
+    for w in session.execute(select(table(AuditPending)).order_by(AuditPending.id)).all():
+        result.unsealed += 1
+        if not pending_ok(w, key):
+            what = "content is missing" if w.content is None else "it fails its MAC or content digest"
+            result.problems.append(f"waiting entry {w.id} (not chained yet): {what}: forged or edited")
+        elif w.action == "audit.content_erased" and w.entity == "audit_entry" and w.entity_id.isdigit():
+            erased.add(int(w.entity_id))
+        oldest = w.at if oldest is None else min(oldest, w.at)
+    if oldest is not None:
+        result.oldest_unsealed_s = max(0.0, (now - oldest).total_seconds())
+        if result.oldest_unsealed_s > alarm_s:
+            result.problems.append(
+                f"{result.unsealed} committed entries not chained, the oldest for "
+                f"{result.oldest_unsealed_s:.0f} s: the sealer is not running (bluelamp jobs run seals them)")
+    return erased
+
+
 def erase_content(session: Session, seq: int, actor: str, reason: str) -> None:
     """Erase one entry's content under a retention rule; its digest still chains."""
     entry = session.get(AuditEntry, seq)
@@ -306,15 +342,20 @@ def erase_content(session: Session, seq: int, actor: str, reason: str) -> None:
     record(session, actor, "audit.content_erased", "audit_entry", seq, after={"reason": reason})
 
 
-def trail(session: Session, entity: str, entity_id: object) -> list[AuditEntry]:
+def trail(session: Session, entity: str, entity_id: object) -> list[AuditEntry | AuditPending]:
+    """A record's entries, oldest first: the chained ones, then any committed but not chained yet
+    (an `AuditPending` has the same fields but no `seq` or `digest`)."""
     flush_pending(session)
-    return list(
+    sealed: list[AuditEntry | AuditPending] = list(
         session.execute(
             select(AuditEntry)
             .where(AuditEntry.entity == entity, AuditEntry.entity_id == str(entity_id))
             .order_by(AuditEntry.seq)
         ).scalars()
     )
+    return sealed + list(session.execute(
+        select(AuditPending).where(AuditPending.entity == entity, AuditPending.entity_id == str(entity_id))
+        .order_by(AuditPending.id)).scalars())
 
 
-__all__ = ["record", "verify", "trail", "anchor_after_commit", "write_anchor", "canonical"]
+__all__ = ["record", "verify", "trail", "anchor_committed", "write_anchor", "canonical"]

@@ -42,6 +42,27 @@ class AuditHead(Base):
     keyed_from: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
+class AuditPending(Base):
+    """An entry committed with its change but not yet chained (docs/security.md, "Sealing").
+
+    A business transaction only INSERTs here (no lock shared with other writers); the sealer moves
+    entries into `audit_entry` just after the commit, many at a time, in the order of `id`. Not
+    partitioned, and no foreign keys: rows live here for milliseconds."""
+
+    __tablename__ = "audit_pending"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    actor: Mapped[str] = mapped_column(String(120))
+    action: Mapped[str] = mapped_column(String(80))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any] | None] = mapped_column(JSONType, nullable=True)
+    content_digest: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(32))
+    mac: Mapped[str] = mapped_column(String(64), unique=True)
+
+
 class AccessEntry(Base):
     """One read of a personal record: who, when, which record, by which route, from where, and why
     (when a reason was asked). Append-only, and written outside the audit chain's lock."""

@@ -70,12 +70,14 @@ class Database:
         self.url = url
         self.engine = make_engine(url)
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        # The audit anchor file is written only once the entries it names are committed.
-        from bluelamp.audit.service import anchor_after_commit, flush_pending, forget_pending
+        # Audit entries are written unchained with the transaction and chained (sealed) once it has
+        # committed and given back its connection (audit/sealer.py); the anchor moves with each seal.
+        from bluelamp.audit.service import flush_pending, forget_pending, seal_after_commit, seal_due
 
         event.listen(self.sessions, "before_commit", flush_pending)
-        event.listen(self.sessions, "after_commit", anchor_after_commit)
+        event.listen(self.sessions, "after_commit", seal_due)
         event.listen(self.sessions, "after_rollback", forget_pending)
+        event.listen(self.sessions, "after_transaction_end", seal_after_commit)
         self.read_engine = self.engine.execution_options(**{READ_ONLY_OPTION: True})
         event.listen(self.sessions, "before_flush", _refuse_read_only_flush)
         event.listen(self.sessions, "do_orm_execute", _refuse_read_only_write)

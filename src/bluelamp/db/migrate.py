@@ -28,10 +28,13 @@ def is_current(engine: Engine) -> bool:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the schema to head; a no-op when it is already there."""
-    if is_current(engine):
-        return
-    cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "heads")  # contexts may add independent branches
+    """Bring the schema to head (a no-op when it is already there), then chain any audit entries a
+    crash left committed but unchained (audit/sealer.py): every command and the server start here."""
+    if not is_current(engine):
+        cfg = alembic_config(engine.url.render_as_string(hide_password=False))
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "heads")  # contexts may add independent branches
+    from bluelamp.audit.sealer import seal_left_over
+
+    seal_left_over(engine)

@@ -142,6 +142,7 @@ class BackgroundRunner:
         self._thread.join(timeout=10)
 
     def _loop(self) -> None:
+        from bluelamp.audit.sealer import seal_left_over
         from bluelamp.jobs.schedule import ensure_daily
 
         last_day = None
@@ -150,6 +151,7 @@ class BackgroundRunner:
                 if clock.local(clock.now()).date() != last_day:
                     ensure_daily(self.db)
                     last_day = clock.local(clock.now()).date()
+                seal_left_over(self.db.engine)  # audit entries a failed round or a crash left unchained
                 run_due(self.db)
             except Exception as exc:
                 log.warning("job runner pass failed: %s", type(exc).__name__)

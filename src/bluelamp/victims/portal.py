@@ -219,11 +219,13 @@ MAX_MESSAGES_A_DAY = 10  # information added online: each becomes a contact, so 
 def _sent_today(session: Session, victim: Victim, now: datetime) -> int:
     from sqlalchemy import func
 
-    from bluelamp.audit.store import AuditEntry
+    from bluelamp.audit.store import AuditEntry, AuditPending
 
-    return int(session.execute(select(func.count()).select_from(AuditEntry).where(
-        AuditEntry.action == "portal.information_added", AuditEntry.entity == "victim",
-        AuditEntry.entity_id == str(victim.id), AuditEntry.at >= now - timedelta(days=1))).scalar_one())
+    # Chained entries and any committed but not chained yet (the sealer runs just after each commit).
+    return sum(int(session.execute(select(func.count()).select_from(t).where(
+        t.action == "portal.information_added", t.entity == "victim",
+        t.entity_id == str(victim.id), t.at >= now - timedelta(days=1))).scalar_one())
+        for t in (AuditEntry, AuditPending))
 
 
 def add_information(session: Session, victim: Victim, text: str) -> int:
