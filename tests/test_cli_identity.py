@@ -55,6 +55,7 @@ def test_audit_verify_passes_then_fails_after_tampering(db):
     assert "not intact" in bad.stderr
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_production_refuses_to_start_without_a_secret_key(db):
     out = run(["serve", "--port", "1"], env={"BLUELAMP_ENV": "production", "BLUELAMP_SECRET_KEY": ""})
     assert out.returncode != 0

@@ -80,6 +80,7 @@ def _audit_count(db: Any) -> int:
         return int(s.execute(select(func.count()).select_from(AuditEntry)).scalar_one())
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_no_write_route_acknowledges_a_failed_commit(client, db, make_user, make_contact, fault, clock0):
     _, admin = make_user("admin")
     _, handler = make_user("call_handler")
@@ -294,6 +295,7 @@ EXPECTED_GAPS = [
 ]
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_a_write_route_with_any_body_never_answers_2xx_when_commits_fail(app, client, make_user, fault):
     """The route-role walk's generic request (every mounted write route, pages included) with every
     commit failing: whatever the route does with it, nothing is acknowledged."""

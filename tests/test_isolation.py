@@ -40,6 +40,7 @@ def test_a_worker_ends_when_its_server_process_is_killed_outright() -> None:
     assert not os.path.exists(f"/proc/{worker}")  # reaped by init once it ended itself
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_an_error_in_the_worker_is_raised_in_the_caller_as_it_was() -> None:
     with pytest.raises(compute.ComputeError) as exc:
         cpu.run("analyst", compute.forecast, ["2026-01-01", "2026-01-01"], [1.0, 2.0], "D", 3, [80])
@@ -104,6 +105,7 @@ def _app_with(monkeypatch, db, per_s: str, in_flight: str = "16"):  # type: igno
         get_settings.cache_clear()
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_anonymous_requests_past_the_bound_get_a_429_with_retry_after(db, monkeypatch, make_user) -> None:  # type: ignore[no-untyped-def]
     client = _app_with(monkeypatch, db, per_s="0.2")  # a burst of 1, then one every 5 seconds
     _, handler = make_user("call_handler")

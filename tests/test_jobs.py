@@ -46,6 +46,7 @@ def test_a_failing_job_is_retried_with_back_off_then_marked_failed(db, fixed_clo
         assert job.last_error == "RuntimeError"  # the type only: a message may hold personal data
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_daily_work_is_queued_once_per_day_however_often_asked(db, fixed_clock):
     assert ensure_daily(db) == 2 * len(DAILY)
     assert ensure_daily(db) == 0

@@ -93,6 +93,7 @@ def test_each_role_gets_exactly_the_routes_it_is_allowed(app, client, make_user)
     _check_each_role(client, make_user, _routes(app))
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_each_role_gets_exactly_the_chat_routes_it_is_allowed(app, client, make_user):
     """The same matrix, the chat context alone: quick enough for the fast subset."""
     _check_each_role(client, make_user, _context_routes(app, "chat"))
@@ -144,6 +145,7 @@ def _socket_opens(client, path: str, headers: dict[str, str]) -> bool:  # type: 
         return False
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_each_role_gets_exactly_the_sockets_it_is_allowed(app, client, make_user):
     tokens = {role: make_user(role)[1] for role in ROLES}
     sockets = _routes(app, APIWebSocketRoute)

@@ -171,6 +171,7 @@ def test_sessions_end_after_thirty_idle_minutes_and_after_twelve_hours(db, clien
     assert client.get("/contacts", follow_redirects=False).status_code == 303
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_sign_in_is_throttled_then_locked_and_failures_are_logged_without_names(db, client, caplog):
     import re
 

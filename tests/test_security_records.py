@@ -124,6 +124,7 @@ def test_a_verified_call_updates_the_current_details_and_keeps_the_old_ones(clie
     assert client.get(f"/api/v1/contacts/{first['id']}", headers=h).json()["caller"]["address"] == VICTIM["address"]
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_people_are_for_handlers_and_supervisors(client, handler, make_user):
     _, h = handler
     res = client.post("/api/v1/contacts", json=CALL, headers=h).json()
@@ -258,6 +259,7 @@ def test_a_write_route_is_no_way_round_need_to_know(client, make_user, db):
         assert s.get(Contact, body["id"]).status == "awaiting_decision"  # nothing was done
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_contact_page_hides_the_household_from_others(client, make_user, db, form_login):
     _, h = make_user("call_handler")
     assert client.post("/api/v1/contacts", json=CALL, headers=h).status_code == 201
@@ -276,6 +278,7 @@ def test_the_contact_page_hides_the_household_from_others(client, make_user, db,
         assert "Kai Stone" in c2.get(f"/contacts/{cid}").text
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_chat_operators_see_only_their_own_chats(client, make_user):
     # The chat context already keeps a served chat to its operator (and supervisors); this pins it.
     token = client.post("/api/v1/chat/start", json={"name": "Mo", "phone": "07700 900800"}).json()["token"]
@@ -307,6 +310,7 @@ def test_chat_operators_see_only_their_own_chats(client, make_user):
 # --- the access log ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_every_read_is_logged_and_the_auditor_reads_the_log_newest_first(client, make_user, db):
     name, h = make_user("supervisor")
     cid = client.post("/api/v1/contacts", json=CALL, headers=h).json()["id"]
@@ -333,6 +337,7 @@ def test_every_read_is_logged_and_the_auditor_reads_the_log_newest_first(client,
     assert client.get("/api/v1/audit/access", params={"record": "bogus:1"}, headers=ah).status_code == 422
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_reads_of_crimes_victims_and_pages_are_logged(client, make_user, db, form_login):
     from sqlalchemy import text
 
@@ -365,6 +370,7 @@ def test_a_read_that_cannot_be_logged_is_not_answered(client, make_user, db, mon
     assert res.status_code == 503 and "Rhea" not in res.text
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_reading_many_records_in_a_minute_raises_an_enumeration_alert(client, make_user, db, caplog):
     from sqlalchemy import text
 

@@ -268,6 +268,7 @@ def test_investigators_and_victim_care_read_the_crimes_of_their_team(client, db,
         assert (cid in {c["id"] for c in listed.json()}) == (plain == 200)
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 @pytest.mark.parametrize("role,team", sorted(READS, key=str))
 def test_the_crime_and_victim_pages_make_the_same_read_check_and_refuse_with_a_page(
         client, db, who, make_user, make_contact, clock0, role, team):

@@ -55,6 +55,7 @@ def test_failures_on_two_servers_add_up_to_one_lock_that_both_enforce(db, fixed_
         assert not [r for r in s.execute(select(LoginFailure)).scalars() if r.kind == "user"]
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_a_back_off_set_by_one_server_holds_on_the_other(db, fixed_clock, two_servers):
     from bluelamp.identity import service
 

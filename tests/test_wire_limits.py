@@ -176,6 +176,7 @@ def test_a_page_error_is_an_html_page_and_an_api_error_is_json(client, make_user
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("text/html")
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_healthz_says_503_within_a_second_when_the_database_does_not_answer(client, monkeypatch):
     from bluelamp.web import app as web_app
 

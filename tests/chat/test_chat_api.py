@@ -18,6 +18,7 @@ def _chat_with(client, *bodies):  # type: ignore[no-untyped-def]
     return token
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_an_operator_works_a_chat_through_the_api(client, make_user):
     _, op = make_user("chat_operator")
     token = _chat_with(client, "My purse was stolen on the bus this morning")

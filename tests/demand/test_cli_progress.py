@@ -31,6 +31,7 @@ def test_roster_shows_its_stages_on_stderr_and_prints_only_json(tmp_path, bars) 
     assert "roster" in res.stderr and "stages" in res.stderr and "2/2" in res.stderr
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_forecast_shows_progress_on_stderr_and_writes_the_file(tmp_path, bars) -> None:  # type: ignore[no-untyped-def]
     y = datasets.synthetic_hourly(28)
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"

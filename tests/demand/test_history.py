@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from bluelamp.contact.store import Contact
 from bluelamp.demand import history, overview
@@ -94,6 +95,7 @@ def test_too_little_history_shows_the_example_with_a_note(db, client, make_user,
 
 
 # Five forecasts, a CP-SAT rota and four simulations: about 2 s.
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_page_forecasts_staffs_rosters_and_simulates_the_force_from_the_database(
         db, client, make_user, fixed_clock) -> None:  # type: ignore[no-untyped-def]
     _seed(db, 42)

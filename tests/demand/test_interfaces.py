@@ -99,6 +99,7 @@ def test_the_demand_routes_need_an_analyst_or_a_leader(client, make_user) -> Non
     assert client.get("/demand", headers=handler).status_code == 403
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_forecast_route_and_the_page_with_offline_plotly(client, analyst) -> None:  # type: ignore[no-untyped-def]
     y = datasets.synthetic_hourly(21)
     res = client.post("/api/v1/demand/forecast", headers=analyst,

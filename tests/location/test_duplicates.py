@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 FIGHT = "There is a big fight outside the pub, someone has been punched and is on the floor"
 FIGHT_KNIFE = "The fight outside the pub, one of them has pulled a knife now and is stabbing at people"
 CRASH = "There has been a car crash, two cars, one is on its side, the road is blocked"
@@ -73,6 +75,7 @@ def test_link_refuses_a_closed_or_missing_incident_naming_the_field(client, hand
     assert own.status_code == 409
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_a_supervisor_merges_two_incidents_audited_and_measures_count_it_once(client, handler, make_user, db):
     a = _post(client, handler, FIGHT, HANLEY)
     b = _post(client, handler, FIGHT, {"lat": 53.0300, "lon": -2.1800})  # 750 m: not offered, same fight

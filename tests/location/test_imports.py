@@ -30,6 +30,7 @@ OPEN_NAMES = [
 ]
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_os_open_names_imports_with_a_summary_and_again_imports_nothing(db, tmp_path):
     import csv
 
@@ -52,6 +53,7 @@ def test_os_open_names_imports_with_a_summary_and_again_imports_nothing(db, tmp_
     assert 52.7 < road.lat < 52.9 and -2.2 < road.lon < -2.0
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_code_point_open_postcodes_import_and_match(db, tmp_path, client, make_user):
     path = tmp_path / "st.csv.gz"
     with gzip.open(path, "wt", newline="") as f:
@@ -65,6 +67,7 @@ def test_code_point_open_postcodes_import_and_match(db, tmp_path, client, make_u
     assert found[0]["label"] == "ST16 2JA" and found[0]["score"] == 100
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_a_file_with_the_wrong_columns_imports_nothing(db, tmp_path):
     path = tmp_path / "x.csv"
     path.write_text("Month,Crime type\n2025-01,Burglary\n")

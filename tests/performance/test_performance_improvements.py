@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 
 def _raise(client, h, **kw):  # type: ignore[no-untyped-def]
     body = {"kind": "afi", "reference": "AFI-1", "title": "Repeat victims are not always identified",
@@ -51,6 +53,7 @@ def test_only_a_leader_records_items(client, make_user, world):
     assert client.get("/api/v1/performance/improvements", headers=analyst).status_code == 200
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_progress_report_prints_to_pdf(client, make_user, world):
     """How long it takes is benchmarks/bench_performance.py's figure (BENCHMARKS.md), not a test's."""
     import weasyprint  # noqa: F401  (a hard dependency: missing, the test fails rather than skips)

@@ -106,6 +106,7 @@ def test_bad_periods_and_unknown_measures_are_refused(db):
     assert err.value.field == "measure"
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_api_gives_the_dashboard_the_records_and_clear_422s(client, make_user, world):
     _, h = make_user("leader")
     res = client.get("/api/v1/performance/dashboard?from=2026-02-01&to=2026-02-28", headers=h)

@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select, text
 
 from bluelamp import clock
@@ -21,6 +22,7 @@ def _days(db) -> int:  # type: ignore[no-untyped-def]
         return int(s.execute(select(func.count()).select_from(RollupDay)).scalar_one())
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_first_dashboard_read_writes_nothing_and_the_job_builds_the_summaries(client, db, make_user, world):
     _, h = make_user("leader")
     first = client.get(f"/api/v1/performance/dashboard?{FEB}", headers=h)

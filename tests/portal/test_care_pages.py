@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from .conftest import form_token, sign_in
 
 
@@ -34,6 +36,7 @@ def test_the_recording_officer_sees_the_code_once_on_the_page(client, db, make_c
     assert sign_in(client, f"CR{crime_id}", code).status_code == 303
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_victim_care_reissues_revokes_and_shows_a_case_online_from_the_victims_page(client, db, make_case):
     case = make_case(offence="violence_without_injury", domestic=True,
                      parties=[{"role": "victim", "name": "Jo"}, {"role": "suspect", "name": "Partner"}])

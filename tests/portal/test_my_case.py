@@ -3,6 +3,7 @@ call, change how to be contacted, add information; wrong codes throttled; nothin
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import func, select
 
 from bluelamp.alerts.store import CrimeAlert
@@ -100,6 +101,7 @@ def test_every_sign_in_checks_the_same_number_of_hashes_whether_the_reference_ex
             assert len(calls) == 2, ref
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_wrong_codes_are_throttled_per_reference_even_with_the_right_code_after(client, db, make_case):
     case = make_case()
     for _ in range(5):
@@ -173,6 +175,7 @@ def test_the_victim_asks_for_a_call_and_the_oic_team_gets_an_alert(client, db, m
     assert entry.actor == f"victim:{case.victim_id}"
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_victim_changes_how_they_are_contacted(client, db, make_case):
     case = make_case()
     sign_in(client, case.reference, case.code)

@@ -100,6 +100,7 @@ def test_the_database_path_agrees_with_the_python_path(db, history):
         assert m._attendance_postgresql(session, conds) == python
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_api_and_the_command_give_the_same_json(db, history, client, make_user):
     _, h = make_user("leader")
     res = client.get("/api/v1/measures?from=2026-03-01&to=2026-03-01", headers=h)

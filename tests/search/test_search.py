@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
 from bluelamp.audit.store import AccessEntry
@@ -82,6 +83,7 @@ def test_a_role_without_search_is_refused_and_bad_queries_are_named(client, make
     assert client.get("/api/v1/search", params={"q": "x" * 201}, headers=h).status_code == 422
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_wildcards_in_a_query_are_taken_literally(client, make_user):
     _, h = make_user("call_handler")
     _record(client, h)

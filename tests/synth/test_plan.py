@@ -26,6 +26,7 @@ def _local_hours(plan: Plan) -> np.ndarray:
     return np.array([datetime.fromtimestamp(int(t), UTC).astimezone(LONDON).hour for t in plan.t])
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_same_seed_plans_the_same_contacts_and_another_seed_does_not():
     a, b = _plan(42, 7), Planner(42, population(42)).plan(END - timedelta(days=7), END)
     assert len(a) == len(b)

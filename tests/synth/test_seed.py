@@ -83,6 +83,7 @@ def _own_database(shared_url: str, tmp_path_factory: pytest.TempPathFactory) -> 
     return url.set(database=name).render_as_string(hide_password=False), drop
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_a_short_seed_writes_contacts_people_and_incidents(seeded):
     # How long seeding takes is a benchmark's question (wall-clock asserts fail on a loaded machine).
     db, summary = seeded

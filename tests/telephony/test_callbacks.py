@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bluelamp.alerts.store import CrimeAlert
@@ -95,6 +96,7 @@ def test_an_answer_that_arrives_late_closes_an_item_nobody_has_tried(client, mak
     assert closed[0]["outcome"] == "not_needed"
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_a_handler_takes_the_next_item_and_records_outcomes(client, make_user, abandoned, fixed_clock, make_contact,
                                                              db):
     abandoned("t1", "07700 900501", minutes_ago=30)

@@ -12,6 +12,7 @@ import pytest
     "status[]=open", "limit=1&limit=x", "unknown=1", "status=" + "o" * 5000, "status=%FF", "limit=%FF", "%",
     "status=open%", "%00=1", "reason=%00", "reason=%FF%FE", "reason=" + "r" * 5000, "status=open&reason=%00x",
 ])
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_odd_query_parameters_are_never_a_server_error(client, make_user, query):
     _, headers = make_user("call_handler")
     res = client.get(f"/api/v1/callbacks?{query}", headers=headers)

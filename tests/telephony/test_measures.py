@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from bluelamp.contact.store import Contact
 from bluelamp.telephony import measures
 from bluelamp.telephony.imports import import_hourly
@@ -21,6 +23,7 @@ def _answered(call_id: str, at: datetime, secs: float, line: str = "999", handle
                                                   handler=handler)]
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_calls_block_counts_answer_times_and_abandonment_from_events(client, make_user, feed, fixed_clock):
     t = datetime(2026, 3, 1, 18, 5, tzinfo=UTC)
     events = []

@@ -53,6 +53,7 @@ def test_stacked_scoring_equals_each_head_on_the_hashing_vectorizers(reader: tex
         assert np.allclose(fast[name][1], slow, rtol=1e-5, atol=1e-6), name
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_reading_a_contact_needs_no_scikit_learn_or_scipy() -> None:
     import subprocess
     import sys

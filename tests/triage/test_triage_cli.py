@@ -7,6 +7,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from bluelamp.triage.cli import run
 
 GOOD_1 = {"channel": "999", "narrative": "hes got a knife", "received_at": "2026-03-01T21:14:05Z"}
@@ -38,6 +40,7 @@ def test_run_reads_one_pretty_printed_object() -> None:
     assert len(out.getvalue().splitlines()) == 1
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_command_end_to_end() -> None:
     proc = subprocess.run([sys.executable, "-m", "bluelamp", "triage"], input="\n".join(LINES) + "\n",
                           capture_output=True, text=True, timeout=120)
@@ -47,6 +50,7 @@ def test_the_command_end_to_end() -> None:
     assert rows[0]["flags"] == ["weapon"] and rows[4]["grade"] == 4
 
 
+@pytest.mark.slow  # over a second in the fast subset (session 5)
 def test_the_command_exits_0_when_all_lines_are_good(tmp_path) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "contacts.jsonl"
     path.write_text(json.dumps(GOOD_1) + "\n\n" + json.dumps(GOOD_2) + "\n")
