@@ -5,12 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from bluelamp import cpu
 from bluelamp.demand import compute
 from bluelamp.web.admission import Admission, TokenBucket
+
+
+def _run_apart(coro) -> None:  # type: ignore[no-untyped-def]
+    """asyncio.run in a thread of its own: a browser test's Playwright (sync API) keeps an event loop
+    running in the main thread for the rest of the session."""
+    with ThreadPoolExecutor(1) as pool:
+        pool.submit(asyncio.run, coro).result()
 
 
 def test_a_worker_process_is_another_process_of_lower_priority() -> None:
@@ -121,7 +129,7 @@ def test_anonymous_requests_past_the_bound_get_a_429_with_retry_after(db, monkey
 
 
 def test_anonymous_requests_beyond_the_in_flight_cap_are_refused_at_once() -> None:
-    asyncio.run(_two_at_once())
+    _run_apart(_two_at_once())
 
 
 async def _two_at_once() -> None:
@@ -155,7 +163,7 @@ async def _two_at_once() -> None:
 
 
 def test_a_refused_request_is_held_before_its_429_so_a_flood_cannot_retry_at_once() -> None:
-    asyncio.run(_held())
+    _run_apart(_held())
 
 
 async def _held() -> None:
