@@ -331,3 +331,16 @@ def _form_login(client, username: str, password: str = "correct horse battery"):
 def form_login():  # type: ignore[no-untyped-def]
     """form_login(client, username, password=...) -> the sign-in response."""
     return _form_login
+
+
+@pytest.fixture()
+def fresh_access_caches():  # type: ignore[no-untyped-def]
+    """The access log's in-process enumeration detector and list de-duplication, empty before and after
+    (modules that count access-log rows use it: `pytestmark = pytest.mark.usefixtures(...)`)."""
+    from bluelamp.audit.access import detector, recent_lists
+
+    detector.clear()
+    recent_lists.clear()
+    yield
+    detector.clear()
+    recent_lists.clear()

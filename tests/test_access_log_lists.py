@@ -18,15 +18,7 @@ CALL = {"channel": "999", "narrative": "My neighbour is shouting at his kids and
         "caller": {"name": "Ash Reed", "phone": "07700 900321"}}
 
 
-@pytest.fixture(autouse=True)
-def _fresh_caches():  # type: ignore[no-untyped-def]
-    from bluelamp.audit.access import detector, recent_lists
-
-    detector.clear()
-    recent_lists.clear()
-    yield
-    detector.clear()
-    recent_lists.clear()
+pytestmark = pytest.mark.usefixtures("fresh_access_caches")
 
 
 def _reads(db, actor):  # type: ignore[no-untyped-def]

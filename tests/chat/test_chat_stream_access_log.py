@@ -10,16 +10,7 @@ from sqlalchemy import select
 
 from bluelamp.audit.store import AccessEntry
 
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():  # type: ignore[no-untyped-def]
-    from bluelamp.audit.access import detector, recent_lists
-
-    detector.clear()
-    recent_lists.clear()
-    yield
-    detector.clear()
-    recent_lists.clear()
+pytestmark = pytest.mark.usefixtures("fresh_access_caches")
 
 
 def _reads(db, actor: str) -> list[tuple[str, str, str]]:  # type: ignore[no-untyped-def]

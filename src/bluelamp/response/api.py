@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
@@ -21,10 +22,10 @@ READERS = ("dispatcher", "supervisor", "call_handler")
 ACTORS = ("dispatcher", "supervisor")
 
 
-def log_shown(request: Request, incidents: list[Any]) -> None:
+def log_shown(request: Request, incident_ids: Iterable[int]) -> None:
     """The incidents a list showed (address, flags, notes): each is an access-log read, once per reader
     and record in a window however often the board polls (audit/access.py, LIST_READS)."""
-    request.state.access_reads = [("incident", i.id) for i in incidents]
+    request.state.access_reads = [("incident", i) for i in incident_ids]
 
 
 @router.get("/incidents", dependencies=[Depends(require_roles(*READERS))])
@@ -38,7 +39,7 @@ def list_incidents(
     """Incidents by grade then time left: `id, contact_id, grade, status, flags, location, attend_by, seconds_left`."""
     now = clock.now()
     found = service.list_incidents(session, status, now, limit)
-    log_shown(request, found)
+    log_shown(request, (i.id for i in found))
     contacts = duplicates.contact_ids_for(session, found)  # every contact of each incident (issue 15)
     return [{**service.incident_json(i, now), "contact_ids": contacts[i.id]} for i in found]
 
@@ -49,7 +50,7 @@ def board(session: DbSession, request: Request) -> dict[str, Any]:
     from bluelamp.response.board import board_data  # plain rows, the columns shown (response/board.py)
 
     data = board_data(session)
-    request.state.access_reads = [("incident", row["id"]) for row in data["incidents"]]  # as log_shown
+    log_shown(request, (row["id"] for row in data["incidents"]))
     return data
 
 
