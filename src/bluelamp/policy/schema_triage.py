@@ -138,6 +138,14 @@ class FloorRule(Condition):
     reason: str
 
 
+class HeldRule(Condition):
+    """Positive evidence, found by the rules, that a contact is not an emergency now (a partner's matter, a
+    threat sent by message): while the condition holds, the text model lifts the grade only at its surer
+    `held` threshold (the model's `floor.held`), not at its sensitive floors."""
+
+    reason: str
+
+
 class ChannelDefault(Strict):
     grade: int = Field(ge=1, le=3)  # never 4: grade 4 needs evidence
     reason: str
@@ -162,6 +170,7 @@ class GradingDoc(Strict):
     floors: list[FloorRule] = Field(default_factory=list)
     unclear: list[str] = Field(default_factory=list)
     no_evidence: NoEvidence | None = None
+    held: list[HeldRule] = Field(default_factory=list)
 
 
 class Question(Strict):

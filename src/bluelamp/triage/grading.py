@@ -45,6 +45,7 @@ class Grader:
         self._routes = [_Rule(r) for r in self.doc.routes]
         self._referral_rules = [_Rule(r) for r in self.doc.referrals]
         self._floors = [_Rule(r) for r in self.doc.floors]
+        self._held = [_Rule(r) for r in self.doc.held]
         self.unclear = frozenset(self.doc.unclear)
         self.flag_ids = policy.flags.ids()
         self.labels = {f.id: f.label.lower() for f in policy.flags.flags}
@@ -110,8 +111,14 @@ class Grader:
                 provisional = evidenced = True
         # Answers decide: once the handler has ruled anything out, the model's reading of the words gives way.
         answered_no = any(v is False for v in answers.values())
-        if learned is not None and learned.floor is not None and not answered_no:
-            floor, why = learned.floor
+        reading = learned.floor if learned is not None else None
+        held = next((r.source for r in self._held if r.holds(facts)), None)
+        if learned is not None and held is not None and reading != learned.floor_held:
+            if reading is not None and reading[0] < grade:
+                reasons.append(f"the text model must read urgency more surely to lift it: {held.reason}")
+            reading = learned.floor_held
+        if reading is not None and not answered_no:
+            floor, why = reading
             if floor < grade:
                 grade, route = floor, self._route_for(floor)
                 reasons.append(why)
@@ -120,7 +127,7 @@ class Grader:
                 evidenced = True
         # Unclear or contradictory (a plea for help; the model reading urgency the rules did not): grade 4
         # is not settled until the answers say so, whatever the rules found.
-        doubted = learned is not None and learned.doubt is not None and not answered_no
+        doubted = learned is not None and learned.doubt is not None and not answered_no and held is None
         if grade == 4 and evidenced and (provisional or doubted) and self.doc.no_evidence is not None:
             rules = self.doc.no_evidence
             default = rules.answered if lifted else rules.by_channel.get(channel or "", rules.answered)

@@ -47,6 +47,7 @@ class Learned:
     flags: tuple[tuple[str, str], ...] = ()  # (flag, reason): facts the rules then grade on
     shown: tuple[tuple[str, str], ...] = ()  # (flag, reason): reported for the handler, not graded on
     floor: tuple[int, str] | None = None  # (grade, reason): at least this urgent
+    floor_held: tuple[int, str] | None = None  # the same at the surer `held` threshold (grading.yaml `held`)
     route: tuple[str, str] | None = None  # (route, reason): a grade-4 route read with confidence
     doubt: tuple[float, str] | None = None  # (p, reason): some urgency read, below the floor's threshold
 

@@ -287,13 +287,13 @@ class TextReader:
         grades = [int(c) for c in grade_head.classes]
         p_by_grade = dict(zip(grades, grade_p, strict=True))
         floors = self.floors_for(channel)
-        floor = None
-        for g in (1, 2):
-            p_at_least = sum(p for grade, p in p_by_grade.items() if grade <= g)
-            if p_at_least >= floors[str(g)]:
-                words = self._words_for(grade_head, grades.index(g), text)
-                floor = (g, f"at least grade {g}: the text model reads {GRADE_NAMES[g]} ({p_at_least:.0%}){words}")
-                break
+        floor = self._floor(grade_head, grades, p_by_grade, text, {g: float(floors[str(g)]) for g in (1, 2)})
+        # Where the rules found positive evidence against an emergency (grading.yaml `held`) the model must
+        # be surer to lift; without a `held` threshold in the file, the ordinary floors apply (as before).
+        held_t = floors.get("held")
+        floor_held = floor if held_t is None else self._floor(
+            grade_head, grades, p_by_grade, text,
+            {g: max(float(floors[str(g)]), float(held_t)) for g in (1, 2)})
         doubt = None
         urgent_p = p_by_grade.get(1, 0.0) + p_by_grade.get(2, 0.0)
         doubt_t = floors.get("doubt")
@@ -311,7 +311,18 @@ class TextReader:
                 and p_by_grade.get(4, 0.0) >= route_t and urgent_p < MAX_URGENT_FOR_ROUTE):
             words = self._words_for(route_head, best, text)
             route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
-        return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown), doubt=doubt)
+        return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown), doubt=doubt,
+                       floor_held=floor_held)
+
+    def _floor(self, grade_head: Head, grades: list[int], p_by_grade: dict[int, float], text: str,
+               thresholds: dict[int, float]) -> tuple[int, str] | None:
+        """The most urgent grade whose "at least this urgent" probability reaches its threshold."""
+        for g in (1, 2):
+            p_at_least = sum(p for grade, p in p_by_grade.items() if grade <= g)
+            if p_at_least >= thresholds[g]:
+                words = self._words_for(grade_head, grades.index(g), text)
+                return g, f"at least grade {g}: the text model reads {GRADE_NAMES[g]} ({p_at_least:.0%}){words}"
+        return None
 
     def _words_for(self, head: Head, row: int, text: str, top: int = 3) -> str:
         """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
