@@ -1,0 +1,89 @@
+"""Positive evidence against an emergency holds against a less sure model reading (issue #10, session 6).
+
+grading.yaml `held`: while the rules place a contact with a partner (a fire with nobody at risk, an animal,
+a road hazard) or find threats sent by message with nothing to say the sender is there, the text model lifts
+the grade only at its surer `held` threshold. Anything present, trapped or hurt sets the hold aside.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bluelamp.contact.model import ContactIn
+from bluelamp.policy import load_policy
+from bluelamp.triage import service, textmodel
+from bluelamp.triage.service import assess
+
+pytestmark = pytest.mark.nodb
+
+
+def _assess(narrative: str, channel: str = "999"):  # type: ignore[no-untyped-def]
+    return assess(ContactIn.model_validate({"channel": channel, "narrative": narrative,
+                                            "received_at": "2026-03-01T21:14:05Z"}))
+
+
+@pytest.fixture()
+def eager_model():  # type: ignore[no-untyped-def]
+    """The shipped model with floors so low that it lifts any contact to grade 1 (the mechanism under test,
+    not where the thresholds sit), and `held` out of reach; put back afterwards."""
+    policy = load_policy()
+    engine = service._engine(policy)
+    shipped = engine.reader
+    meta, heads = textmodel.load(textmodel.model_path(policy.version))
+    meta["thresholds"]["floor"] = {"1": 0.0001, "2": 0.0001, "held": 1.01}
+    object.__setattr__(engine, "reader", textmodel.TextReader(meta, heads, {}))
+    yield
+    object.__setattr__(engine, "reader", shipped)
+
+
+@pytest.mark.parametrize(("text", "route"), [
+    ("somebody has set the recycling bins alight at the end of our cul de sac, nobody near them", "refer:fire"),
+    ("there's an injured deer on the verge by the farm gate", "refer:rspca"),
+    ("a ladder has fallen on the carriageway near junction 4", "refer:highways"),
+])
+def test_a_partner_matter_the_rules_name_is_not_lifted_by_a_loose_reading(eager_model, text: str,
+                                                                            route: str) -> None:  # type: ignore[no-untyped-def]
+    got = _assess(text)
+    assert (got.grade, got.route) == (4, route)
+    assert any("must read urgency more surely" in r for r in got.reasons)
+
+
+def test_without_a_hold_the_same_loose_reading_lifts(eager_model) -> None:  # type: ignore[no-untyped-def]
+    # the fixture's floors lift anything not held: the hold, not the floors, keeps the partner matters calm
+    got = _assess("my neighbour keeps parking across my drive, it's been a week")
+    assert got.grade == 1
+
+
+@pytest.mark.parametrize("text", [
+    "somebody has set the bins alight right against the back door and my nan is still inside",
+    "there's a fox in the road and a car has swerved and hit a lamp post, the driver's not moving",
+])
+def test_anything_urgent_sets_the_hold_aside(eager_model, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _assess(text).grade == 1
+
+
+def test_threats_by_message_are_priority_until_the_sender_is_here(eager_model) -> None:  # type: ignore[no-untyped-def]
+    by_text = _assess("my ex keeps messaging me saying he will smash my face in when he sees me")
+    assert by_text.grade == 2 and "domestic_abuse" in by_text.flags
+    here = _assess("my ex messaged me saying he will smash my face in and now he's outside my front door")
+    assert here.grade == 1
+
+
+@pytest.mark.parametrize(("channel", "text"), [
+    ("101", "the man who's been following me for weeks is now at my front door ringing the bell"),
+    ("chat", "some lad has pulled a screwdriver on the cashier and he's still in the shop"),
+    ("101", "a car has gone into the river by the bridge, I can't see anyone getting out"),
+    ("chat", "my flatmate has got the rope and says he's doing it tonight"),
+    ("online", "my dad is in a wheelchair and there's smoke coming under his flat door, 4th floor, he can't get out"),
+    ("101", "a pensioner is under the front wheels of the bus at the stop"),
+])
+def test_dangers_described_on_any_channel_are_grade_1(channel: str, text: str) -> None:
+    assert _assess(text, channel).grade == 1
+
+
+@pytest.mark.parametrize(("channel", "text"), [
+    ("101", "I left a note for the school about my son's absence, can you tell me if truancy is a police matter"),
+    ("101", "he's got a bottle of wine and he's singing in the garden, it's a bit loud"),
+])
+def test_their_look_alikes_are_not(channel: str, text: str) -> None:
+    assert _assess(text, channel).grade >= 3
