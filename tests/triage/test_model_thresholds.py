@@ -15,7 +15,9 @@ pytestmark = pytest.mark.nodb
 def test_the_floors_were_chosen_on_writers_left_out_and_doubt_is_set() -> None:
     meta, _ = textmodel.load(textmodel.model_path(load_policy().version))
     floor = meta["thresholds"]["floor"]
-    assert set(floor) == {"1", "2", "doubt", "by_channel"}
+    assert set(floor) == {"1", "2", "doubt", "held", "by_channel"}
+    # the hold (grading.yaml `held`) asks the model to be surer than its floors, never less sure
+    assert floor["held"] >= max(floor["1"], floor["2"])
     assert set(floor["by_channel"]) == {"999", "101", "chat", "online"}
     chosen_by = meta["cross_validation"]["floor_chosen_by"]
     assert chosen_by["script"] == "scripts/triage_choose_thresholds.py"
