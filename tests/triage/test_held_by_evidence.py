@@ -87,3 +87,28 @@ def test_dangers_described_on_any_channel_are_grade_1(channel: str, text: str) -
 ])
 def test_their_look_alikes_are_not(channel: str, text: str) -> None:
     assert _assess(text, channel).grade >= 3
+
+
+@pytest.mark.parametrize("text", [
+    "could you please just come, it's my dad again",
+    "you need to come to the flats on Orchard Road",
+    "I need the police, it's about my daughter",
+])
+def test_a_plea_that_names_no_danger_is_never_advice_on_999(text: str) -> None:
+    got = _assess(text, "999")
+    assert got.grade <= 2 and got.provisional
+
+
+@pytest.mark.parametrize(("text", "flag_or_reason"), [
+    ("a lad on a bike has just grabbed my handbag and gone towards the park", "just happened"),
+    ("I've just had my phone snatched out of my hand outside the station", "taken by force"),
+])
+def test_a_theft_that_has_just_happened_is_sent(text: str, flag_or_reason: str) -> None:
+    got = _assess(text, "101")
+    assert got.grade <= 2 and got.route == "deploy"
+    assert any(flag_or_reason in r for r in got.reasons)
+
+
+def test_an_old_theft_is_still_recorded_by_phone() -> None:
+    got = _assess("someone took my bike from outside the library last Tuesday, I've got the frame number", "101")
+    assert got.grade == 4 and got.route == "telephone_resolution"
