@@ -112,3 +112,16 @@ def test_a_theft_that_has_just_happened_is_sent(text: str, flag_or_reason: str) 
 def test_an_old_theft_is_still_recorded_by_phone() -> None:
     got = _assess("someone took my bike from outside the library last Tuesday, I've got the frame number", "101")
     assert got.grade == 4 and got.route == "telephone_resolution"
+
+
+@pytest.mark.parametrize(("channel", "text"), [
+    ("101", "I've just come home to find the back door kicked in and the drawers all out"),
+    ("101", "kids keep setting the hedge alight behind the garages, it's still smouldering"),
+    ("101", "my uncle has been giving all his things away and says we won't miss him"),
+    ("999", "no it's fine, rang by mistake (man: put the phone down now)"),
+    ("999", "a lorry has jack knifed across all lanes of the A38 southbound"),
+    ("chat", "someone online says they'll share my pictures unless I pay them tonight"),
+])
+def test_described_urgency_is_never_left_at_grade_4(channel: str, text: str) -> None:
+    got = _assess(text, channel)
+    assert got.grade <= 2
