@@ -125,3 +125,27 @@ def test_an_old_theft_is_still_recorded_by_phone() -> None:
 def test_described_urgency_is_never_left_at_grade_4(channel: str, text: str) -> None:
     got = _assess(text, channel)
     assert got.grade <= 2
+
+
+@pytest.mark.parametrize(("channel", "text"), [
+    ("101", "there's a man trying to get in through my kitchen window right now"),
+    ("online", "a gang are outside the chip shop kicking a lad who's on his own"),
+    ("101", "my neighbour is 86 and she's been lying on the kitchen floor for hours, I can see her through the window"),
+    ("chat", "there's a toddler strapped in a car outside Aldi, windows up and it's boiling"),
+    ("chat", "a man in a grey van just tried to get a little girl to go with him at the park gates"),
+])
+def test_more_dangers_described_off_999_are_grade_1(channel: str, text: str) -> None:
+    assert _assess(text, channel).grade == 1
+
+
+def test_answers_saying_it_is_going_on_with_someone_hurt_make_it_an_emergency() -> None:
+    got = assess(ContactIn.model_validate({"channel": "chat", "narrative": "please help my sister",
+                                           "received_at": "2026-03-01T21:14:05Z",
+                                           "answers": {"in_progress": True, "suspect_present": True, "injury": True}}))
+    assert got.grade == 1
+
+
+def test_kicking_a_ball_is_not_violence() -> None:
+    got = _assess("the kids next door keep kicking their football against my fence", "101")
+    assert "in_progress" not in got.flags
+    assert not any("violence being done now" in r for r in got.reasons)
