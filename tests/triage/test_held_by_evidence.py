@@ -149,3 +149,16 @@ def test_kicking_a_ball_is_not_violence() -> None:
     got = _assess("the kids next door keep kicking their football against my fence", "101")
     assert "in_progress" not in got.flags
     assert not any("violence being done now" in r for r in got.reasons)
+
+
+def test_a_masked_bloody_is_not_read_as_another_word() -> None:
+    got = _assess("my partner has got me by the bl**dy throat", "999")
+    assert got.grade == 1 and "threat_to_life" in got.flags
+
+
+@pytest.mark.parametrize(("channel", "text"), [
+    ("chat", "two lads with machetes are chasing someone down Market Street"),
+    ("999", "a bloke is shouting racist abuse at the bus driver and spitting at him, he's still on the bus"),
+])
+def test_weapons_in_the_plural_and_hate_with_the_offender_there_are_grade_1(channel: str, text: str) -> None:
+    assert _assess(text, channel).grade == 1

@@ -85,7 +85,7 @@ class Lexicon:
         return _NEWLINES.sub("\n", text).strip()
 
     def _unmasked(self, m: re.Match[str]) -> str:
-        stem = self._unmask.get(m.group(1)[0])
+        stem = self._unmask.get(m.group(1)) or self._unmask.get(m.group(1)[0])  # "bl**dy" before "b**tard"
         if stem is None:
             return m.group(0)
         tail = m.group(2)
