@@ -15,6 +15,9 @@ before looking (docs/triage.md "Choosing the thresholds"):
   floor 2: the same rule, with floor 1 as chosen;
   doubt:   the most sensitive threshold that does not lower grade-acceptable by more than 0.5 point
            against no doubt rule at all;
+  held:    (session 6) the threshold the model must reach to lift a contact the rules hold by positive
+           evidence (grading.yaml `held`: a partner's matter, threats sent by message): the most sensitive
+           value at which every public case passes with the floors as chosen (it exists for them);
 then each is raised, if need be, to the most sensitive value at which every public case
 (tests/triage/cases.yaml, the regression tests) still passes with the shipped model (or `--model`), for
 each channel by that channel's own cases (session 5: a 999 case that needs floor 1 at 0.55 no longer
@@ -41,6 +44,7 @@ from bluelamp.triage.narrative import Lexicon
 FLOOR_1 = [0.2, 0.25, 0.3, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85]
 FLOOR_2 = [0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]
 DOUBT: list[float | None] = [None, 0.3, 0.4, 0.5, 0.6, 0.7]
+HELD = [0.35, 0.45, 0.55, 0.65, 0.75, 0.85, 0.95]
 START = {"1": 0.75, "2": 0.85}
 
 
@@ -122,7 +126,7 @@ def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -
 
     off = 0.99
     grids = {"1": FLOOR_1, "2": FLOOR_2, "doubt": [d for d in DOUBT if d is not None]}
-    base = {"1": off, "2": off}
+    base = {"1": off, "2": off, "held": off}
     bounds: dict[str, Any] = {key: next((t for t in sorted(grid) if all_pass(dict(base, **{key: t}))), off)
                               for key, grid in grids.items()}
     bounds["by_channel"] = {
@@ -131,6 +135,29 @@ def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -
                   for key, grid in grids.items()}
         for channel in CHANNELS}
     return bounds
+
+
+def held_bound(cases: list[dict[str, Any]], floor: dict[str, Any], model: Path | None = None) -> float:
+    """The most sensitive `held` threshold at which every public case passes with `floor` as chosen."""
+    import yaml
+
+    history = {c["id"]: c.get("history", []) for c in yaml.safe_load(train.CASES.read_text(encoding="utf-8"))["cases"]}
+    policy = load_policy()
+    engine = service._engine(policy)
+    labels = {f.id: f.label.lower() for f in policy.flags.flags}
+    if model is not None:
+        meta, heads = textmodel.load(model)
+        reader: textmodel.TextReader | None = textmodel.TextReader(meta, heads, labels)
+    else:
+        reader = textmodel.load_reader(policy, labels)
+    assert reader is not None
+    object.__setattr__(engine, "reader", reader)
+    for t in HELD:
+        reader.thresholds["floor"] = dict(floor, held=t)
+        if all((got := service.assess(contact_for(c), history_flags=history.get(c["id"], []))).grade == c["grade"]
+               and got.route == c["route"] for c in cases):
+            return t
+    return 0.99
 
 
 def pick(results: list[tuple[float, dict[str, Any]]], sensitive_first: list[float]) -> float:
@@ -209,6 +236,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.shared_bounds:
         chosen["by_channel"] = {c: {k: bounded(v, bounds["by_channel"][c][k])
                                     for k, v in dict(shared, **per.get(c, {})).items()} for c in channels}
+    chosen["held"] = held_bound(cases, chosen, args.model)
+    report["held_sweep"] = {str(t): {k: v for k, v in score(by_writer, reader_of, dict(chosen, held=t)).items()
+                                     if k != "by_channel"} for t in HELD}
     report["public_case_bounds"] = bounds
     report["at_shipped"] = score(by_writer, reader_of, chosen)
     print(json.dumps(report, indent=1))
