@@ -103,76 +103,114 @@ def _line(name: str, n: int, dt: float, cpu: float, extra: str = "") -> str:
             f"{ALL * cpu / n / 60:.0f} min | {extra} |")
 
 
-def _statsforecast(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str) -> pd.DataFrame:
-    import dask.dataframe as dd
-    from statsforecast import StatsForecast
+def _sf_models(freq: str) -> list[object]:
     from statsforecast.models import MSTL, AutoETS, SeasonalNaive
 
+    if freq == "h":
+        return [SeasonalNaive(168, alias="SeasonalNaive"), AutoETS(season_length=24, alias="AutoETS"),
+                MSTL(season_length=[24, 168], trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
+    return [SeasonalNaive(7), AutoETS(season_length=7, alias="AutoETS"),
+            MSTL(season_length=7, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
+
+
+def _sf_accuracy(local: pd.DataFrame, hist: pd.DataFrame, test: pd.DataFrame, freq: str) -> None:
+    scored = test.merge(local, on=["unique_id", "ds"])
+    h = HORIZON[freq]
+    for col in ("SeasonalNaive", "AutoETS", "MSTL"):
+        print(f"| {col} | MASE@{h} {_mase(scored, hist, col, SEASON[freq]):.3f}, cover 80/95 "
+              f"{_cover(scored, f'{col}-lo-80', f'{col}-hi-80'):.3f} / "
+              f"{_cover(scored, f'{col}-lo-95', f'{col}-hi-95'):.3f} |")
+
+
+def _sf_local(hist: pd.DataFrame, test: pd.DataFrame, freq: str, chunk: int, save: str) -> pd.DataFrame:
+    """statsforecast in process, `chunk` forces at a time (a progress line after each: a run stopped
+    early still says how far it got, on which series)."""
+    from statsforecast import StatsForecast
+
     H = HORIZON[freq]
-
-    def models() -> list[object]:
-        if freq == "h":
-            return [SeasonalNaive(168, alias="SeasonalNaive"), AutoETS(season_length=24, alias="AutoETS"),
-                    MSTL(season_length=[24, 168], trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
-        return [SeasonalNaive(7), AutoETS(season_length=7, alias="AutoETS"),
-                MSTL(season_length=7, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
-
-    n = hist["unique_id"].nunique()
     warm = hist[hist["unique_id"] == hist["unique_id"].iloc[0]]
     t0 = time.perf_counter()
-    StatsForecast(models=models(), freq=freq, n_jobs=1).forecast(df=warm, h=H, level=[80, 95])
+    StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(df=warm, h=H, level=[80, 95])
     print(f"statsforecast numba compilation (one series, in process): {time.perf_counter() - t0:.0f} s")
+    force = hist["unique_id"].str.split("/").str[0]
+    forces = sorted(force.unique())
+    parts: list[pd.DataFrame] = []
     t0, c0 = time.perf_counter(), time.process_time()
-    local = StatsForecast(models=models(), freq=freq, n_jobs=1).forecast(df=hist, h=H, level=[80, 95])
+    for k in range(0, len(forces), chunk):
+        some = hist[force.isin(forces[k:k + chunk])]
+        parts.append(StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(
+            df=some, h=H, level=[80, 95]))
+        done = sum(p["unique_id"].nunique() for p in parts)
+        if save and len(forces) > chunk:
+            pd.concat(parts, ignore_index=True).to_parquet(os.path.join(save, f"sf_local_{freq}.parquet"))
+            print(f"  statsforecast in process: {done} series ({forces[min(k + chunk, len(forces)) - 1]} done), "
+                  f"{time.perf_counter() - t0:.0f} s, CPU {time.process_time() - c0:.0f} s; load "
+                  f"{os.getloadavg()[0]:.2f}")
     dt_local, cpu_local = time.perf_counter() - t0, time.process_time() - c0
-    mem = f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"
-    client.run(lambda: StatsForecast(models=models(), freq=freq, n_jobs=1).forecast(df=warm, h=H, level=[80]))
+    local = pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    if save:
+        local.to_parquet(os.path.join(save, f"sf_local_{freq}.parquet"))
+    print(HEADER)
+    print(_line("statsforecast in process (numba warm)", local["unique_id"].nunique(), dt_local, cpu_local,
+                f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"))
+    _sf_accuracy(local, hist, test, freq)
+    return local
+
+
+def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd.DataFrame) -> None:
+    import dask.dataframe as dd
+    from statsforecast import StatsForecast
+
+    H = HORIZON[freq]
+    n = hist["unique_id"].nunique()
+    warm = hist[hist["unique_id"] == hist["unique_id"].iloc[0]]
+    client.run(lambda: StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(
+        df=warm, h=H, level=[80]))
     t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
-    remote = StatsForecast(models=models(), freq=freq, n_jobs=1).forecast(
+    remote = StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(
         df=dd.from_pandas(hist, npartitions=workers * 4), h=H, level=[80, 95])
     remote = pd.DataFrame(remote.compute() if hasattr(remote, "compute") else remote)
     dt_dask = time.perf_counter() - t0
     cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
     remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    local = local.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     cols = [c for c in local.columns if c not in ("unique_id", "ds")]
     a, b = local[cols].to_numpy(np.float64), remote[cols].to_numpy(np.float64)
     rel = float((np.abs(a - b) / np.maximum(np.abs(a), 1e-12)).max())
     same32 = np.array_equal(a.astype(np.float32), b.astype(np.float32))
     print(HEADER)
-    print(_line("statsforecast in process (numba warm)", n, dt_local, cpu_local, mem))
     print(_line(f"statsforecast on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
-    print(f"Dask / in process time ratio {dt_dask / dt_local:.2f}; identical to float32: {same32} "
-          f"(largest relative difference {rel:.1e}; float32 spacing is 6e-8)")
-    scored = test.merge(local, on=["unique_id", "ds"])
-    for col in ("SeasonalNaive", "AutoETS", "MSTL"):
-        print(f"| {col} | MASE@{H} {_mase(scored, hist, col, SEASON[freq]):.3f}, cover 80/95 "
-              f"{_cover(scored, f'{col}-lo-80', f'{col}-hi-80'):.3f} / "
-              f"{_cover(scored, f'{col}-lo-95', f'{col}-hi-95'):.3f} |")
-    return local
+    print(f"identical to float32 in process: {same32} (largest relative difference {rel:.1e}; float32 spacing "
+          "is 6e-8)")
 
 
-def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str) -> None:
+def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str, save: str) -> None:
     n = hist["unique_id"].nunique()
     H = HORIZON[freq]
     t0, c0 = time.perf_counter(), time.process_time()
     ours = many.forecast_many(hist, freq, H)
     dt_ours, cpu_ours = time.perf_counter() - t0, time.process_time() - c0
-    mem = f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"
+    if save:
+        ours.to_parquet(os.path.join(save, f"bluelamp_local_{freq}.parquet"))
+    print(HEADER)
+    print(_line("bluelamp in process", n, dt_ours, cpu_ours,
+                f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"))
+    scored = ours.assign(ds=pd.to_datetime(ours["ds"]))
+    mine = test.merge(scored, on=["unique_id", "ds"])
+    print(f"| bluelamp | MASE@{H} {_mase(mine, hist, 'yhat', SEASON[freq]):.3f}, cover 80/95 "
+          f"{_cover(mine, 'yhat_lo_80', 'yhat_hi_80'):.3f} / {_cover(mine, 'yhat_lo_95', 'yhat_hi_95'):.3f} |")
+    print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    if client is None:
+        return
     t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
     ours_dask = many.forecast_many(hist, freq, H, engine="dask", client=client)
     dt_dask = time.perf_counter() - t0
     cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
-    print(HEADER)
-    print(_line("bluelamp in process", n, dt_ours, cpu_ours, mem))
+    if save:
+        ours_dask.to_parquet(os.path.join(save, f"bluelamp_dask_{freq}.parquet"))
     print(_line(f"bluelamp on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
     print(f"Dask / in process time ratio {dt_dask / dt_ours:.2f}; identical (every digit): {ours.equals(ours_dask)}")
-    ours["ds"] = pd.to_datetime(ours["ds"])
-    mine = test.merge(ours, on=["unique_id", "ds"])
-    print(f"| bluelamp | MASE@{H} {_mase(mine, hist, 'yhat', SEASON[freq]):.3f}, cover 80/95 "
-          f"{_cover(mine, 'yhat_lo_80', 'yhat_hi_80'):.3f} / {_cover(mine, 'yhat_lo_95', 'yhat_hi_95'):.3f} |")
 
 
 def main() -> None:
@@ -184,6 +222,10 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=0, help="only the first N series of the sample (a smoke run)")
     ap.add_argument("--freq", choices=("D", "h"), default="D", help="daily (the default) or hourly series")
     ap.add_argument("--hourly-days", type=int, default=84, help="days of hourly history a series (--freq h)")
+    ap.add_argument("--ours-first", action="store_true", help="bluelamp's model before statsforecast's")
+    ap.add_argument("--sf-local-only", action="store_true", help="statsforecast in process only (not on Dask)")
+    ap.add_argument("--sf-chunk", type=int, default=43, help="forces a statsforecast call (a progress line each)")
+    ap.add_argument("--save", default="", help="a folder to write each engine's forecasts to (parquet)")
     args = ap.parse_args()
     from dask.distributed import Client, LocalCluster
 
@@ -207,13 +249,19 @@ def main() -> None:
     print(f"## National synthetic set, {what}: {len(ids)} of {ALL} {kind} series ({len(forces)} forces, "
           f"{len(channels)} channels, {args.areas_per_force} area(s) each), {hist['ds'].nunique()} {steps} of history, "
           f"{len(hist):,} rows ({time.perf_counter() - t0:.0f} s to build); memory {_peak_mib():.0f} MiB")
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        if not args.skip_sf:
-            _statsforecast(hist, test, client, args.workers, freq)
-            print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        if not args.skip_ours:
-            _bluelamp(hist, test, client, args.workers, freq)
+        stages = ["ours", "sf"] if args.ours_first else ["sf", "ours"]
+        for stage in stages:
+            if stage == "sf" and not args.skip_sf:
+                local = _sf_local(hist, test, freq, args.sf_chunk, args.save)
+                if not args.sf_local_only:
+                    _sf_dask(hist, client, args.workers, freq, local)
+                print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+            if stage == "ours" and not args.skip_ours:
+                _bluelamp(hist, test, client, args.workers, freq, args.save)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
