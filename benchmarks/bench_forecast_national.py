@@ -184,9 +184,13 @@ def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd
           "is 6e-8)")
 
 
-def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str, save: str) -> None:
+def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
+              local_too: bool = True) -> None:
     n = hist["unique_id"].nunique()
     H = HORIZON[freq]
+    if not local_too:
+        _bluelamp_dask(hist, client, workers, freq, save, None)
+        return
     t0, c0 = time.perf_counter(), time.process_time()
     ours = many.forecast_many(hist, freq, H)
     dt_ours, cpu_ours = time.perf_counter() - t0, time.process_time() - c0
@@ -200,8 +204,14 @@ def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int,
     print(f"| bluelamp | MASE@{H} {_mase(mine, hist, 'yhat', SEASON[freq]):.3f}, cover 80/95 "
           f"{_cover(mine, 'yhat_lo_80', 'yhat_hi_80'):.3f} / {_cover(mine, 'yhat_lo_95', 'yhat_hi_95'):.3f} |")
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
-    if client is None:
-        return
+    if client is not None:
+        _bluelamp_dask(hist, client, workers, freq, save, (ours, dt_ours))
+
+
+def _bluelamp_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
+                   local: tuple[pd.DataFrame, float] | None) -> None:
+    n = hist["unique_id"].nunique()
+    H = HORIZON[freq]
     t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
     ours_dask = many.forecast_many(hist, freq, H, engine="dask", client=client)
     dt_dask = time.perf_counter() - t0
@@ -209,8 +219,13 @@ def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int,
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
     if save:
         ours_dask.to_parquet(os.path.join(save, f"bluelamp_dask_{freq}.parquet"))
+    if local is None:
+        print(HEADER)
     print(_line(f"bluelamp on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
-    print(f"Dask / in process time ratio {dt_dask / dt_ours:.2f}; identical (every digit): {ours.equals(ours_dask)}")
+    if local is not None:
+        ours, dt_ours = local
+        print(f"Dask / in process time ratio {dt_dask / dt_ours:.2f}; identical (every digit): "
+              f"{ours.equals(ours_dask)}")
 
 
 def main() -> None:
@@ -223,6 +238,8 @@ def main() -> None:
     ap.add_argument("--freq", choices=("D", "h"), default="D", help="daily (the default) or hourly series")
     ap.add_argument("--hourly-days", type=int, default=84, help="days of hourly history a series (--freq h)")
     ap.add_argument("--ours-first", action="store_true", help="bluelamp's model before statsforecast's")
+    ap.add_argument("--ours-dask-only", action="store_true",
+                    help="bluelamp's model on Dask only (compare with a saved in-process run)")
     ap.add_argument("--sf-local-only", action="store_true", help="statsforecast in process only (not on Dask)")
     ap.add_argument("--sf-chunk", type=int, default=43, help="forces a statsforecast call (a progress line each)")
     ap.add_argument("--save", default="", help="a folder to write each engine's forecasts to (parquet)")
@@ -261,7 +278,7 @@ def main() -> None:
                     _sf_dask(hist, client, args.workers, freq, local)
                 print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
             if stage == "ours" and not args.skip_ours:
-                _bluelamp(hist, test, client, args.workers, freq, args.save)
+                _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
