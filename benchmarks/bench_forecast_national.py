@@ -1,7 +1,10 @@
 """Many series at once: the national synthetic set, in process against a local Dask cluster.
 
 43 forces x 10 areas x 4 channels (1,720 daily series) built from the demo force's generator
-(`datasets.national_daily`), 2024-07-01 .. 2026-03-31; the last 28 days are held out.
+(`datasets.national_daily`), 2024-07-01 .. 2026-03-31; the last 28 days are held out. `--freq h`: the
+same 1,720 series per hour over their last `--hourly-days` + 7 days (`datasets.national_hourly`: each
+day's count split over its hours with the demo force's hour-of-day shape), the last 168 hours held out;
+statsforecast's models are then SeasonalNaive(168), AutoETS(season 24) and MSTL(24, 168).
 
 The run forecasts a **stratified sample**: every force (so every force size, largest to smallest) with
 `--areas-per-force` of its 10 areas (rotating, so the sample spans the areas) and all 4 channels; the
@@ -16,10 +19,11 @@ default, 1 area, is 172 series = 10% of the set. `--areas-per-force 10` runs all
 Reports series per second (wall clock), CPU seconds a series (this process, plus the workers' on Dask:
 the figure that carries over from a loaded machine), memory (this process's peak and resident size after each stage; each Dask
 worker's resident size after the run), the Dask / in-process ratio, the whole-set time extrapolated from the sample rate,
-accuracy on the held-out 28 days (MASE, seasonal naive 7 scale; 80/95 coverage) and whether both
+accuracy on the held-out 28 days or 168 hours (MASE, in-sample seasonal naive 7 / 168 scale; 80/95 coverage) and whether both
 engines gave the same numbers. Run it niced on a shared machine:
 
     nice -n 15 python benchmarks/bench_forecast_national.py [--areas-per-force 1] [--workers 2] [--skip-sf]
+        [--freq D|h] [--hourly-days 84]
 """
 
 from __future__ import annotations
@@ -35,12 +39,13 @@ import pandas as pd
 
 from bluelamp.demand import datasets, many
 
-H = 28
+HORIZON = {"D": 28, "h": 168}
+SEASON = {"D": 7, "h": 168}    # the MASE scale and seasonal naive's season: a week either way
 ALL = 1720
 
 
-def _mase(test: pd.DataFrame, hist: pd.DataFrame, col: str) -> float:
-    scale = hist.groupby("unique_id")["y"].apply(lambda s: np.abs(s.to_numpy()[7:] - s.to_numpy()[:-7]).mean())
+def _mase(test: pd.DataFrame, hist: pd.DataFrame, col: str, m: int) -> float:
+    scale = hist.groupby("unique_id")["y"].apply(lambda s: np.abs(s.to_numpy()[m:] - s.to_numpy()[:-m]).mean())
     err = (test["y"] - test[col]).abs().groupby(test["unique_id"]).mean()
     return float((err / scale.reindex(err.index).clip(lower=1e-9)).mean())
 
@@ -98,70 +103,129 @@ def _line(name: str, n: int, dt: float, cpu: float, extra: str = "") -> str:
             f"{ALL * cpu / n / 60:.0f} min | {extra} |")
 
 
-def _statsforecast(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int) -> pd.DataFrame:
-    import dask.dataframe as dd
-    from statsforecast import StatsForecast
+def _sf_models(freq: str) -> list[object]:
     from statsforecast.models import MSTL, AutoETS, SeasonalNaive
 
-    def models() -> list[object]:
-        return [SeasonalNaive(7), AutoETS(season_length=7, alias="AutoETS"),
-                MSTL(season_length=7, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
+    if freq == "h":
+        return [SeasonalNaive(168, alias="SeasonalNaive"), AutoETS(season_length=24, alias="AutoETS"),
+                MSTL(season_length=[24, 168], trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
+    return [SeasonalNaive(7), AutoETS(season_length=7, alias="AutoETS"),
+            MSTL(season_length=7, trend_forecaster=AutoETS(model="ZZN"), alias="MSTL")]
 
-    n = hist["unique_id"].nunique()
+
+def _sf_accuracy(local: pd.DataFrame, hist: pd.DataFrame, test: pd.DataFrame, freq: str) -> None:
+    scored = test.merge(local, on=["unique_id", "ds"])
+    h = HORIZON[freq]
+    for col in ("SeasonalNaive", "AutoETS", "MSTL"):
+        print(f"| {col} | MASE@{h} {_mase(scored, hist, col, SEASON[freq]):.3f}, cover 80/95 "
+              f"{_cover(scored, f'{col}-lo-80', f'{col}-hi-80'):.3f} / "
+              f"{_cover(scored, f'{col}-lo-95', f'{col}-hi-95'):.3f} |")
+
+
+def _sf_local(hist: pd.DataFrame, test: pd.DataFrame, freq: str, chunk: int, save: str) -> pd.DataFrame:
+    """statsforecast in process, `chunk` forces at a time (a progress line after each: a run stopped
+    early still says how far it got, on which series)."""
+    from statsforecast import StatsForecast
+
+    H = HORIZON[freq]
     warm = hist[hist["unique_id"] == hist["unique_id"].iloc[0]]
     t0 = time.perf_counter()
-    StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=warm, h=H, level=[80, 95])
+    StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(df=warm, h=H, level=[80, 95])
     print(f"statsforecast numba compilation (one series, in process): {time.perf_counter() - t0:.0f} s")
+    force = hist["unique_id"].str.split("/").str[0]
+    forces = sorted(force.unique())
+    parts: list[pd.DataFrame] = []
     t0, c0 = time.perf_counter(), time.process_time()
-    local = StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=hist, h=H, level=[80, 95])
+    for k in range(0, len(forces), chunk):
+        some = hist[force.isin(forces[k:k + chunk])]
+        parts.append(StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(
+            df=some, h=H, level=[80, 95]))
+        done = sum(p["unique_id"].nunique() for p in parts)
+        if save and len(forces) > chunk:
+            pd.concat(parts, ignore_index=True).to_parquet(os.path.join(save, f"sf_local_{freq}.parquet"))
+            print(f"  statsforecast in process: {done} series ({forces[min(k + chunk, len(forces)) - 1]} done), "
+                  f"{time.perf_counter() - t0:.0f} s, CPU {time.process_time() - c0:.0f} s; load "
+                  f"{os.getloadavg()[0]:.2f}")
     dt_local, cpu_local = time.perf_counter() - t0, time.process_time() - c0
-    mem = f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"
-    client.run(lambda: StatsForecast(models=models(), freq="D", n_jobs=1).forecast(df=warm, h=H, level=[80]))
+    local = pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    if save:
+        local.to_parquet(os.path.join(save, f"sf_local_{freq}.parquet"))
+    print(HEADER)
+    print(_line("statsforecast in process (numba warm)", local["unique_id"].nunique(), dt_local, cpu_local,
+                f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"))
+    _sf_accuracy(local, hist, test, freq)
+    return local
+
+
+def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd.DataFrame) -> None:
+    import dask.dataframe as dd
+    from statsforecast import StatsForecast
+
+    H = HORIZON[freq]
+    n = hist["unique_id"].nunique()
+    warm = hist[hist["unique_id"] == hist["unique_id"].iloc[0]]
+    client.run(lambda: StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(
+        df=warm, h=H, level=[80]))
     t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
-    remote = StatsForecast(models=models(), freq="D", n_jobs=1).forecast(
+    remote = StatsForecast(models=_sf_models(freq), freq=freq, n_jobs=1).forecast(
         df=dd.from_pandas(hist, npartitions=workers * 4), h=H, level=[80, 95])
     remote = pd.DataFrame(remote.compute() if hasattr(remote, "compute") else remote)
     dt_dask = time.perf_counter() - t0
     cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
     remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
-    local = local.sort_values(["unique_id", "ds"]).reset_index(drop=True)
     cols = [c for c in local.columns if c not in ("unique_id", "ds")]
     a, b = local[cols].to_numpy(np.float64), remote[cols].to_numpy(np.float64)
     rel = float((np.abs(a - b) / np.maximum(np.abs(a), 1e-12)).max())
     same32 = np.array_equal(a.astype(np.float32), b.astype(np.float32))
     print(HEADER)
-    print(_line("statsforecast in process (numba warm)", n, dt_local, cpu_local, mem))
     print(_line(f"statsforecast on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
-    print(f"Dask / in process time ratio {dt_dask / dt_local:.2f}; identical to float32: {same32} "
-          f"(largest relative difference {rel:.1e}; float32 spacing is 6e-8)")
-    scored = test.merge(local, on=["unique_id", "ds"])
-    for col in ("SeasonalNaive", "AutoETS", "MSTL"):
-        print(f"| {col} | MASE@28 {_mase(scored, hist, col):.3f}, cover 80/95 "
-              f"{_cover(scored, f'{col}-lo-80', f'{col}-hi-80'):.3f} / "
-              f"{_cover(scored, f'{col}-lo-95', f'{col}-hi-95'):.3f} |")
-    return local
+    print(f"identical to float32 in process: {same32} (largest relative difference {rel:.1e}; float32 spacing "
+          "is 6e-8)")
 
 
-def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int) -> None:
+def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
+              local_too: bool = True) -> None:
     n = hist["unique_id"].nunique()
+    H = HORIZON[freq]
+    if not local_too:
+        _bluelamp_dask(hist, client, workers, freq, save, None)
+        return
     t0, c0 = time.perf_counter(), time.process_time()
-    ours = many.forecast_many(hist, "D", H)
+    ours = many.forecast_many(hist, freq, H)
     dt_ours, cpu_ours = time.perf_counter() - t0, time.process_time() - c0
-    mem = f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"
+    if save:
+        ours.to_parquet(os.path.join(save, f"bluelamp_local_{freq}.parquet"))
+    print(HEADER)
+    print(_line("bluelamp in process", n, dt_ours, cpu_ours,
+                f"peak {_peak_mib():.0f} MiB, resident {_rss_mib():.0f} MiB"))
+    scored = ours.assign(ds=pd.to_datetime(ours["ds"]))
+    mine = test.merge(scored, on=["unique_id", "ds"])
+    print(f"| bluelamp | MASE@{H} {_mase(mine, hist, 'yhat', SEASON[freq]):.3f}, cover 80/95 "
+          f"{_cover(mine, 'yhat_lo_80', 'yhat_hi_80'):.3f} / {_cover(mine, 'yhat_lo_95', 'yhat_hi_95'):.3f} |")
+    print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+    if client is not None:
+        _bluelamp_dask(hist, client, workers, freq, save, (ours, dt_ours))
+
+
+def _bluelamp_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
+                   local: tuple[pd.DataFrame, float] | None) -> None:
+    n = hist["unique_id"].nunique()
+    H = HORIZON[freq]
     t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
-    ours_dask = many.forecast_many(hist, "D", H, engine="dask", client=client)
+    ours_dask = many.forecast_many(hist, freq, H, engine="dask", client=client)
     dt_dask = time.perf_counter() - t0
     cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
-    print(HEADER)
-    print(_line("bluelamp in process", n, dt_ours, cpu_ours, mem))
+    if save:
+        ours_dask.to_parquet(os.path.join(save, f"bluelamp_dask_{freq}.parquet"))
+    if local is None:
+        print(HEADER)
     print(_line(f"bluelamp on Dask, {workers} workers", n, dt_dask, cpu_dask, f"workers resident {wmem} MiB"))
-    print(f"Dask / in process time ratio {dt_dask / dt_ours:.2f}; identical (every digit): {ours.equals(ours_dask)}")
-    ours["ds"] = pd.to_datetime(ours["ds"])
-    mine = test.merge(ours, on=["unique_id", "ds"])
-    print(f"| bluelamp | MASE@28 {_mase(mine, hist, 'yhat'):.3f}, cover 80/95 "
-          f"{_cover(mine, 'yhat_lo_80', 'yhat_hi_80'):.3f} / {_cover(mine, 'yhat_lo_95', 'yhat_hi_95'):.3f} |")
+    if local is not None:
+        ours, dt_ours = local
+        print(f"Dask / in process time ratio {dt_dask / dt_ours:.2f}; identical (every digit): "
+              f"{ours.equals(ours_dask)}")
 
 
 def main() -> None:
@@ -171,6 +235,14 @@ def main() -> None:
     ap.add_argument("--skip-sf", action="store_true", help="bluelamp's model only")
     ap.add_argument("--skip-ours", action="store_true", help="statsforecast's models only")
     ap.add_argument("--limit", type=int, default=0, help="only the first N series of the sample (a smoke run)")
+    ap.add_argument("--freq", choices=("D", "h"), default="D", help="daily (the default) or hourly series")
+    ap.add_argument("--hourly-days", type=int, default=84, help="days of hourly history a series (--freq h)")
+    ap.add_argument("--ours-first", action="store_true", help="bluelamp's model before statsforecast's")
+    ap.add_argument("--ours-dask-only", action="store_true",
+                    help="bluelamp's model on Dask only (compare with a saved in-process run)")
+    ap.add_argument("--sf-local-only", action="store_true", help="statsforecast in process only (not on Dask)")
+    ap.add_argument("--sf-chunk", type=int, default=43, help="forces a statsforecast call (a progress line each)")
+    ap.add_argument("--save", default="", help="a folder to write each engine's forecasts to (parquet)")
     args = ap.parse_args()
     from dask.distributed import Client, LocalCluster
 
@@ -181,20 +253,32 @@ def main() -> None:
     ids = stratified(sorted(national["unique_id"].unique()), args.areas_per_force)
     ids = ids[: args.limit] if args.limit else ids
     national = national[national["unique_id"].isin(ids)]
-    cut = national["ds"].max() - pd.Timedelta(days=H - 1)
+    freq, H = args.freq, HORIZON[args.freq]
+    if freq == "h":
+        national = datasets.national_hourly(national, args.hourly_days + 7)
+    cut = national["ds"].max() - pd.Timedelta(days=H - 1) if freq == "D" else \
+        national["ds"].max() - pd.Timedelta(hours=H - 1)
     hist, test = national[national["ds"] < cut], national[national["ds"] >= cut]
     forces = {i.split("/")[0] for i in ids}
     channels = {i.split("/")[2] for i in ids}
-    print(f"## National synthetic set, stratified sample: {len(ids)} of {ALL} daily series ({len(forces)} forces, "
-          f"{len(channels)} channels, {args.areas_per_force} area(s) each), {hist['ds'].nunique()} days of history "
-          f"({time.perf_counter() - t0:.0f} s to build); memory {_peak_mib():.0f} MiB")
+    what = "the whole set" if len(ids) == ALL else "stratified sample"
+    kind, steps = ("daily", "days") if freq == "D" else ("hourly", "hours")
+    print(f"## National synthetic set, {what}: {len(ids)} of {ALL} {kind} series ({len(forces)} forces, "
+          f"{len(channels)} channels, {args.areas_per_force} area(s) each), {hist['ds'].nunique()} {steps} of history, "
+          f"{len(hist):,} rows ({time.perf_counter() - t0:.0f} s to build); memory {_peak_mib():.0f} MiB")
+    if args.save:
+        os.makedirs(args.save, exist_ok=True)
     with LocalCluster(n_workers=args.workers, threads_per_worker=1, processes=True,
                       dashboard_address=None) as cluster, Client(cluster) as client:
-        if not args.skip_sf:
-            _statsforecast(hist, test, client, args.workers)
-            print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
-        if not args.skip_ours:
-            _bluelamp(hist, test, client, args.workers)
+        stages = ["ours", "sf"] if args.ours_first else ["sf", "ours"]
+        for stage in stages:
+            if stage == "sf" and not args.skip_sf:
+                local = _sf_local(hist, test, freq, args.sf_chunk, args.save)
+                if not args.sf_local_only:
+                    _sf_dask(hist, client, args.workers, freq, local)
+                print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
+            if stage == "ours" and not args.skip_ours:
+                _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 

@@ -103,3 +103,30 @@ def national_daily(bottom: pd.DataFrame, forces: int = 43, areas: int = 10, seed
                 y = rng.poisson(np.maximum(base * sizes[f] * share[a], 0.0)).astype(float)
                 rows.append(pd.DataFrame({"unique_id": f"F{f + 1:02d}/area{a + 1}/{ch}", "ds": days, "y": y}))
     return pd.concat(rows, ignore_index=True)
+
+
+def national_hourly(daily: pd.DataFrame, days: int, seed: int = 2) -> pd.DataFrame:
+    """The national set's last `days` days per hour (`unique_id, ds, y`), from `national_daily`.
+
+    Each day's count of each series is split over its 24 hours by a multinomial draw with the demo
+    force's hour-of-day shape for that channel and date (`synth.shapes.hourly_weights`: later weekend
+    mornings, busy Friday and Saturday nights), so the hours of a day add up to the daily series.
+    Hours are local clock hours (no daylight-saving gap or repeat).
+    """
+    from bluelamp.synth import shapes
+
+    rng = np.random.default_rng(seed)
+    last = daily["ds"].max()
+    recent = daily[daily["ds"] > last - pd.Timedelta(days=days)]
+    dates = pd.DatetimeIndex(sorted(recent["ds"].unique()))
+    hours = (dates.repeat(24) + pd.to_timedelta(np.tile(np.arange(24), len(dates)), unit="h"))
+    weights: dict[str, np.ndarray] = {}
+    rows = []
+    for uid, g in recent.groupby("unique_id", sort=True):
+        channel = str(uid).rsplit("/", 1)[1]
+        if channel not in weights:
+            weights[channel] = np.array([shapes.hourly_weights(d.date(), channel) for d in dates])
+        counts = g.set_index("ds")["y"].reindex(dates, fill_value=0.0).to_numpy(np.int64)
+        y = rng.multinomial(counts, weights[channel]).reshape(-1).astype(float)
+        rows.append(pd.DataFrame({"unique_id": uid, "ds": hours, "y": y}))
+    return pd.concat(rows, ignore_index=True)
