@@ -3,9 +3,10 @@
 A business transaction appends its entries to `audit_pending` (`service.flush_pending`): no lock shared
 with other writers, and every entry commits atomically with its change. Just after the commit, the
 sealer moves every entry committed meanwhile into the chain in one short transaction: it locks the head
-row, reads the waiting entries in `id` order, checks each one's MAC, gives them their sequence numbers
-and HMAC digests, inserts them into `audit_entry`, deletes them from `audit_pending`, moves the head and
-then the anchor file. So transactions commit in parallel (PostgreSQL groups their WAL flushes) and the
+row, takes the waiting entries (read and deleted from `audit_pending` in one `DELETE ... RETURNING`,
+then put in `id` order), checks each one's MAC (one that fails is put back as it was), gives them their
+sequence numbers and HMAC digests, inserts them into `audit_entry`, moves the head and then the anchor
+file. The process's sealer keeps a connection of its own between rounds (no pool checkout or pre-ping). So transactions commit in parallel (PostgreSQL groups their WAL flushes) and the
 chain's lock is held for one sealing transaction per batch, not for every commit.
 
 Order: entries are chained in the order of their `audit_pending.id` within a batch, and batch after
