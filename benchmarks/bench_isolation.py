@@ -160,6 +160,10 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=21, help="days of demo history to seed")
     ap.add_argument("--phases", default="alone,login,roster,dashboard")
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--switch-ms", default="",
+                    help="compare BLUELAMP_GIL_SWITCH_MS values on one seeded database, e.g. 0.5,5: a server "
+                         "per value, run in turn, --rounds times, each with its own 'alone' phase")
+    ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bluelamp-isolation-"))
@@ -182,11 +186,29 @@ def main() -> None:
     tokens = {name: subprocess.run([*run, "token", "create", name], text=True, env=env, check=True,
                                    capture_output=True).stdout.strip().splitlines()[-1]
               for name in ("handler", "analyst1")}
+    last = date.today() - timedelta(days=3)
+    first = last - timedelta(days=args.days - 3)
+    variants = [v for v in args.switch_ms.split(",") if v] or [None]
+    summaries = []
+    for rnd in range(args.rounds):
+        for switch in variants:
+            run_env = {**env, **({"BLUELAMP_GIL_SWITCH_MS": switch} if switch else {})}
+            results = _run_server(run_env, tmp, tokens, args, first, last)
+            label: dict[str, object] = {"round": rnd + 1, **({"gil_switch_ms": float(switch)} if switch else {})}
+            for out in results:
+                print(json.dumps({**label, **out}), flush=True)
+            summaries.append(_summary(label, results, args, seeded_s, tmp))
+            print(json.dumps(summaries[-1]), flush=True)
+
+
+def _run_server(env: dict[str, str], tmp: Path, tokens: dict[str, str], args: argparse.Namespace,
+                first: date, last: date) -> list[dict[str, object]]:
+    """One server process with `env`: warm up, then every phase in turn."""
     port = free_port()
     server = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", "bluelamp.web.app:create_app", "--host", "127.0.0.1",
          "--port", str(port), "--log-level", "warning", "--ws-max-size", str(64 * 1024)],
-        env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("w"))
+        env=env, stdout=subprocess.DEVNULL, stderr=(tmp / "server.log").open("a"))
     base = f"http://127.0.0.1:{port}"
     results = []
     try:
@@ -199,26 +221,29 @@ def main() -> None:
             time.sleep(0.1)
         handler = {"Authorization": f"Bearer {tokens['handler']}"}
         analyst = {"Authorization": f"Bearer {tokens['analyst1']}"}
-        last = date.today() - timedelta(days=3)
-        first = last - timedelta(days=args.days - 3)
         asyncio.run(contacts(base, handler, args.rate, 3))  # warm-up: caches, connections, policy
         for name in args.phases.split(","):
             out = phase(name, base, handler, analyst, args, first, last)
             out["db"] = args.db
-            print(json.dumps(out), flush=True)
+            out["load_average"] = [round(x, 2) for x in os.getloadavg()]
             results.append(out)
     finally:
         server.terminate()
         server.wait(timeout=60)
+    return results
+
+
+def _summary(label: dict[str, object], results: list[dict[str, object]], args: argparse.Namespace,
+             seeded_s: float, tmp: Path) -> dict[str, object]:
     alone = next((r for r in results if r["phase"] == "alone"), None)
-    if alone:
-        ratios = {r["phase"]: round(float(r["p99_ms"]) / float(alone["p99_ms"]), 2)  # type: ignore[arg-type]
-                  for r in results if r["phase"] != "alone"}
-        print(json.dumps({"db": args.db, "rate_per_s": args.rate, "seconds_per_phase": args.seconds,
-                          "seeded_days": args.days, "seed_s": round(seeded_s, 1),
-                          "p99_alone_ms": alone["p99_ms"], "p99_ratio_under_load": ratios,
-                          "target_met": all(v <= 2.0 for v in ratios.values()),
-                          "server_log": str(tmp / "server.log")}))
+    if not alone:
+        return {**label, "db": args.db}
+    ratios = {str(r["phase"]): round(float(r["p99_ms"]) / float(alone["p99_ms"]), 2)  # type: ignore[arg-type]
+              for r in results if r["phase"] != "alone"}
+    return {**label, "db": args.db, "rate_per_s": args.rate, "seconds_per_phase": args.seconds,
+            "seeded_days": args.days, "seed_s": round(seeded_s, 1),
+            "p99_alone_ms": alone["p99_ms"], "p99_ratio_under_load": ratios,
+            "target_met": all(v <= 2.0 for v in ratios.values()), "server_log": str(tmp / "server.log")}
 
 
 if __name__ == "__main__":

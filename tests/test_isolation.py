@@ -185,3 +185,77 @@ async def _held() -> None:
     assert sent == [] and gate.held == 1  # waiting on the event loop, not answered yet
     await task
     assert sent[0]["status"] == 429 and gate.held == 0 and gate.refused == 1
+
+
+def _fake_request(token: str) -> object:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(headers={"authorization": f"Bearer {token}"},
+                           app=SimpleNamespace(state=SimpleNamespace(db=object())))
+
+
+def _in_own_loop(coro_fn):  # type: ignore[no-untyped-def]
+    # its own thread: a browser test may leave an event loop running in the main one
+    with ThreadPoolExecutor(1) as ex:
+        return ex.submit(lambda: asyncio.run(coro_fn())).result(timeout=60)
+
+
+def test_requests_of_one_uncached_token_wait_for_one_look_up_and_none_is_refused(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import threading
+    import time
+
+    from bluelamp.identity.model import Principal
+    from bluelamp.web import auth
+
+    calls = []
+    lock = threading.Lock()
+    someone = Principal(user_id=1, username="h", roles=frozenset({"call_handler"}), team=None)
+
+    def slow_lookup(_request):  # type: ignore[no-untyped-def]
+        with lock:
+            calls.append(1)
+        time.sleep(0.2)
+        return someone
+
+    monkeypatch.setattr(auth, "current_principal", slow_lookup)
+    request = _fake_request("t-single-flight")
+
+    async def many() -> list[object]:
+        # 300 at once: more than the auth pool's threads and waiting places (2 + 64) together
+        return await asyncio.gather(*(auth._resolve_once(request) for _ in range(300)))  # type: ignore[arg-type]
+
+    found = _in_own_loop(many)
+    assert found == [someone] * 300
+    assert len(calls) == 1
+    assert not auth._in_flight
+
+
+def test_when_the_shared_look_up_fails_each_waiting_request_looks_up_for_itself(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import time
+
+    from fastapi import HTTPException
+
+    from bluelamp.identity.model import Principal
+    from bluelamp.web import auth
+
+    someone = Principal(user_id=1, username="h", roles=frozenset({"call_handler"}), team=None)
+    calls = []
+
+    def lookup(_request):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 1:
+            time.sleep(0.2)
+            raise HTTPException(503, detail="busy")
+        return someone
+
+    monkeypatch.setattr(auth, "current_principal", lookup)
+    request = _fake_request("t-leader-fails")
+
+    async def three() -> list[object]:
+        return await asyncio.gather(*(auth._resolve_once(request) for _ in range(3)),  # type: ignore[arg-type]
+                                    return_exceptions=True)
+
+    first, *others = _in_own_loop(three)
+    assert isinstance(first, HTTPException) and first.status_code == 503
+    assert others == [someone, someone]
+    assert len(calls) == 3

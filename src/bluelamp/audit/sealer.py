@@ -3,9 +3,10 @@
 A business transaction appends its entries to `audit_pending` (`service.flush_pending`): no lock shared
 with other writers, and every entry commits atomically with its change. Just after the commit, the
 sealer moves every entry committed meanwhile into the chain in one short transaction: it locks the head
-row, reads the waiting entries in `id` order, checks each one's MAC, gives them their sequence numbers
-and HMAC digests, inserts them into `audit_entry`, deletes them from `audit_pending`, moves the head and
-then the anchor file. So transactions commit in parallel (PostgreSQL groups their WAL flushes) and the
+row, takes the waiting entries (read and deleted from `audit_pending` in one `DELETE ... RETURNING`,
+then put in `id` order), checks each one's MAC (one that fails is put back as it was), gives them their
+sequence numbers and HMAC digests, inserts them into `audit_entry`, moves the head and then the anchor
+file. The process's sealer keeps a connection of its own between rounds (no pool checkout or pre-ping). So transactions commit in parallel (PostgreSQL groups their WAL flushes) and the
 chain's lock is held for one sealing transaction per batch, not for every commit.
 
 Order: entries are chained in the order of their `audit_pending.id` within a batch, and batch after
@@ -29,6 +30,7 @@ from typing import Any
 
 from sqlalchemy import BigInteger, Engine, bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 
 from bluelamp.audit.model import content_digest, entry_digest, pending_mac
 from bluelamp.audit.store import AuditEntry, AuditHead, AuditPending
@@ -55,28 +57,55 @@ _refused: set[tuple[str, int]] = set()  # (database, pending id) already reporte
 Anchoring = tuple[int, str, int, int, Any]
 
 
+def _statements() -> dict[str, Any]:
+    """The sealing round's statements, built once: a round runs after every commit of a lone writer,
+    and building and cache-keying the statements anew each time cost a good part of the round's CPU."""
+    head, entries, pending = table(AuditHead), table(AuditEntry), table(AuditPending)
+    named = select(entries.c.digest).where(entries.c.seq == bindparam("a", type_=BigInteger)).scalar_subquery()
+    oldest = select(pending.c.id).order_by(pending.c.id).limit(bindparam("n", type_=BigInteger))
+    return {
+        "head": select(head.c.seq, head.c.digest, head.c.keyed_from, named).where(head.c.id == 1)
+        .with_for_update(of=head),
+        # Read and remove the oldest waiting entries in one statement (RETURNING gives no order: they
+        # are sorted by id below). An entry that fails its check is put back as it was.
+        "take": delete(pending).where(pending.c.id.in_(oldest.scalar_subquery())).returning(*pending.c),
+        "put_back": insert(pending),
+        "chain": insert(entries),
+        "move": update(head).where(head.c.id == 1).values(seq=bindparam("s", type_=BigInteger),
+                                                          digest=bindparam("d")),
+    }
+
+
+_STATEMENTS: dict[str, Any] = {}
+
+
+def _st() -> dict[str, Any]:
+    if not _STATEMENTS:
+        _STATEMENTS.update(_statements())
+    return _STATEMENTS
+
+
 def seal_batch(conn: Connection, key: bytes) -> tuple[int, int, Anchoring | None]:
     """Chain up to BATCH waiting entries in the connection's transaction (the caller commits).
 
     Returns how many were read, how many chained and, when any was, what the anchor needs afterwards:
     (last seq, its digest, keyed_from, the seq the anchor named, that entry's digest as read now).
+    Four statements: lock the head, take the waiting entries, insert them chained, move the head.
     """
     from bluelamp.audit.service import _anchored_seq, anchor_path_for
 
-    head, entries, pending = table(AuditHead), table(AuditEntry), table(AuditPending)
-    anchored = _anchored_seq(anchor_path_for(str(conn.engine.url)))
-    named = select(entries.c.digest).where(entries.c.seq == bindparam("a", type_=BigInteger)).scalar_subquery()
+    st = _st()
+    where = str(conn.engine.url)
+    anchored = _anchored_seq(anchor_path_for(where))
     # The head row lock (PostgreSQL; the write lock on SQLite) serialises sealers across processes. In
     # READ COMMITTED the next statement reads after the lock is granted, so it sees every entry the
     # previous sealer left and none it already moved.
-    row = conn.execute(select(head.c.seq, head.c.digest, head.c.keyed_from, named)
-                       .where(head.c.id == 1).with_for_update(of=head), {"a": anchored}).one()
-    waiting = conn.execute(select(pending).order_by(pending.c.id).limit(BATCH)).all()
+    row = conn.execute(st["head"], {"a": anchored}).one()
+    waiting = sorted(conn.execute(st["take"], {"n": BATCH}).all(), key=lambda w: w.id)
     if not waiting:
         return 0, 0, None
     seq, prev, keyed_from = int(row[0]), str(row[1]), int(row[2] or 1)
-    rows, ids = [], []
-    where = str(conn.engine.url)
+    rows, refused = [], []
     for w in waiting:
         if not pending_ok(w, key):
             # Forged or edited while it waited: never chained, left where verify reports it.
@@ -84,20 +113,20 @@ def seal_batch(conn: Connection, key: bytes) -> tuple[int, int, Anchoring | None
                 _refused.add((where, w.id))
                 log.critical("audit entry waiting as %s fails its MAC or content digest; not chained", w.id)
                 _raise_alarm(conn, f"waiting entry {w.id} fails its MAC or content digest")
+            refused.append(dict(w._mapping))
             continue
         seq += 1
         digest = entry_digest(seq, prev, w.at, w.actor, w.action, w.entity, w.entity_id, w.content_digest, key)
         rows.append({"seq": seq, "at": w.at, "actor": w.actor, "action": w.action, "entity": w.entity,
                      "entity_id": w.entity_id, "content": w.content, "content_digest": w.content_digest,
                      "prev_digest": prev, "digest": digest})
-        ids.append(w.id)
         prev = digest
+    if refused:
+        conn.execute(st["put_back"], refused)
     if not rows:
         return len(waiting), 0, None
-    conn.execute(insert(entries), rows)
-    conn.execute(delete(pending).where(pending.c.id.in_(bindparam("ids", expanding=True))), {"ids": ids})
-    conn.execute(update(head).where(head.c.id == 1).values(seq=bindparam("s", type_=BigInteger),
-                                                           digest=bindparam("d")), {"s": seq, "d": prev})
+    conn.execute(st["chain"], rows)
+    conn.execute(st["move"], {"s": seq, "d": prev})
     return len(waiting), len(rows), (seq, prev, keyed_from, anchored, row[3])
 
 
@@ -114,15 +143,20 @@ def _raise_alarm(conn: Connection, what: str) -> None:
         log.warning("audit alarm file not written: %s", type(exc).__name__)
 
 
-def seal_waiting(engine: Engine) -> int:
-    """Chain every entry waiting now, batch after batch; returns how many were chained."""
+def seal_waiting(engine: Engine, conn: Connection | None = None) -> int:
+    """Chain every entry waiting now, batch after batch; returns how many were chained. With `conn`
+    (the process sealer's own connection) each batch is a transaction on it; else on a pooled one."""
     from bluelamp.audit.service import _key_cached, anchor_committed
 
     key = _key_cached()
     chained = 0
     while True:
-        with engine.connect() as conn, conn.begin():
-            read, n, anchor = seal_batch(conn, key)
+        if conn is not None:
+            with conn.begin():
+                read, n, anchor = seal_batch(conn, key)
+        else:
+            with engine.connect() as pooled, pooled.begin():
+                read, n, anchor = seal_batch(pooled, key)
         chained += n
         if anchor is not None:
             anchor_committed(engine, anchor)
@@ -157,6 +191,10 @@ class Sealer:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        # The rounds' own connection, kept between rounds (only the thread running a round uses it):
+        # a pool checkout and its pre-ping cost a round trip and CPU on every round. Dropped on any
+        # error; a round that finds it broken (the server restarted) retries once on a new one.
+        self._conn: Connection | None = None
         self._cond = threading.Condition()
         self._busy = False
         self._wanted = False
@@ -184,11 +222,35 @@ class Sealer:
 
     def _round(self) -> None:
         try:
-            seal_waiting(self.engine)
+            self._seal()
         except Exception as exc:
             # The change and its entry are committed; the entry waits for the next round, the job
             # runner's pass or the next start-up. Reported by type only (no personal data).
             log.warning("audit entries not chained yet: %s", type(exc).__name__)
+
+    def _seal(self) -> None:
+        for attempt in (1, 2):
+            if self._conn is None:
+                self._conn = self.engine.connect()
+            try:
+                seal_waiting(self.engine, self._conn)
+                return
+            except DBAPIError as exc:
+                self._drop()
+                if attempt == 2 or not exc.connection_invalidated:
+                    raise
+            except BaseException:
+                self._drop()
+                raise
+
+    def _drop(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.invalidate()
+                conn.close()
+            except Exception as exc:  # already broken: nothing to give back
+                log.debug("audit sealer connection not closed cleanly: %s", type(exc).__name__)
 
     def _kick(self) -> None:  # with self._cond held
         if self._thread is None:

@@ -9,6 +9,7 @@ import os
 import secrets
 import threading
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -114,8 +115,17 @@ def _key_cached() -> bytes:
 
 def anchor_path_for(url: str) -> Path:
     """One anchor file per database, under var/."""
+    var_dir = get_settings().var_dir
+    if var_dir.is_absolute():  # a relative one follows the working directory: resolved each time
+        return _anchor_path(url, var_dir)
+    return _anchor_path.__wrapped__(url, var_dir)
+
+
+@lru_cache(maxsize=64)
+def _anchor_path(url: str, var_dir: Path) -> Path:
+    # Cached: every sealing round asks, and resolving the folder costs system calls each time.
     name = hashlib.sha256(url.encode()).hexdigest()[:12]
-    return get_settings().var_dir.resolve() / f"audit-{name}.anchor"
+    return var_dir.resolve() / f"audit-{name}.anchor"
 
 
 def write_anchor(seq: int, digest: str, path: Path, still_holds: Any = None, keyed_from: int = 1) -> bool:

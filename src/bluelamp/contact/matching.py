@@ -18,9 +18,10 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, insert, or_, select
+from sqlalchemy import and_, bindparam, case, func, insert, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp.contact.model import ContactIn
@@ -105,16 +106,29 @@ def match_people(session: Session, contact: ContactIn, received_at: datetime, po
 
 def _candidates(session: Session, entries: list[PersonIn]) -> list[Person]:
     """Every stored person any entry could match, in one query (name with dob, or name with phone)."""
-    conds = []
+    shape: list[str] = []
+    params: dict[str, Any] = {}
     for data in entries:
         pkey, nkey = phone_key(data.phone), text_key(data.name)
         if nkey and data.dob:
-            conds.append(and_(Person.name_key == nkey, Person.dob == data.dob))
+            params[f"n{len(shape)}"], params[f"d{len(shape)}"] = nkey, data.dob
+            shape.append("dob")
         if nkey and pkey:
-            conds.append(and_(Person.name_key == nkey, Person.phone_key == pkey))
-    if not conds:
+            params[f"n{len(shape)}"], params[f"p{len(shape)}"] = nkey, pkey
+            shape.append("phone")
+    if not shape:
         return []
-    return list(session.execute(select(Person).where(or_(*conds)).order_by(Person.id)).scalars())
+    return list(session.execute(_candidates_query(tuple(shape)), params).scalars())
+
+
+@lru_cache(maxsize=64)
+def _candidates_query(shape: tuple[str, ...]) -> Any:
+    """The candidates query for one shape of entries, built once (bound parameters n0, d0, p1, ...):
+    it runs for every contact, and building a statement costs more CPU than running it."""
+    conds = [and_(Person.name_key == bindparam(f"n{i}"),
+                  Person.dob == bindparam(f"d{i}") if kind == "dob" else Person.phone_key == bindparam(f"p{i}"))
+             for i, kind in enumerate(shape)]
+    return select(Person).where(or_(*conds)).order_by(Person.id)
 
 
 def _first_match(known: list[Person], nkey: str | None, pkey: str | None, dob: date | None) -> Person | None:
@@ -209,20 +223,26 @@ def _earlier_counts(session: Session, person_id: int, received_at: datetime, pol
     rc, rv = policy.matching.repeat_caller, policy.matching.repeat_victim
     caller_since = received_at - timedelta(days=rc.window_days)
     victim_since = received_at - timedelta(days=rv.window_days)
-    # Core on the table columns (no ORM layer): this runs for the caller of every contact recorded.
-    cp, people = table(ContactPerson).c, table(Person).c
-    as_caller = case((and_(cp.is_caller.is_(True), cp.received_at >= caller_since), cp.contact_id))
-    as_victim = case((and_(cp.role == "victim", cp.received_at >= victim_since), cp.contact_id))
-    who = cp.person_id == person_id
-    if phone:
-        # Earlier contacts given with this phone, and those of people recorded with it (older rows).
-        same_phone = select(people.id).where(people.phone_key == phone).scalar_subquery()
-        who = or_(who, cp.phone_key == phone, cp.person_id.in_(same_phone))
-    row = session.execute(
-        select(func.count(func.distinct(as_caller)), func.count(func.distinct(as_victim))).where(
-            who, cp.received_at >= min(caller_since, victim_since), cp.received_at < received_at)
-    ).one()
+    params = {"person_id": person_id, "caller_since": caller_since, "victim_since": victim_since,
+              "since": min(caller_since, victim_since), "before": received_at, "phone": phone}
+    row = session.execute(_earlier_counts_query(bool(phone)), params).one()
     return int(row[0]), int(row[1])
+
+
+@lru_cache(maxsize=2)
+def _earlier_counts_query(by_phone: bool) -> Any:
+    """The repeat counts' query, built once with bound parameters (it runs for the caller of every
+    contact recorded; Core on the table columns, no ORM layer)."""
+    cp, people = table(ContactPerson).c, table(Person).c
+    as_caller = case((and_(cp.is_caller.is_(True), cp.received_at >= bindparam("caller_since")), cp.contact_id))
+    as_victim = case((and_(cp.role == "victim", cp.received_at >= bindparam("victim_since")), cp.contact_id))
+    who = cp.person_id == bindparam("person_id")
+    if by_phone:
+        # Earlier contacts given with this phone, and those of people recorded with it (older rows).
+        same_phone = select(people.id).where(people.phone_key == bindparam("phone")).scalar_subquery()
+        who = or_(who, cp.phone_key == bindparam("phone"), cp.person_id.in_(same_phone))
+    return select(func.count(func.distinct(as_caller)), func.count(func.distinct(as_victim))).where(
+        who, cp.received_at >= bindparam("since"), cp.received_at < bindparam("before"))
 
 
 def _repeat_checks(session: Session, result: MatchResult, received_at: datetime, policy: Policy) -> None:
@@ -251,10 +271,8 @@ def _household_check(session: Session, result: MatchResult, received_at: datetim
     if not addresses:
         return
     involved = {p.id for p, _, _ in result.people}
-    others = session.execute(
-        select(Person).where(Person.address_key.in_(addresses), Person.address_verified.is_(True),
-                             Person.id.not_in(involved or {0})).limit(50)
-    ).scalars()
+    others = session.execute(_household_query(), {"addresses": sorted(addresses),
+                                                  "involved": sorted(involved or {0})}).scalars()
     markers_known = policy.flags.vulnerability_markers() | {"child", "older_person"}
     for other in others:
         markers = [m for m in (other.markers or []) if m in markers_known]
@@ -263,6 +281,13 @@ def _household_check(session: Session, result: MatchResult, received_at: datetim
             markers.append("child")
         if markers:
             result.household.append({"person_id": other.id, "name": other.name, "age": age, "markers": sorted(markers)})
+
+
+@lru_cache(maxsize=1)
+def _household_query() -> Any:
+    return select(Person).where(Person.address_key.in_(bindparam("addresses", expanding=True)),
+                                Person.address_verified.is_(True),
+                                Person.id.not_in(bindparam("involved", expanding=True))).limit(50)
 
 
 def mark_people(result: MatchResult, flags: list[str], policy: Policy, received_at: datetime) -> None:

@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import select
@@ -54,11 +55,16 @@ def enqueue(
 def enqueue_once(session: Session, kind: str, payload: dict[str, Any], run_at: datetime, dedupe_key: str) -> None:
     """`enqueue` with a dedupe_key in one statement (INSERT ... ON CONFLICT DO NOTHING on the key's
     unique index), for hot paths such as recording a contact; an existing job with the key stands."""
-    dialect = session.get_bind().dialect.name
-    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
     row = {"kind": kind, "payload": payload, "run_at": clock.as_utc(run_at), "status": "queued", "attempts": 0,
            "dedupe_key": dedupe_key}
-    session.execute(make(Job).values(**row).on_conflict_do_nothing(index_elements=["dedupe_key"]))
+    session.execute(_insert_once(session.get_bind().dialect.name), row)
+
+
+@lru_cache(maxsize=2)
+def _insert_once(dialect: str) -> Any:
+    """enqueue_once's statement, built once per dialect (the values are bound at execution)."""
+    make = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    return make(Job).on_conflict_do_nothing(index_elements=["dedupe_key"])
 
 
 def run_due(db: Database, limit: int = 100) -> int:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import math
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
@@ -30,32 +31,44 @@ from bluelamp.response.store import Assignment, Incident
 MERGED = "merged"
 
 
+@lru_cache(maxsize=4)
+def _candidates_query(by_place: bool, by_words: bool) -> Any:
+    """possible_duplicates' query for one shape, built once with bound parameters (it runs on every
+    contact recorded, and building a statement cost more CPU than running it)."""
+    i = table(Incident).c
+    near: list[Any] = []
+    if by_place:
+        near.append(and_(i.lat.between(bindparam("lat0"), bindparam("lat1")),
+                         i.lon.between(bindparam("lon0"), bindparam("lon1"))))
+    if by_words:
+        near.append(i.location_description.is_not(None))
+    return (select(i.id, i.flags, i.received_at, i.lat, i.lon, i.location_description, i.grade, i.status)
+            .where(i.status.in_(bindparam("statuses", expanding=True)), i.received_at >= bindparam("since"),
+                   i.received_at <= bindparam("until"), or_(*near))
+            .order_by(i.id))
+
+
 def possible_duplicates(session: Session, *, lat: float | None, lon: float | None, description: str | None,
                         flags: list[str], received_at: datetime, exclude_incident: int | None = None,
                         policy: Policy | None = None) -> list[dict[str, Any]]:
     """Open incidents near this contact in place and time, with compatible flags, nearest first."""
     doc = (policy or load_policy()).doc("location").duplicates
     window = timedelta(minutes=doc.minutes)
-    near: list[Any] = []
+    params: dict[str, Any] = {"statuses": list(OPEN_STATUSES), "since": received_at - window,
+                              "until": received_at + window}
+    by_place = False
     if lat is not None and lon is not None:
+        by_place = True
         dlat = doc.distance_m / 111_320
         dlon = dlat / max(0.1, math.cos(math.radians(lat)))
-        near.append(and_(table(Incident).c.lat.between(lat - dlat, lat + dlat),
-                         table(Incident).c.lon.between(lon - dlon, lon + dlon)))
+        params.update(lat0=lat - dlat, lat1=lat + dlat, lon0=lon - dlon, lon1=lon + dlon)
     key = text_key(description) if description else ""
-    if key:
-        near.append(table(Incident).c.location_description.is_not(None))
-    if not near:
+    if not (by_place or key):
         return []
     # One query, the few columns needed (this runs on every contact recorded): near in place, or with a
     # location given in words (compared below by its normalised text).
     session.flush()  # Core below: incidents changed in this transaction are written first
-    i = table(Incident).c
-    candidates = session.execute(
-        select(i.id, i.flags, i.received_at, i.lat, i.lon, i.location_description, i.grade, i.status)
-        .where(i.status.in_(OPEN_STATUSES), i.received_at >= received_at - window,
-               i.received_at <= received_at + window, or_(*near))
-        .order_by(i.id)).all()
+    candidates = session.execute(_candidates_query(by_place, bool(key)), params).all()
     kinds = set(doc.kind_flags)
     found: list[dict[str, Any]] = []
     for inc in candidates:
