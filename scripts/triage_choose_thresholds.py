@@ -101,10 +101,8 @@ def sweep(by_writer: dict[str, list[dict[str, Any]]], reader_of: dict[str, textm
     return results
 
 
-def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -> dict[str, Any]:
-    """For each threshold, the most sensitive grid value at which every public case passes with the
-    shipped model, or the candidate `model` file (the others set so high they do not act); overall and
-    for each channel alone (only that channel's cases feel its threshold)."""
+def _case_reader(model: Path | None) -> tuple[textmodel.TextReader, dict[str, list[str]]]:
+    """The shipped model (or the candidate `model` file) put into the engine, and each public case's history."""
     import yaml
 
     history = {c["id"]: c.get("history", []) for c in yaml.safe_load(train.CASES.read_text(encoding="utf-8"))["cases"]}
@@ -118,6 +116,14 @@ def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -
         reader = textmodel.load_reader(policy, labels)
     assert reader is not None, "a shipped model is needed to bound the thresholds by the public cases"
     object.__setattr__(engine, "reader", reader)
+    return reader, history
+
+
+def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -> dict[str, Any]:
+    """For each threshold, the most sensitive grid value at which every public case passes with the
+    shipped model, or the candidate `model` file (the others set so high they do not act); overall and
+    for each channel alone (only that channel's cases feel its threshold)."""
+    reader, history = _case_reader(model)
 
     def all_pass(floor: dict[str, Any], channel: str | None = None) -> bool:
         reader.thresholds["floor"] = floor
@@ -139,19 +145,7 @@ def public_case_bounds(cases: list[dict[str, Any]], model: Path | None = None) -
 
 def held_bound(cases: list[dict[str, Any]], floor: dict[str, Any], model: Path | None = None) -> float:
     """The most sensitive `held` threshold at which every public case passes with `floor` as chosen."""
-    import yaml
-
-    history = {c["id"]: c.get("history", []) for c in yaml.safe_load(train.CASES.read_text(encoding="utf-8"))["cases"]}
-    policy = load_policy()
-    engine = service._engine(policy)
-    labels = {f.id: f.label.lower() for f in policy.flags.flags}
-    if model is not None:
-        meta, heads = textmodel.load(model)
-        reader: textmodel.TextReader | None = textmodel.TextReader(meta, heads, labels)
-    else:
-        reader = textmodel.load_reader(policy, labels)
-    assert reader is not None
-    object.__setattr__(engine, "reader", reader)
+    reader, history = _case_reader(model)
     for t in HELD:
         reader.thresholds["floor"] = dict(floor, held=t)
         if all((got := service.assess(contact_for(c), history_flags=history.get(c["id"], []))).grade == c["grade"]
