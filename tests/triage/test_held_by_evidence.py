@@ -10,8 +10,6 @@ from __future__ import annotations
 import pytest
 
 from bluelamp.contact.model import ContactIn
-from bluelamp.policy import load_policy
-from bluelamp.triage import service, textmodel
 from bluelamp.triage.service import assess
 
 pytestmark = pytest.mark.nodb
@@ -23,17 +21,10 @@ def _assess(narrative: str, channel: str = "999"):  # type: ignore[no-untyped-de
 
 
 @pytest.fixture()
-def eager_model():  # type: ignore[no-untyped-def]
+def eager_model(shipped_model_with_floor):  # type: ignore[no-untyped-def]
     """The shipped model with floors so low that it lifts any contact to grade 1 (the mechanism under test,
     not where the thresholds sit), and `held` out of reach; put back afterwards."""
-    policy = load_policy()
-    engine = service._engine(policy)
-    shipped = engine.reader
-    meta, heads = textmodel.load(textmodel.model_path(policy.version))
-    meta["thresholds"]["floor"] = {"1": 0.0001, "2": 0.0001, "held": 1.01}
-    object.__setattr__(engine, "reader", textmodel.TextReader(meta, heads, {}))
-    yield
-    object.__setattr__(engine, "reader", shipped)
+    shipped_model_with_floor({"1": 0.0001, "2": 0.0001, "held": 1.01})
 
 
 @pytest.mark.parametrize(("text", "route"), [

@@ -27,19 +27,10 @@ def test_the_floors_were_chosen_on_writers_left_out_and_doubt_is_set() -> None:
 
 
 @pytest.fixture()
-def doubting_engine():  # type: ignore[no-untyped-def]
+def doubting_engine(shipped_model_with_floor):  # type: ignore[no-untyped-def]
     """The shipped model with its doubt threshold set so low that it doubts any reading at all (the
     mechanism under test, not where the threshold sits), put back afterwards."""
-    from bluelamp.triage import service
-
-    policy = load_policy()
-    engine = service._engine(policy)
-    shipped = engine.reader
-    meta, heads = textmodel.load(textmodel.model_path(policy.version))
-    meta["thresholds"]["floor"] = {"1": 1.01, "2": 1.01, "doubt": 0.0001}
-    object.__setattr__(engine, "reader", textmodel.TextReader(meta, heads, {}))
-    yield
-    object.__setattr__(engine, "reader", shipped)
+    shipped_model_with_floor({"1": 1.01, "2": 1.01, "doubt": 0.0001})
 
 
 def test_a_doubted_contact_is_never_settled_at_grade_4(doubting_engine) -> None:  # type: ignore[no-untyped-def]
