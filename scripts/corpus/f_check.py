@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Writer f: expand the writer's hand-written shorthand lines (scripts/corpus/f_src/*.txt) into
-JSON lines (data/triage/new_f/f_<theme>.jsonl) and check every row. It writes no narrative and
+JSON lines (data/triage/heldout_f/f_<theme>.jsonl) and check every row. It writes no narrative and
 chooses no label: each source line carries one narrative and all its labels, typed by the writer.
 
 Source line: ch|grade|acceptable|route|flags|referrals|category|voice|answers|narrative
@@ -10,7 +10,7 @@ a true answer's flag listed, a false answer's not; child_at_risk carries childre
 """
 import json, sys, glob, os, collections
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SRC = os.path.join(ROOT, "scripts/corpus/f_src"); OUT = os.path.join(ROOT, "data/triage/new_f")
+SRC = os.path.join(ROOT, "scripts/corpus/f_src"); OUT = os.path.join(ROOT, "data/triage/heldout_f")
 CH = {"9": "999", "1": "101", "c": "chat", "o": "online"}
 FL = {"ttl": "threat_to_life", "wpn": "weapon", "inj": "injury", "ip": "in_progress", "sp": "suspect_present",
       "da": "domestic_abuse", "car": "child_at_risk", "mh": "mental_health", "sr": "suicide_risk", "eld": "elderly",
