@@ -165,6 +165,7 @@ def test_a_recorded_contact_its_incident_and_its_audit_entry_land_in_their_month
     assert client.get(f"/api/v1/contacts/{body['id']}", headers=headers).status_code == 200
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_the_partitions_command_creates_nothing_on_sqlite_and_lists_on_postgresql(database_url: str) -> None:
     out = subprocess.run([sys.executable, "-m", "bluelamp", "db", "partitions", "--list"], capture_output=True,
                          text=True, env={**os.environ, "BLUELAMP_DATABASE_URL": database_url}, check=True)

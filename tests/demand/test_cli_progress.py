@@ -42,6 +42,7 @@ def test_forecast_shows_progress_on_stderr_and_writes_the_file(tmp_path, bars) -
     assert res.stdout == "" and "3/3" in res.stderr and len(pd.read_csv(dst)) == 24
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_no_bar_when_stderr_is_not_a_terminal(tmp_path) -> None:  # type: ignore[no-untyped-def]
     y = datasets.synthetic_hourly(28)
     src, dst = tmp_path / "in.csv", tmp_path / "out.csv"
@@ -51,6 +52,7 @@ def test_no_bar_when_stderr_is_not_a_terminal(tmp_path) -> None:  # type: ignore
     assert res.exit_code == 0 and res.stderr == ""
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_simulate_response_compares_two_unit_plans(tmp_path) -> None:  # type: ignore[no-untyped-def]
     src = tmp_path / "plan.csv"
     pd.DataFrame({"incidents": [6.0] * 24, "units": [4] * 24, "more": [9] * 24}).to_csv(src, index=False)

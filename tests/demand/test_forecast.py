@@ -53,6 +53,7 @@ def test_a_daily_forecast_has_nested_intervals_per_level() -> None:
     assert metrics.smape(_daily(134).iloc[-14:], out.yhat) < 15
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_hourly_forecasts_beyond_three_days_follow_the_weekly_profile() -> None:
     y = datasets.synthetic_hourly(42)
     out = forecast(regularise(y, "h"), 24 * 7)

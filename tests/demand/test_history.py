@@ -87,6 +87,7 @@ def test_the_series_route_returns_the_aggregated_history(db, client, make_user, 
     assert client.get("/api/v1/demand/series", headers=leader).status_code == 200
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_too_little_history_shows_the_example_with_a_note(db, client, make_user, fixed_clock) -> None:  # type: ignore[no-untyped-def]
     _seed(db, 5)
     _, analyst = make_user("analyst")

@@ -58,6 +58,7 @@ def test_the_archive_is_served_by_range_to_the_maps_readers_only(client, make_us
     assert client.get("/map/base.pmtiles", headers=other).status_code == 403
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_with_no_archive_configured_the_route_says_so(client, make_user):
     _, headers = make_user("dispatcher")
     res = client.get("/map/base.pmtiles", headers=headers)

@@ -107,6 +107,7 @@ def test_demo_users_log_in_with_the_demo_password(seeded):
             assert who is not None and role in who.roles
 
 
+@pytest.mark.slow  # over 2 s on a loaded machine: full suite only
 def test_contacts_carry_the_triage_proposal_and_an_accepted_decision(seeded):
     db, _ = seeded
     with db.unit_of_work() as s:
