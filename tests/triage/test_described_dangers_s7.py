@@ -27,6 +27,7 @@ def _assess(narrative: str, channel: str = "999"):  # type: ignore[no-untyped-de
     ("999", "there's a holdall left under the seats at the bus station with wires coming out of the zip"),
     ("101", "smoke is pouring into the stairwell of our block and the lift's stopped"),
     ("999", "can I order a pepperoni please, 12 Acre Road, as fast as you can"),
+    ("999", "a bloke at the swimming baths was touching my young son in the changing rooms and he's still stood by the lockers"),
 ])
 def test_described_emergencies_are_grade_1(channel: str, text: str) -> None:
     got = _assess(text, channel)
@@ -40,6 +41,7 @@ def test_described_emergencies_are_grade_1(channel: str, text: str) -> None:
     ("chat", "a boy grab my bag and he ran off towards the park"),
     ("999", "somebody started a fire on purpose in the skip behind the flats and ran off, it's spreading to the fence"),
     ("101", "my stolen van is showing on the tracker, it's parked up on the industrial estate now"),
+    ("chat", "my ex is sat outside my flat in his car again, he's not allowed near me"),
 ])
 def test_described_priorities_are_sent(channel: str, text: str) -> None:
     got = _assess(text, channel)
@@ -49,6 +51,7 @@ def test_described_priorities_are_sent(channel: str, text: str) -> None:
 @pytest.mark.parametrize(("channel", "text"), [
     ("101", "I reversed into a parked car at the gym and left a note with my number under the wiper, do I need to report it"),
     ("online", "Someone keeps kicking my garden fence panels in at night. I think they're doing it now and then but I never see them."),
+    ("101", "a driver behind me kept flashing his headlights at me on the bypass this morning, can I report that"),
 ])
 def test_look_alikes_are_not_read_as_danger(channel: str, text: str) -> None:
     got = _assess(text, channel)
