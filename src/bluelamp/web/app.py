@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import importlib
 import importlib.util
 import logging
@@ -28,6 +27,7 @@ from bluelamp.web import errors
 from bluelamp.web.admission import Admission
 from bluelamp.web.auth import public, require_roles
 from bluelamp.web.bounds import check_params
+from bluelamp.web.collector import Collector
 from bluelamp.web.limits import MAX_BODY_BYTES, BodyLimit
 from bluelamp.web.pools import pool
 from bluelamp.web.security import SecurityMiddleware
@@ -60,7 +60,8 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         # Load the triage model and start the worker processes before the first request, so that
         # neither the first 999 contact nor the first chat messages wait seconds for them.
         await anyio.to_thread.run_sync(_warm_up)
-        freeze_start_up_objects()
+        collector = Collector(settings.gc_full_every_s)
+        collector.start()  # web/collector.py: no full collection stalls the process mid-traffic
         runner = None
         if run_jobs:
             from bluelamp.jobs.runner import BackgroundRunner
@@ -73,7 +74,7 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         finally:
             if runner:
                 runner.stop()
-            gc.unfreeze()  # an app started again in this process (tests) frees what this one held
+            await collector.stop()
 
     if migrate:
         upgrade(db.engine)
@@ -131,23 +132,6 @@ def _warm_up() -> None:
 
     triage.screen_text("warm-up")
     cpu.start()
-
-
-def freeze_start_up_objects() -> None:
-    """Move everything alive after start-up out of the garbage collector's view (`gc.freeze`).
-
-    A started server holds about 360,000 container objects that live as long as it does (the modules
-    of FastAPI, SQLAlchemy, pydantic, numpy and the rest, the triage model, the app). Python's full
-    (generation 2) collection walks every one of them while holding the GIL: measured in the server
-    at load 7-10, 150-560 ms, during which the event loop and every request thread stop (every stall
-    of the event loop over 50 ms in the chat benchmark was one of these collections, and a chat
-    message that arrived then waited for it). Frozen, they are never walked again; a full collection
-    walks only what was made since. The price: a frozen object that later becomes part of a garbage
-    cycle is not freed while the app runs (start-up objects live as long as the process anyway);
-    `gc.unfreeze()` at shutdown gives them back. BENCHMARKS.md, session 7.
-    """
-    gc.collect()
-    gc.freeze()
 
 
 def _admin_openapi(app: FastAPI) -> None:
