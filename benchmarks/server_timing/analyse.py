@@ -1,3 +1,4 @@
+# ruff: noqa  (a measuring script of session 7, kept as it was run)
 import json, sys, statistics
 d = json.load(open(sys.argv[1]))
 recs = [r for r in d["recs"] if "t6" in r and "t4" in r]

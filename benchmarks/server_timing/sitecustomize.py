@@ -1,3 +1,4 @@
+# ruff: noqa  (measuring code of session 7, kept as it was run)
 """Timing inside a chat server (session 7, BENCHMARKS.md): put this folder first on PYTHONPATH and set
 S7_PROF to a path prefix; every Python process started then writes `<prefix>.<pid>` every 5 s: each
 `hubs.run` (wait for a request thread, statements, commit, hand-over to the event loop, NOTIFY), the
