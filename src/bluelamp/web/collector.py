@@ -4,7 +4,7 @@ full (generation 2) collections run on a schedule of their own instead of whenev
 Why: a full collection walks every tracked container object while holding the GIL, so the event loop
 and every request thread stop until it ends. Measured in the server during the chat benchmark
 (1,000 chats on PostgreSQL, load 6-10; BENCHMARKS.md, session 7): every stall of the event loop over
-50 ms was one of these collections. A started server holds about 360,000 objects for its whole life
+250 ms was one of these collections. A started server holds about 360,000 objects for its whole life
 (the modules of FastAPI, SQLAlchemy, pydantic, numpy, the triage model, the app): 150-560 ms a full
 collection. Frozen after start-up (`gc.freeze`), they are never walked again; but 1,000 open sockets
 are another ~215,000 objects (uvicorn's and the websockets library's state, the middleware frames,
