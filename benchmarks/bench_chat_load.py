@@ -108,9 +108,16 @@ async def main_async(args: argparse.Namespace, base: str, server_pid: int) -> di
         t0 = time.perf_counter()
         sem = asyncio.Semaphore(20)
 
+        refused = [0]
+
         async def start() -> str:
             async with sem:
-                res = await http.post("/api/v1/chat/start", json={})
+                while True:
+                    res = await http.post("/api/v1/chat/start", json={})
+                    if res.status_code != 429:  # a refusal before the run is retried (and counted)
+                        break
+                    refused[0] += 1
+                    await asyncio.sleep(float(res.headers.get("retry-after", "1")))
                 res.raise_for_status()
                 return str(res.json()["token"])
 
@@ -145,7 +152,7 @@ async def main_async(args: argparse.Namespace, base: str, server_pid: int) -> di
             errors[e] = errors.get(e, 0) + 1
     return {
         "chats": args.chats, "interval_s": args.interval, "seconds": args.seconds,
-        "start_chats_s": round(start_s, 2), "socket_failures": len(failures),
+        "start_chats_s": round(start_s, 2), "starts_refused_429": refused[0], "socket_failures": len(failures),
         "messages_sent": sent, "messages_acknowledged": acked, "duplicate_echoes": dup_frames,
         "errors": errors, "throughput_msg_s": round(sent / args.seconds, 1),
         "delivery_ms": {"p50": round(pct(latencies, 50) * 1000, 1), "p95": round(pct(latencies, 95) * 1000, 1),

@@ -160,6 +160,8 @@ def main() -> None:
     ap.add_argument("--days", type=int, default=21, help="days of demo history to seed")
     ap.add_argument("--phases", default="alone,login,roster,dashboard")
     ap.add_argument("--pg-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    ap.add_argument("--pg-db", default="bluelamp_isolation",
+                    help="the database to (re)create for the run (dropped first: a name of your own)")
     ap.add_argument("--switch-ms", default="",
                     help="compare BLUELAMP_GIL_SWITCH_MS values on one seeded database, e.g. 0.5,5: a server "
                          "per value, run in turn, --rounds times, each with its own 'alone' phase")
@@ -172,9 +174,9 @@ def main() -> None:
     else:
         admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
-            conn.execute(text("DROP DATABASE IF EXISTS bluelamp_isolation WITH (FORCE)"))
-            conn.execute(text("CREATE DATABASE bluelamp_isolation"))
-        url = args.pg_url.rsplit("/", 1)[0] + "/bluelamp_isolation"
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{args.pg_db}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{args.pg_db}"'))
+        url = args.pg_url.rsplit("/", 1)[0] + "/" + args.pg_db
     env = {**os.environ, "BLUELAMP_DATABASE_URL": url, "BLUELAMP_VAR_DIR": str(tmp)}
     run = [sys.executable, "-m", "bluelamp"]
     t0 = time.perf_counter()

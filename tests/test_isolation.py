@@ -259,3 +259,61 @@ def test_when_the_shared_look_up_fails_each_waiting_request_looks_up_for_itself(
     assert isinstance(first, HTTPException) and first.status_code == 503
     assert others == [someone, someone]
     assert len(calls) == 3
+
+
+def test_what_start_up_loaded_is_frozen_and_full_collections_wait_for_their_schedule(app) -> None:  # type: ignore[no-untyped-def]
+    """A full garbage collection walks every tracked object while holding the GIL; the ~360,000 that a
+    started server holds for its whole life (modules, the triage model, the app) stalled the event loop
+    and every request thread 150-560 ms each time, and Python ran one every 30-50 s under the chat
+    benchmark (BENCHMARKS.md, session 7). They are frozen after start-up, full collections run only on
+    the collector's schedule, and both are given back as they were at shutdown."""
+    import gc
+
+    from fastapi.testclient import TestClient
+
+    from bluelamp.web.collector import NEVER
+
+    before = gc.get_threshold()
+    router = app.router  # made before start-up, alive as long as the app
+    with TestClient(app):
+        frozen = gc.get_freeze_count()
+        walked = gc.get_objects()
+        assert frozen > 100_000  # the modules and the model, at least
+        assert len(walked) < frozen / 4  # a full collection walks a small part of what is alive
+        assert not any(o is router for o in walked)
+        del walked
+        assert gc.get_threshold() == (before[0], before[1], NEVER)  # young generations as Python does
+    assert gc.get_freeze_count() == 0 and gc.get_threshold() == before
+    assert any(o is router for o in gc.get_objects())  # collectable again once the app has stopped
+
+
+def test_the_scheduled_full_collection_frees_garbage_cycles() -> None:
+    import gc
+    import weakref
+
+    from bluelamp.web.collector import collect_on_schedule
+
+    class Node:
+        pass
+
+    async def scenario() -> bool:
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # type: ignore[attr-defined]
+        gone = weakref.ref(a)
+        del a, b  # a cycle: only a collection frees it
+        task = asyncio.create_task(collect_on_schedule(0.01))
+        for _ in range(200):
+            await asyncio.sleep(0.01)
+            if gone() is None:
+                break
+        task.cancel()
+        return gone() is None
+
+    enabled = gc.isenabled()
+    gc.disable()  # nothing but the schedule collects
+    try:
+        with ThreadPoolExecutor(1) as pool:
+            assert pool.submit(asyncio.run, scenario()).result()
+    finally:
+        if enabled:
+            gc.enable()

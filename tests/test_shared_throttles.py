@@ -145,3 +145,24 @@ def test_chat_starts_and_online_reports_from_one_address_share_one_limit_across_
     finally:
         monkeypatch.undo()
         get_chat_settings.cache_clear()
+
+
+def test_a_take_whose_clock_reads_behind_the_buckets_neither_drains_it_nor_moves_its_time_back(db, fixed_clock):  # type: ignore[no-untyped-def]
+    """A request reads its clock, then waits for the row (or SQLite's write lock) while another, which
+    read its clock later, takes a token first: the bucket's time is then ahead of the waiting one's.
+    That must not count as negative time (it drained a bucket of 100,000 a second far below zero and
+    refused a start with the limit nowhere near; BENCHMARKS.md, session 7)."""
+    from datetime import timedelta
+
+    from bluelamp.db.rate import RateBucket, SharedRateLimiter
+
+    limiter = SharedRateLimiter(db, "chat_starts", 10, 1000.0)
+    assert limiter.allow("10.0.0.1") == 0.0
+    fixed_clock.advance(seconds=3)
+    assert limiter.allow("10.0.0.1") == 0.0  # the later reader went first
+    fixed_clock.advance(seconds=-3)  # the earlier reader's clock
+    assert limiter.allow("10.0.0.1") == 0.0  # was refused: 3 s backwards at 1,000 a second
+    with db.unit_of_work(write=False) as s:
+        bucket = s.execute(select(RateBucket)).scalar_one()
+    assert bucket.tokens == pytest.approx(8.0)  # full (10) after 3 s, less two takes; none lost to the order
+    assert bucket.at == (fixed_clock.now + timedelta(seconds=3)).timestamp()  # its time not moved back

@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # back from a busy thread, so a short interval keeps it from waiting behind other work. Not yet shown
     # to help on the loaded shared machine (BENCHMARKS.md, session 5): 5 is Python's own default.
     gil_switch_ms: float = Field(default=0.5, gt=0, le=100)
+    # Seconds between the full garbage collections of a server process (web/collector.py); 0 leaves them
+    # to Python, which ran one every 30-50 s under the chat benchmark, each stopping the process for a
+    # third of a second with 1,000 sockets open (BENCHMARKS.md, session 7).
+    gc_full_every_s: float = Field(default=300.0, ge=0)
     # Origins (scheme://host[:port]) besides the server's own that staff pages may be used from, e.g.
     # behind a TLS-terminating proxy; and the force website(s) that embed the public chat widget.
     allowed_origins: str = ""

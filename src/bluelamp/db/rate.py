@@ -48,14 +48,21 @@ class SharedRateLimiter:
     def allow(self, key: str) -> float:
         now = clock.now().timestamp()
         t = RateBucket.__table__.c
-        capped = case((t.tokens + (now - t.at) * self.per_s > self.burst, self.burst),
-                      else_=t.tokens + (now - t.at) * self.per_s)
+        # `now` is read before the statement runs; a request that waited for the row (or SQLite's write
+        # lock) behind one that read its clock later finds the bucket's time ahead of its own. Time never
+        # runs backwards for a bucket: no refill then, and its time stays where it was. (Without this, a
+        # wait of 3 s at 100,000 a second took the bucket 300,000 tokens below zero: a 429 at a limit far
+        # above the traffic, found by the chat benchmark on SQLite; BENCHMARKS.md, session 7.)
+        elapsed = case((t.at > now, 0.0), else_=now - t.at)
+        later = case((t.at > now, t.at), else_=now)
+        capped = case((t.tokens + elapsed * self.per_s > self.burst, self.burst),
+                      else_=t.tokens + elapsed * self.per_s)
         with self.db.unit_of_work() as session:
             make = postgresql_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
             fresh = make(RateBucket).values(name=self.name, key_digest=_digest(self.name, key),
                                             tokens=self.burst - 1.0, at=now, allowed=self.burst >= 1)
             take = fresh.on_conflict_do_update(index_elements=["name", "key_digest"], set_={
-                "tokens": case((capped >= 1.0, capped - 1.0), else_=capped), "at": now,
+                "tokens": case((capped >= 1.0, capped - 1.0), else_=capped), "at": later,
                 "allowed": capped >= 1.0}).returning(t.tokens, t.allowed)
             tokens, allowed = session.execute(take).one()
             session.execute(delete(RateBucket).where(RateBucket.name == self.name, RateBucket.at < now - KEEP_S))

@@ -27,6 +27,7 @@ from bluelamp.web import errors
 from bluelamp.web.admission import Admission
 from bluelamp.web.auth import public, require_roles
 from bluelamp.web.bounds import check_params
+from bluelamp.web.collector import Collector
 from bluelamp.web.limits import MAX_BODY_BYTES, BodyLimit
 from bluelamp.web.pools import pool
 from bluelamp.web.security import SecurityMiddleware
@@ -59,6 +60,8 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         # Load the triage model and start the worker processes before the first request, so that
         # neither the first 999 contact nor the first chat messages wait seconds for them.
         await anyio.to_thread.run_sync(_warm_up)
+        collector = Collector(settings.gc_full_every_s)
+        collector.start()  # web/collector.py: no full collection stalls the process mid-traffic
         runner = None
         if run_jobs:
             from bluelamp.jobs.runner import BackgroundRunner
@@ -66,9 +69,12 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
             runner = BackgroundRunner(db)
             runner.start()
         app.state.job_runner = runner
-        yield
-        if runner:
-            runner.stop()
+        try:
+            yield
+        finally:
+            if runner:
+                runner.stop()
+            await collector.stop()
 
     if migrate:
         upgrade(db.engine)
