@@ -157,7 +157,7 @@ def _sf_local(hist: pd.DataFrame, test: pd.DataFrame, freq: str, chunk: int, sav
     return local
 
 
-def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd.DataFrame) -> None:
+def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd.DataFrame, save: str) -> None:
     import dask.dataframe as dd
     from statsforecast import StatsForecast
 
@@ -174,6 +174,8 @@ def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd
     cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
     remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    if save:
+        remote.to_parquet(os.path.join(save, f"sf_dask_{freq}.parquet"))
     cols = [c for c in local.columns if c not in ("unique_id", "ds")]
     a, b = local[cols].to_numpy(np.float64), remote[cols].to_numpy(np.float64)
     rel = float((np.abs(a - b) / np.maximum(np.abs(a), 1e-12)).max())
@@ -228,6 +230,22 @@ def _bluelamp_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, sav
               f"{ours.equals(ours_dask)}")
 
 
+def build(areas_per_force: int, limit: int, freq: str, hourly_days: int) -> tuple[list[str], pd.DataFrame,
+                                                                           pd.DataFrame]:
+    """The sample's series ids, history and held-out frames (the same for every run with these options)."""
+    H = HORIZON[freq]
+    bottom = datasets.demo_force_daily("2024-07-01", "2026-03-31")
+    national = datasets.national_daily(bottom)
+    ids = stratified(sorted(national["unique_id"].unique()), areas_per_force)
+    ids = ids[:limit] if limit else ids
+    national = national[national["unique_id"].isin(ids)]
+    if freq == "h":
+        national = datasets.national_hourly(national, hourly_days + 7)
+    cut = national["ds"].max() - pd.Timedelta(days=H - 1) if freq == "D" else \
+        national["ds"].max() - pd.Timedelta(hours=H - 1)
+    return ids, national[national["ds"] < cut], national[national["ds"] >= cut]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--areas-per-force", type=int, default=1, help="areas of each force's 10 (10: all series)")
@@ -248,17 +266,8 @@ def main() -> None:
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; nice {os.nice(0)}")
     t0 = time.perf_counter()
-    bottom = datasets.demo_force_daily("2024-07-01", "2026-03-31")
-    national = datasets.national_daily(bottom)
-    ids = stratified(sorted(national["unique_id"].unique()), args.areas_per_force)
-    ids = ids[: args.limit] if args.limit else ids
-    national = national[national["unique_id"].isin(ids)]
-    freq, H = args.freq, HORIZON[args.freq]
-    if freq == "h":
-        national = datasets.national_hourly(national, args.hourly_days + 7)
-    cut = national["ds"].max() - pd.Timedelta(days=H - 1) if freq == "D" else \
-        national["ds"].max() - pd.Timedelta(hours=H - 1)
-    hist, test = national[national["ds"] < cut], national[national["ds"] >= cut]
+    freq = args.freq
+    ids, hist, test = build(args.areas_per_force, args.limit, freq, args.hourly_days)
     forces = {i.split("/")[0] for i in ids}
     channels = {i.split("/")[2] for i in ids}
     what = "the whole set" if len(ids) == ALL else "stratified sample"
@@ -275,7 +284,7 @@ def main() -> None:
             if stage == "sf" and not args.skip_sf:
                 local = _sf_local(hist, test, freq, args.sf_chunk, args.save)
                 if not args.sf_local_only:
-                    _sf_dask(hist, client, args.workers, freq, local)
+                    _sf_dask(hist, client, args.workers, freq, local, args.save)
                 print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
             if stage == "ours" and not args.skip_ours:
                 _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only)
