@@ -187,11 +187,14 @@ def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd
 
 
 def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
-              local_too: bool = True) -> None:
+              local_too: bool = True, by_slot: bool = False) -> None:
     n = hist["unique_id"].nunique()
     H = HORIZON[freq]
     if not local_too:
-        _bluelamp_dask(hist, client, workers, freq, save, None)
+        if by_slot:
+            _bluelamp_dask_by_slot(hist, client, workers, freq, save)
+        else:
+            _bluelamp_dask(hist, client, workers, freq, save, None)
         return
     t0, c0 = time.perf_counter(), time.process_time()
     ours = many.forecast_many(hist, freq, H)
@@ -208,6 +211,38 @@ def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int,
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if client is not None:
         _bluelamp_dask(hist, client, workers, freq, save, (ours, dt_ours))
+
+
+def slot(uid: str, forces: list[str]) -> int:
+    """Which of `stratified`'s rotating area picks a series is: slots 0..j-1 are `stratified(ids, j)`."""
+    force, area, _ = uid.split("/")
+    return (int(area.removeprefix("area")) - 1 - forces.index(force)) % 10
+
+
+def _bluelamp_dask_by_slot(hist: pd.DataFrame, client: Any, workers: int, freq: str, save: str) -> None:
+    """bluelamp on Dask one area slot at a time (172 series, every force, each call), saving after each:
+    a run stopped early has covered exactly the stratified sample of the slots done."""
+    H = HORIZON[freq]
+    forces = sorted({i.split("/")[0] for i in hist["unique_id"].unique()})
+    slots = hist["unique_id"].map(lambda u: slot(u, forces))
+    parts: list[pd.DataFrame] = []
+    t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
+    for j in sorted(slots.unique()):
+        parts.append(many.forecast_many(hist[slots == j], freq, H, engine="dask", client=client))
+        done = pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"], kind="stable")
+        if save:
+            done.reset_index(drop=True).to_parquet(os.path.join(save, f"bluelamp_dask_{freq}.parquet"))
+        cpu = _cpu_workers(client) - w0 + time.process_time() - c0
+        print(f"  bluelamp on Dask: slots 0-{j} = {done['unique_id'].nunique()} series, "
+              f"{time.perf_counter() - t0:.0f} s, CPU {cpu:.0f} s (client + workers); load "
+              f"{os.getloadavg()[0]:.2f}", flush=True)
+    n = hist["unique_id"].nunique()
+    dt_dask = time.perf_counter() - t0
+    cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
+    wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
+    print(HEADER)
+    print(_line(f"bluelamp on Dask, {workers} workers, one area slot a call", n, dt_dask, cpu_dask,
+                f"workers resident {wmem} MiB"))
 
 
 def _bluelamp_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
@@ -258,6 +293,8 @@ def main() -> None:
     ap.add_argument("--ours-first", action="store_true", help="bluelamp's model before statsforecast's")
     ap.add_argument("--ours-dask-only", action="store_true",
                     help="bluelamp's model on Dask only (compare with a saved in-process run)")
+    ap.add_argument("--dask-by-slot", action="store_true",
+                    help="with --ours-dask-only: one area slot (172 series) a Dask call, saved after each")
     ap.add_argument("--sf-local-only", action="store_true", help="statsforecast in process only (not on Dask)")
     ap.add_argument("--sf-chunk", type=int, default=43, help="forces a statsforecast call (a progress line each)")
     ap.add_argument("--save", default="", help="a folder to write each engine's forecasts to (parquet)")
@@ -287,7 +324,8 @@ def main() -> None:
                     _sf_dask(hist, client, args.workers, freq, local, args.save)
                 print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
             if stage == "ours" and not args.skip_ours:
-                _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only)
+                _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only,
+                          args.dask_by_slot)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
