@@ -157,7 +157,7 @@ def _sf_local(hist: pd.DataFrame, test: pd.DataFrame, freq: str, chunk: int, sav
     return local
 
 
-def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd.DataFrame) -> None:
+def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd.DataFrame, save: str) -> None:
     import dask.dataframe as dd
     from statsforecast import StatsForecast
 
@@ -174,6 +174,8 @@ def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd
     cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
     wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
     remote = remote.sort_values(["unique_id", "ds"]).reset_index(drop=True)
+    if save:
+        remote.to_parquet(os.path.join(save, f"sf_dask_{freq}.parquet"))
     cols = [c for c in local.columns if c not in ("unique_id", "ds")]
     a, b = local[cols].to_numpy(np.float64), remote[cols].to_numpy(np.float64)
     rel = float((np.abs(a - b) / np.maximum(np.abs(a), 1e-12)).max())
@@ -185,11 +187,14 @@ def _sf_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, local: pd
 
 
 def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
-              local_too: bool = True) -> None:
+              local_too: bool = True, by_slot: bool = False) -> None:
     n = hist["unique_id"].nunique()
     H = HORIZON[freq]
     if not local_too:
-        _bluelamp_dask(hist, client, workers, freq, save, None)
+        if by_slot:
+            _bluelamp_dask_by_slot(hist, client, workers, freq, save)
+        else:
+            _bluelamp_dask(hist, client, workers, freq, save, None)
         return
     t0, c0 = time.perf_counter(), time.process_time()
     ours = many.forecast_many(hist, freq, H)
@@ -206,6 +211,38 @@ def _bluelamp(hist: pd.DataFrame, test: pd.DataFrame, client: Any, workers: int,
     print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
     if client is not None:
         _bluelamp_dask(hist, client, workers, freq, save, (ours, dt_ours))
+
+
+def slot(uid: str, forces: list[str]) -> int:
+    """Which of `stratified`'s rotating area picks a series is: slots 0..j-1 are `stratified(ids, j)`."""
+    force, area, _ = uid.split("/")
+    return (int(area.removeprefix("area")) - 1 - forces.index(force)) % 10
+
+
+def _bluelamp_dask_by_slot(hist: pd.DataFrame, client: Any, workers: int, freq: str, save: str) -> None:
+    """bluelamp on Dask one area slot at a time (172 series, every force, each call), saving after each:
+    a run stopped early has covered exactly the stratified sample of the slots done."""
+    H = HORIZON[freq]
+    forces = sorted({i.split("/")[0] for i in hist["unique_id"].unique()})
+    slots = hist["unique_id"].map(lambda u: slot(u, forces))
+    parts: list[pd.DataFrame] = []
+    t0, w0, c0 = time.perf_counter(), _cpu_workers(client), time.process_time()
+    for j in sorted(slots.unique()):
+        parts.append(many.forecast_many(hist[slots == j], freq, H, engine="dask", client=client))
+        done = pd.concat(parts, ignore_index=True).sort_values(["unique_id", "ds"], kind="stable")
+        if save:
+            done.reset_index(drop=True).to_parquet(os.path.join(save, f"bluelamp_dask_{freq}.parquet"))
+        cpu = _cpu_workers(client) - w0 + time.process_time() - c0
+        print(f"  bluelamp on Dask: slots 0-{j} = {done['unique_id'].nunique()} series, "
+              f"{time.perf_counter() - t0:.0f} s, CPU {cpu:.0f} s (client + workers); load "
+              f"{os.getloadavg()[0]:.2f}", flush=True)
+    n = hist["unique_id"].nunique()
+    dt_dask = time.perf_counter() - t0
+    cpu_dask = _cpu_workers(client) - w0 + time.process_time() - c0
+    wmem = ", ".join(f"{m:.0f}" for m in client.run(_worker_rss_mib).values())
+    print(HEADER)
+    print(_line(f"bluelamp on Dask, {workers} workers, one area slot a call", n, dt_dask, cpu_dask,
+                f"workers resident {wmem} MiB"))
 
 
 def _bluelamp_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, save: str,
@@ -228,6 +265,22 @@ def _bluelamp_dask(hist: pd.DataFrame, client: Any, workers: int, freq: str, sav
               f"{ours.equals(ours_dask)}")
 
 
+def build(areas_per_force: int, limit: int, freq: str, hourly_days: int) -> tuple[list[str], pd.DataFrame,
+                                                                           pd.DataFrame]:
+    """The sample's series ids, history and held-out frames (the same for every run with these options)."""
+    H = HORIZON[freq]
+    bottom = datasets.demo_force_daily("2024-07-01", "2026-03-31")
+    national = datasets.national_daily(bottom)
+    ids = stratified(sorted(national["unique_id"].unique()), areas_per_force)
+    ids = ids[:limit] if limit else ids
+    national = national[national["unique_id"].isin(ids)]
+    if freq == "h":
+        national = datasets.national_hourly(national, hourly_days + 7)
+    cut = national["ds"].max() - pd.Timedelta(days=H - 1) if freq == "D" else \
+        national["ds"].max() - pd.Timedelta(hours=H - 1)
+    return ids, national[national["ds"] < cut], national[national["ds"] >= cut]
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--areas-per-force", type=int, default=1, help="areas of each force's 10 (10: all series)")
@@ -240,6 +293,8 @@ def main() -> None:
     ap.add_argument("--ours-first", action="store_true", help="bluelamp's model before statsforecast's")
     ap.add_argument("--ours-dask-only", action="store_true",
                     help="bluelamp's model on Dask only (compare with a saved in-process run)")
+    ap.add_argument("--dask-by-slot", action="store_true",
+                    help="with --ours-dask-only: one area slot (172 series) a Dask call, saved after each")
     ap.add_argument("--sf-local-only", action="store_true", help="statsforecast in process only (not on Dask)")
     ap.add_argument("--sf-chunk", type=int, default=43, help="forces a statsforecast call (a progress line each)")
     ap.add_argument("--save", default="", help="a folder to write each engine's forecasts to (parquet)")
@@ -248,17 +303,8 @@ def main() -> None:
 
     print(f"load average at start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; nice {os.nice(0)}")
     t0 = time.perf_counter()
-    bottom = datasets.demo_force_daily("2024-07-01", "2026-03-31")
-    national = datasets.national_daily(bottom)
-    ids = stratified(sorted(national["unique_id"].unique()), args.areas_per_force)
-    ids = ids[: args.limit] if args.limit else ids
-    national = national[national["unique_id"].isin(ids)]
-    freq, H = args.freq, HORIZON[args.freq]
-    if freq == "h":
-        national = datasets.national_hourly(national, args.hourly_days + 7)
-    cut = national["ds"].max() - pd.Timedelta(days=H - 1) if freq == "D" else \
-        national["ds"].max() - pd.Timedelta(hours=H - 1)
-    hist, test = national[national["ds"] < cut], national[national["ds"] >= cut]
+    freq = args.freq
+    ids, hist, test = build(args.areas_per_force, args.limit, freq, args.hourly_days)
     forces = {i.split("/")[0] for i in ids}
     channels = {i.split("/")[2] for i in ids}
     what = "the whole set" if len(ids) == ALL else "stratified sample"
@@ -275,10 +321,11 @@ def main() -> None:
             if stage == "sf" and not args.skip_sf:
                 local = _sf_local(hist, test, freq, args.sf_chunk, args.save)
                 if not args.sf_local_only:
-                    _sf_dask(hist, client, args.workers, freq, local)
+                    _sf_dask(hist, client, args.workers, freq, local, args.save)
                 print(f"load average now: {' '.join(f'{x:.2f}' for x in os.getloadavg())}", flush=True)
             if stage == "ours" and not args.skip_ours:
-                _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only)
+                _bluelamp(hist, test, client, args.workers, freq, args.save, not args.ours_dask_only,
+                          args.dask_by_slot)
     print(f"load average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
