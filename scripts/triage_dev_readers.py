@@ -1,6 +1,6 @@
 """Score the whole triage engine on each training writer left out, with readers cached on disk.
 
-Run: python scripts/triage_dev_readers.py --writers a,b,c,d,e --cache DIR [--score a,b,c,d] [--route-head all|calm]
+Run: python scripts/triage_dev_readers.py --writers a,b,c,d,e --cache DIR [--score a,b,c,d] [--list] [--list-g1]
 
 For each writer in `--writers`, the text model's heads are fitted on the other writers of that list (and
 the public cases) and saved as DIR/without-<w>.npz, unless already there; the engine (rules + that
@@ -9,9 +9,6 @@ answers included, exactly as `bluelamp.triage.evaluate` scores them. The figures
 (the training part): the held-out part is never read. It prints the pooled measures, per channel, and
 every grade 1-2 contact proposed grade 4 with the reason that settled it, so a change to the engine can
 be judged on voices the model has not seen without touching the held-out part.
-
-`--route-head calm` fits the route head only on grade 3-4 rows (who owns a matter nobody need be sent
-to), leaving the grade head as the only judge of urgency; `all` (the default) is the shipped training.
 """
 
 from __future__ import annotations
@@ -22,15 +19,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from bluelamp.policy import load_policy
 from bluelamp.triage import service, textmodel, train
 from bluelamp.triage.evaluate import Tally, contact_for
 from bluelamp.triage.narrative import Lexicon
 
 
-def fit_reader(rows: list[dict[str, Any]], route_head: str) -> tuple[dict[str, Any], dict[str, textmodel.Head]]:
+def fit_reader(rows: list[dict[str, Any]]) -> tuple[dict[str, Any], dict[str, textmodel.Head]]:
     policy = load_policy()
     lexicon = Lexicon(policy.doc("indicators"), {})
     flag_ids = [f for f in policy.flags.ids() if f not in ("repeat_victim", "repeat_caller")]
@@ -39,9 +34,6 @@ def fit_reader(rows: list[dict[str, Any]], route_head: str) -> tuple[dict[str, A
     x = textmodel.features(word, char, [textmodel.model_text(lexicon.normalise(r["narrative"]), str(r["channel"]), True)
                                         for r in fit_rows])
     heads = train.fit_heads(x, fit_rows, flag_ids)
-    if route_head == "calm":
-        calm = np.array([int(r["grade"]) >= 3 for r in fit_rows])
-        heads["route"] = train._one_vs_rest(x[calm], np.array([r["route"] for r in fit_rows])[calm], train.C_ROUTE)
     shipped, _ = textmodel.load(textmodel.model_path(policy.version))
     meta = dict(train.META, channel_token=True, thresholds=json.loads(json.dumps(shipped["thresholds"])))
     return meta, heads
@@ -52,7 +44,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--writers", default="a,b,c,d,e")
     ap.add_argument("--score", default="", help="writers to score (default: all of --writers)")
     ap.add_argument("--cache", type=Path, required=True)
-    ap.add_argument("--route-head", choices=("all", "calm"), default="all")
     ap.add_argument("--list", action="store_true", help="print every urgent contact proposed grade 4")
     ap.add_argument("--list-g1", action="store_true", help="also every grade 1 contact proposed grade 2 or 3")
     ap.add_argument("--route-confidence", type=float, default=None,
@@ -78,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
         path = args.cache / f"without-{w}.npz"
         if not path.exists():
             fit = [r for x in writers if x != w for r in by_writer[x]] + cases
-            meta, heads = fit_reader(fit, args.route_head)
+            meta, heads = fit_reader(fit)
             textmodel.save(path, meta, heads)
             print(f"fitted without {w}: {len(fit)} rows -> {path}", file=sys.stderr, flush=True)
         meta, heads = textmodel.load(path)
