@@ -8,7 +8,8 @@ Source line: g-NNNN[&] ch|grade|acceptable|route|flags|referrals|category|voice|
   '&' after the id marks the row as the twin of the row just above it (same voice, different facts);
   it is only counted, never written.
   ch 9=999 1=101 c=chat o=online; acceptable: digits ("12"), blank = the grade alone;
-  route: a code (d a tr adv upd or an agency code) or refer:AGENCY, blank only for grades 1-3; answers like "w+ i- ip+ sp- c+ t-".
+  route: a code (d a tr adv upd or an agency code) or refer:AGENCY, blank only for grades 1-3; answers like "w+ i- ip+ sp- c+ t-";
+  '-' in acceptable, route, flags, referrals or answers means empty.
 Checks: every line parses; contract names only (flags and agencies read from the policy YAML);
 route matches grade (1-2 deploy, 3 appointment, 4 a grade 4 route); grade in acceptable; ids unique
 and g-NNNN; a true answer's flag listed, a false answer's not; child_at_risk carries
@@ -54,6 +55,7 @@ def conv(line, where):
     p = line.split("|")
     if len(p) != 10: raise ValueError(f"{where}: {len(p)} fields")
     ch, g, acc, rt, fl, rf, cat, voice, ans, nar = [x.strip() for x in p]
+    acc, rt, fl, rf, ans = ["" if x == "-" else x for x in (acc, rt, fl, rf, ans)]
     g = int(g); acc = sorted({int(x) for x in acc}) if acc else [g]
     if not rt: rt = {1: "d", 2: "d", 3: "a"}[g]
     if rt.startswith("refer:"):
