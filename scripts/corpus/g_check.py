@@ -61,6 +61,8 @@ def conv(line, where):
     if rt.startswith("refer:"):
         if rt[6:] not in AG.values(): raise ValueError(f"{where}: unknown agency {rt}")
         route = rt
+    elif rt in RT.values():
+        route = rt
     else:
         route = RT.get(rt) or ("refer:" + AG[rt])
     flags = [FL[x] for x in fl.split()]; refs = [AG[x] for x in rf.split()]
