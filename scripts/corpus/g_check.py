@@ -65,12 +65,13 @@ def conv(line, where):
         route = rt
     else:
         route = RT.get(rt) or ("refer:" + AG[rt])
+    cat = cat if cat in CAT.values() else CAT[cat]
     flags = [FL[x] for x in fl.split()]; refs = [AG[x] for x in rf.split()]
     answers = {}
     for a in ans.split():
         answers[ANS[a[:-1]]] = {"+": True, "-": False}[a[-1]]
     return {"channel": CH[ch], "narrative": nar, "answers": answers, "grade": g, "acceptable_grades": acc,
-            "route": route, "flags": flags, "referrals": refs, "category": CAT[cat], "voice": voice}
+            "route": route, "flags": flags, "referrals": refs, "category": cat, "voice": voice}
 
 
 def check(r, where):
