@@ -33,7 +33,7 @@ CAT = {"viol": "violence", "da": "domestic_abuse", "wpn": "weapons", "burg": "bu
        "rt": "road_traffic", "dd": "drink_drive", "fraud": "fraud", "hate": "hate_crime", "stk": "stalking_harassment",
        "exp": "exploitation", "asb": "asb_noise", "anim": "animals", "hwy": "highways", "fire": "fire",
        "civil": "civil_advice", "upd": "update_request", "lost": "lost_found", "silent": "silent_coded",
-       "misuse": "misuse", "other": "other"}
+       "misuse": "misuse", "other": "other", "update": "update_request"}
 ANS = {"w": "weapon", "i": "injury", "ip": "in_progress", "sp": "suspect_present", "c": "child_present", "t": "threat_to_life"}
 ANSFLAG = {"weapon": "weapon", "injury": "injury", "in_progress": "in_progress", "suspect_present": "suspect_present",
            "child_present": "child_at_risk", "threat_to_life": "threat_to_life"}
