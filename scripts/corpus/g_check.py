@@ -97,7 +97,7 @@ def check(r, where):
 
 
 def main():
-    ok = True; n = 0; seen = set(); pairs = 0; narrs = {}
+    ok = True; n = 0; seen = set(); pairs = 0; cross = 0; narrs = {}
     stats = collections.defaultdict(collections.Counter)
     for src in sorted(glob.glob(os.path.join(SRC, "*.txt"))):
         theme = os.path.basename(src)[:-4]
@@ -117,7 +117,9 @@ def main():
             key = (r["narrative"], json.dumps(r["answers"], sort_keys=True))
             if key in narrs: print(f"{src}:{i}: same narrative and answers as {narrs[key]}", file=sys.stderr); ok = False
             narrs[key] = rid
-            if twin: pairs += 1
+            if twin:
+                pairs += 1
+                if rows and (rows[-1]["grade"] <= 2) != (r["grade"] <= 2): cross += 1
             rows.append(r); n += 1
             kind = ("999 " if r["channel"] == "999" else "not999 ") + ("urgent" if r["grade"] <= 2 else "lookalike")
             stats["kind"][kind] += 1
@@ -129,7 +131,7 @@ def main():
     # re-read the output: every line parses
     for p in glob.glob(os.path.join(OUT, "g_*.jsonl")):
         for line in open(p, encoding="utf-8"): json.loads(line)
-    print("rows", n, "twin pairs", pairs)
+    print("rows", n, "twin pairs", pairs, "of which urgent/lookalike pairs", cross)
     for k, c in stats.items():
         print(k, ", ".join(f"{a}: {b} ({100*b/max(n,1):.0f}%)" for a, b in sorted(c.items(), key=lambda t: (-t[1], str(t[0])))))
     sys.exit(0 if ok and n else 1)
