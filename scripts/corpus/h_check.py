@@ -23,7 +23,7 @@ FL = {"ttl": "threat_to_life", "wpn": "weapon", "inj": "injury", "ip": "in_progr
       "stk": "stalking_harassment", "exp": "exploitation", "sub": "substance_misuse", "rtc": "road_traffic_collision"}
 AG = {"amb": "ambulance", "fire": "fire", "mh": "mental_health", "111": "nhs111", "cncl": "council", "hwy": "highways",
       "rspca": "rspca", "rf": "report_fraud", "cs": "children_services", "asc": "adult_social_care"}
-RT = {"d": "deploy", "a": "appointment", "tr": "telephone_resolution", "adv": "advice", "upd": "update_request", "advice": "advice"}
+RT = {"d": "deploy", "a": "appointment", "tr": "telephone_resolution", "adv": "advice", "upd": "update_request", "advice": "advice", "update_request": "update_request", "telephone_resolution": "telephone_resolution", "deploy": "deploy", "appointment": "appointment"}
 CAT = {"viol": "violence", "da": "domestic_abuse", "wpn": "weapons", "burg": "burglary", "rob": "robbery", "theft": "theft",
        "veh": "vehicle_crime", "dmg": "criminal_damage", "sex": "sexual_offence", "child": "child_safety",
        "mis": "missing_person", "mh": "mental_health", "ssh": "suicide_self_harm", "welf": "welfare_medical",
