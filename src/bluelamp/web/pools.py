@@ -85,11 +85,11 @@ def pool(name: str) -> _Pool:
 
 
 def configure(name: str, threads: int) -> None:
-    """Give the named pool this many threads (at start-up, before it has run anything)."""
+    """Give the named pool this many threads (at start-up). The pool replaced is left as it is: its
+    executor starts threads only when given work, and one still finishing a request may finish it."""
     current = _pools[name]
     if current.spec.threads != threads:
         _pools[name] = _Pool(name, replace(current.spec, threads=threads))
-        current.executor.shutdown(wait=False)
 
 
 def pooled(name: str) -> Callable[[Callable[..., T]], Callable[..., Any]]:
