@@ -35,6 +35,9 @@ class Settings(BaseSettings):
     run_jobs_in_server: bool = True
     # Threads per server process for request handlers (see web/app.py).
     request_threads: int = 4
+    # Threads of the contact-recording pool (web/pools.py), for measuring on the machine at hand: a
+    # contact's thread waits on ~14 round trips, so a few more threads may overlap them (BENCHMARKS.md).
+    contact_threads: int = Field(default=4, ge=1, le=64)
     # Anonymous requests (sign-in, the victims' page, the public dashboard) admitted a second and at
     # once per server process; past either a 429 with Retry-After (web/admission.py).
     anonymous_per_s: float = Field(default=100.0, gt=0)

@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.model import Person as PersonIn
 from bluelamp.contact.store import ContactPerson, Person, PersonDetail
+from bluelamp.db.attach import insert_attached
 from bluelamp.db.base import table
 from bluelamp.policy import Policy
 
@@ -156,8 +157,7 @@ def _find_or_create(session: Session, data: PersonIn, result: MatchResult, known
     if person is None:
         person = Person(name=data.name, name_key=nkey, phone=data.phone, phone_key=pkey, dob=data.dob,
                         address=data.address, address_key=akey, markers=[], address_verified=result.verified)
-        session.add(person)
-        session.flush()
+        insert_attached(session, person)  # one INSERT ... RETURNING, no unit of work (db/attach.py)
         known.append(person)
         result.created.add(person.id)
         result.pending.append((person, data))

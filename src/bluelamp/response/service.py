@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
+from bluelamp.db.attach import insert_attached
 from bluelamp.identity.model import Principal
 from bluelamp.policy import controls
 from bluelamp.response import model
@@ -46,8 +47,7 @@ def open_incident(
         received_at=received_at, attend_by=attend_by, lat=lat, lon=lon,
         location_description=location_description, area=area, agency="police", source=source, extra={},
     )
-    session.add(incident)
-    session.flush()
+    insert_attached(session, incident)  # one INSERT ... RETURNING, no unit of work (db/attach.py)
     audit.record(session, actor, "incident.opened", "incident", incident.id,
                  after={"contact_id": contact_id, "grade": grade, "attend_by": clock.iso(attend_by)})
     _schedule_rethrive(session, incident, new=True)

@@ -29,6 +29,7 @@ from bluelamp.web.auth import public, require_roles
 from bluelamp.web.bounds import check_params
 from bluelamp.web.collector import Collector
 from bluelamp.web.limits import MAX_BODY_BYTES, BodyLimit
+from bluelamp.web.pools import configure as configure_pool
 from bluelamp.web.pools import pool
 from bluelamp.web.security import SecurityMiddleware
 
@@ -56,6 +57,7 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
         import anyio.to_thread
 
         anyio.to_thread.current_default_thread_limiter().total_tokens = settings.request_threads
+        configure_pool("contacts", settings.contact_threads)
         sys.setswitchinterval(settings.gil_switch_ms / 1000)  # see config.py: the GIL convoy
         # Load the triage model and start the worker processes before the first request, so that
         # neither the first 999 contact nor the first chat messages wait seconds for them.

@@ -20,7 +20,7 @@ import functools
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from fastapi import HTTPException
@@ -84,14 +84,22 @@ def pool(name: str) -> _Pool:
     return _pools[name]
 
 
+def configure(name: str, threads: int) -> None:
+    """Give the named pool this many threads (at start-up). The pool replaced is left as it is: its
+    executor starts threads only when given work, and one still finishing a request may finish it."""
+    current = _pools[name]
+    if current.spec.threads != threads:
+        _pools[name] = _Pool(name, replace(current.spec, threads=threads))
+
+
 def pooled(name: str) -> Callable[[Callable[..., T]], Callable[..., Any]]:
     """Run a sync route's body in the named pool (the route becomes async; its signature is kept)."""
-    the_pool = _pools[name]
+    _pools[name]  # an unknown name fails at import, not at the first request
 
     def wrap(fn: Callable[..., T]) -> Callable[..., Any]:
         @functools.wraps(fn)
         async def run(*args: Any, **kwargs: Any) -> T:
-            return await the_pool.run(functools.partial(fn, *args, **kwargs))
+            return await _pools[name].run(functools.partial(fn, *args, **kwargs))
 
         return run
 
