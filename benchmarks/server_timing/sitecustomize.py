@@ -63,7 +63,10 @@ if os.environ.get("S7_PROF"):
                 rec["kind"] = _tls.kind
                 if events:
                     loop.call_soon_threadsafe(deliver, events)
-                    hub.publish(db.engine, events)
+                    try:
+                        hub.publish(events)  # session 8: handed to the publisher thread
+                    except TypeError:
+                        hub.publish(db.engine, events)  # session 7: the NOTIFY on this thread
                 rec["t5"] = now()
                 return result
             try:
@@ -110,3 +113,9 @@ if os.environ.get("S7_PROF"):
             t = _gcs.get("t", time.perf_counter())
             _gc.append((t, info["generation"], time.perf_counter() - t, info["collected"], len(gc.get_objects()) if info["generation"] == 2 else 0, gc.get_freeze_count() if info["generation"] == 2 else 0))
     gc.callbacks.append(_gccb)
+
+if os.environ.get("S8_ISO"):
+    import sys as _sys
+    _sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import iso as _iso
+    _iso.install()
