@@ -118,3 +118,40 @@ def install():
             except Exception as exc:
                 open(os.environ["S8_ISO"] + ".err", "a").write(repr(exc) + "\n")
     threading.Thread(target=dumper, daemon=True).start()
+
+
+samples = {}
+
+
+def _stack_sampler(every_s):
+    """Every few ms, where each thread is (its innermost frames of our code and libraries): the
+    sampler needs the GIL itself, so a thread seen in the same place often is either running there or
+    waiting there (I/O, the GIL); read it beside the thread CPU above."""
+    import sys, traceback
+    me = threading.get_ident()
+    while True:
+        time.sleep(every_s)
+        names = {t.ident: t.name for t in threading.enumerate()}
+        for ident, frame in sys._current_frames().items():
+            if ident == me:
+                continue
+            stack = traceback.extract_stack(frame)[-4:]
+            key = names.get(ident, "?").rstrip("0123456789_-") + " | " + " < ".join(
+                f"{os.path.basename(f.filename)}:{f.name}" for f in reversed(stack))
+            samples[key] = samples.get(key, 0) + 1
+
+
+def install_sampler():
+    threading.Thread(target=_stack_sampler, args=(float(os.environ.get("S8_SAMPLE_S", "0.005")),), daemon=True).start()
+
+    def dump():
+        out = os.environ["S8_SAMPLE"] + f".{os.getpid()}"
+        with open(out, "w") as f:
+            json.dump(sorted(samples.items(), key=lambda kv: -kv[1]), f)
+    atexit.register(dump)
+
+    def dumper():
+        while True:
+            time.sleep(5)
+            dump()
+    threading.Thread(target=dumper, daemon=True).start()

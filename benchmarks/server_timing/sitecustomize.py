@@ -56,10 +56,10 @@ if os.environ.get("S7_PROF"):
                 rec["t1"] = now(); _tls.kind = "other"; _tls.db = 0.0; _tls.n = 0; _tls.first = None
                 lock = hub.write_lock if hub.serialise_writes else contextlib.nullcontext()
                 with lock, db.unit_of_work() as session:
-                    rec["t2"] = now()
+                    rec["t2"] = now(); rec["c2"] = time.thread_time()  # session 8: CPU beside wall
                     result, events = fn(session)
-                    rec["t3"] = now()
-                rec["t4"] = now(); rec["db"] = _tls.db; rec["n"] = _tls.n; rec["first_sql"] = _tls.first
+                    rec["t3"] = now(); rec["c3"] = time.thread_time()
+                rec["t4"] = now(); rec["c4"] = time.thread_time(); rec["db"] = _tls.db; rec["n"] = _tls.n; rec["first_sql"] = _tls.first
                 rec["kind"] = _tls.kind
                 if events:
                     loop.call_soon_threadsafe(deliver, events)
@@ -119,3 +119,8 @@ if os.environ.get("S8_ISO"):
     _sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import iso as _iso
     _iso.install()
+if os.environ.get("S8_SAMPLE"):
+    import sys as _sys
+    _sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import iso as _iso
+    _iso.install_sampler()
