@@ -24,7 +24,7 @@ def _thread_cpu():
         try:
             with open(f"/proc/self/task/{t.native_id}/stat") as f:
                 fields = f.read().rsplit(")", 1)[1].split()
-            out[t.name] = (int(fields[11]) + int(fields[12])) / tick
+            out[f"{t.name}#{t.native_id}"] = (int(fields[11]) + int(fields[12])) / tick
         except (OSError, TypeError):
             pass
     for tid in os.listdir("/proc/self/task"):  # threads Python does not know (none expected)

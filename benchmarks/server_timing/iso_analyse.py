@@ -71,7 +71,7 @@ for (t0, a, _), (t1, b, la) in zip(cpu, cpu[1:]):
     ph = phase_of(t1)
     secs[ph] += t1 - t0
     for name, v in b.items():
-        acc[ph][re.sub(r"[_-]?\d+$", "", name)] += v - a.get(name, v)
+        acc[ph][re.sub(r"[_-]?\d*#\d+$", "", name)] += v - a.get(name, v)
 for ph in acc:
     print(f"== {ph}: CPU by thread (cores):", {k: round(v / secs[ph], 3) for k, v in acc[ph].most_common(8) if v > 0},
           "total", round(sum(acc[ph].values()) / secs[ph], 3))

@@ -107,21 +107,23 @@ class Hub:
         self.listening = asyncio.Event()  # set once LISTEN is in place (tests and health wait on it)
         self._limiters: dict[str, tuple[tuple[int, float], RateLimiter]] = {}
         self._publisher: Publisher | None = None
+        self._publisher_lock = threading.Lock()
 
     @property
     def publisher(self) -> Publisher:
         """The thread that sends this process's NOTIFYs, on a connection of its own (made on first use)."""
-        if self._publisher is None:
-            url = self.db_url.replace("postgresql+psycopg://", "postgresql://")
+        with self._publisher_lock:  # request threads race to make it
+            if self._publisher is None:
+                url = self.db_url.replace("postgresql+psycopg://", "postgresql://")
 
-            def connect() -> Any:
-                import psycopg
+                def connect() -> Any:
+                    import psycopg
 
-                return psycopg.connect(url, connect_timeout=5)
+                    return psycopg.connect(url, connect_timeout=5)
 
-            self._publisher = Publisher(connect, CHANNEL, self._payloads,
-                                        json.dumps({"o": self.origin, "r": 1}))
-        return self._publisher
+                self._publisher = Publisher(connect, CHANNEL, self._payloads,
+                                            json.dumps({"o": self.origin, "r": 1}))
+            return self._publisher
 
     # -- rate limits (settings are read live, so a change applies at once) -----------------------
     # Message rates per chat and per address are per process (a socket lives in one process).
@@ -247,9 +249,10 @@ class Hub:
             self._listener = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
-        if self._publisher is not None:
-            await asyncio.get_running_loop().run_in_executor(None, self._publisher.stop)
-            self._publisher = None
+        with self._publisher_lock:
+            publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            await asyncio.get_running_loop().run_in_executor(None, publisher.stop)
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
