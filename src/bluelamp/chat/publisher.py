@@ -10,7 +10,9 @@ Nothing is published before it is stored (events are handed over after the commi
 stored is lost: if a NOTIFY cannot be sent (the database went away, or the backlog passed its
 bound), the next notification that does go out tells every other process to resync all its
 sockets, and each client asks for everything after the last sequence number it holds, as it does
-when a listener reconnects.
+when a listener reconnects. As before, a process that dies with events still waiting leaves other
+processes' sockets without those frames until they next resync or reconnect (each message has a
+sequence number; nothing stored is lost).
 """
 
 from __future__ import annotations
