@@ -47,6 +47,12 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) a process has used so far."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -137,8 +143,10 @@ async def main_async(args: argparse.Namespace, base: str, server_pid: int) -> di
     while time.perf_counter() < begin - 2:
         await asyncio.sleep(0.5)
     rss_idle = rss_kib(server_pid)
+    cpu_idle = cpu_s(server_pid)
     ready.set()
     results = await asyncio.gather(*tasks, return_exceptions=True)
+    cpu_messages = cpu_s(server_pid) - cpu_idle
     failures = [r for r in results if isinstance(r, BaseException)]
     later = [x for c in chats for x in c.latencies]
     firsts = [x for c in chats for x in c.first]
@@ -163,6 +171,9 @@ async def main_async(args: argparse.Namespace, base: str, server_pid: int) -> di
                                        "p99": round(pct(later, 99) * 1000, 1)},
         "server_rss_mib": {"before_sockets": round(rss_before / 1024, 1), "idle_sockets": round(rss_idle / 1024, 1)},
         "kib_per_idle_connection": round((rss_idle - rss_before) / max(1, args.chats), 1),
+        # The server's CPU (all its threads) from the open sockets to the last echo, a message sent:
+        # a figure that depends less on the machine's load than the latencies do.
+        "server_cpu_ms_per_message": round(cpu_messages * 1000 / max(1, sent), 2),
         "_acked_ids": [cid for c in chats for cid in c.sent if c.echoes.get(cid)],
     }
 

@@ -166,6 +166,9 @@ def main() -> None:
                     help="compare BLUELAMP_GIL_SWITCH_MS values on one seeded database, e.g. 0.5,5: a server "
                          "per value, run in turn, --rounds times, each with its own 'alone' phase")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--code", default="",
+                    help="compare code trees on one seeded database, e.g. /tmp/before/src,src: a server per "
+                         "tree (PYTHONPATH put first), run in turn, --rounds times, each with its own 'alone'")
     args = ap.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bluelamp-isolation-"))
@@ -190,13 +193,19 @@ def main() -> None:
               for name in ("handler", "analyst1")}
     last = date.today() - timedelta(days=3)
     first = last - timedelta(days=args.days - 3)
-    variants = [v for v in args.switch_ms.split(",") if v] or [None]
+    variants: list[tuple[dict[str, object], dict[str, str]]] = [({}, {})]
+    if args.switch_ms:
+        variants = [({"gil_switch_ms": float(v)}, {"BLUELAMP_GIL_SWITCH_MS": v}) for v in args.switch_ms.split(",") if v]
+    elif args.code:
+        pp = env.get("PYTHONPATH", "")
+        variants = [({"code": c}, {"PYTHONPATH": os.pathsep.join(x for x in (str(Path(c).resolve()), pp) if x)})
+                    for c in args.code.split(",") if c]
     summaries = []
     for rnd in range(args.rounds):
-        for switch in variants:
-            run_env = {**env, **({"BLUELAMP_GIL_SWITCH_MS": switch} if switch else {})}
+        for tag, extra in variants:
+            run_env = {**env, **extra}
             results = _run_server(run_env, tmp, tokens, args, first, last)
-            label: dict[str, object] = {"round": rnd + 1, **({"gil_switch_ms": float(switch)} if switch else {})}
+            label: dict[str, object] = {"round": rnd + 1, **tag}
             for out in results:
                 print(json.dumps({**label, **out}), flush=True)
             summaries.append(_summary(label, results, args, seeded_s, tmp))

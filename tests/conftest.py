@@ -90,6 +90,9 @@ def _clean(db: object) -> None:
     from bluelamp.location import boundaries
 
     boundaries.invalidate()  # the in-process index of the boundaries just deleted
+    from bluelamp.web.pages import throttle
+
+    throttle.forget()  # the sign-in waits this process remembers, of the failures just deleted
 
 
 @pytest.fixture

@@ -14,7 +14,9 @@ def show(name, rs):
         "uow->first sql": [(r["first_sql"] or r["t2"])-r["t2"] for r in rs],
         "body(t3-t2)": [r["t3"]-r["t2"] for r in rs],
         "db time": [r["db"] for r in rs],
+        "body CPU(c3-c2)": [r["c3"]-r["c2"] for r in rs if "c3" in r],
         "commit(t4-t3)": [r["t4"]-r["t3"] for r in rs],
+        "commit CPU": [r["c4"]-r["c3"] for r in rs if "c4" in r],
         "->deliver": [r["t_deliver"]-r["t4"] for r in rs if "t_deliver" in r],
         "publish(t5-t4)": [r["t5"]-r["t4"] for r in rs],
         "back(t6-t5)": [r["t6"]-r["t5"] for r in rs],
@@ -23,6 +25,7 @@ def show(name, rs):
     }
     print(f"== {name}: n={len(rs)} stmts mean {statistics.mean(r['n'] for r in rs):.2f}, busy tokens at submit p50 {pct([r['busy'] for r in rs],50)} p99 {pct([r['busy'] for r in rs],99)}")
     for k, v in parts.items():
+        if not v: continue
         print(f"  {k:16s} p50 {pct(v,50)*1000:7.1f}  p90 {pct(v,90)*1000:7.1f}  p99 {pct(v,99)*1000:7.1f}  max {max(v)*1000:7.1f} ms")
 kinds = sorted({r.get("kind") for r in recs})
 for k in kinds:

@@ -56,14 +56,17 @@ if os.environ.get("S7_PROF"):
                 rec["t1"] = now(); _tls.kind = "other"; _tls.db = 0.0; _tls.n = 0; _tls.first = None
                 lock = hub.write_lock if hub.serialise_writes else contextlib.nullcontext()
                 with lock, db.unit_of_work() as session:
-                    rec["t2"] = now()
+                    rec["t2"] = now(); rec["c2"] = time.thread_time()  # session 8: CPU beside wall
                     result, events = fn(session)
-                    rec["t3"] = now()
-                rec["t4"] = now(); rec["db"] = _tls.db; rec["n"] = _tls.n; rec["first_sql"] = _tls.first
+                    rec["t3"] = now(); rec["c3"] = time.thread_time()
+                rec["t4"] = now(); rec["c4"] = time.thread_time(); rec["db"] = _tls.db; rec["n"] = _tls.n; rec["first_sql"] = _tls.first
                 rec["kind"] = _tls.kind
                 if events:
                     loop.call_soon_threadsafe(deliver, events)
-                    hub.publish(db.engine, events)
+                    try:
+                        hub.publish(events)  # session 8: handed to the publisher thread
+                    except TypeError:
+                        hub.publish(db.engine, events)  # session 7: the NOTIFY on this thread
                 rec["t5"] = now()
                 return result
             try:
@@ -110,3 +113,14 @@ if os.environ.get("S7_PROF"):
             t = _gcs.get("t", time.perf_counter())
             _gc.append((t, info["generation"], time.perf_counter() - t, info["collected"], len(gc.get_objects()) if info["generation"] == 2 else 0, gc.get_freeze_count() if info["generation"] == 2 else 0))
     gc.callbacks.append(_gccb)
+
+if os.environ.get("S8_ISO"):
+    import sys as _sys
+    _sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import iso as _iso
+    _iso.install()
+if os.environ.get("S8_SAMPLE"):
+    import sys as _sys
+    _sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import iso as _iso
+    _iso.install_sampler()

@@ -2,10 +2,11 @@
 
 In one process a published event goes straight to the sockets subscribed to its topic, the moment
 its transaction commits. With several server processes on PostgreSQL, every action's events are also
-sent with `pg_notify('bluelamp_chat', ...)` just after its commit (`Hub.publish`, in a short
-transaction of its own: notifying inside the action's transaction would hold PostgreSQL's one
-database-wide notify lock through every commit's flush); every process LISTENs and hands what other
-processes published to its own sockets. PostgreSQL is chosen over Redis pub/sub because it is already
+sent with `pg_notify('bluelamp_chat', ...)` after its commit by the hub's publisher thread
+(`chat/publisher.py`: one connection of its own, everything waiting in one short transaction;
+notifying inside the action's transaction would hold PostgreSQL's one database-wide notify lock
+through every commit's flush); every process LISTENs and hands what other processes published to its
+own sockets. PostgreSQL is chosen over Redis pub/sub because it is already
 the system of record: no second server to run, and nothing is ever published before it is stored.
 SQLite is single-machine by nature, so a SQLite deployment runs one process and needs no fan-out.
 
@@ -25,11 +26,11 @@ from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 from fastapi import FastAPI, WebSocket
-from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
 
 from bluelamp.chat.model import Event, RateLimiter
+from bluelamp.chat.publisher import Publisher
 from bluelamp.chat.settings import ChatSettings, get_chat_settings
 from bluelamp.db.engine import get_database
 from bluelamp.db.rate import SharedRateLimiter
@@ -105,6 +106,24 @@ class Hub:
         self._listener: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set once LISTEN is in place (tests and health wait on it)
         self._limiters: dict[str, tuple[tuple[int, float], RateLimiter]] = {}
+        self._publisher: Publisher | None = None
+        self._publisher_lock = threading.Lock()
+
+    @property
+    def publisher(self) -> Publisher:
+        """The thread that sends this process's NOTIFYs, on a connection of its own (made on first use)."""
+        with self._publisher_lock:  # request threads race to make it
+            if self._publisher is None:
+                url = self.db_url.replace("postgresql+psycopg://", "postgresql://")
+
+                def connect() -> Any:
+                    import psycopg
+
+                    return psycopg.connect(url, connect_timeout=5)
+
+                self._publisher = Publisher(connect, CHANNEL, self._payloads,
+                                            json.dumps({"o": self.origin, "r": 1}))
+            return self._publisher
 
     # -- rate limits (settings are read live, so a change applies at once) -----------------------
     # Message rates per chat and per address are per process (a socket lives in one process).
@@ -175,27 +194,16 @@ class Hub:
         return len({c for conns in self.topics.values() for c in conns})
 
     # -- across processes --------------------------------------------------------------------
-    def publish(self, engine: Engine, events: list[Event]) -> None:
-        """NOTIFY the events to other processes, just after the commit that stored them.
+    def publish(self, events: list[Event]) -> None:
+        """Hand the events of a committed transaction to the publisher thread (chat/publisher.py).
 
-        Not inside the use case's transaction: PostgreSQL serialises every transaction that notifies
-        on one database-wide lock held until its commit is flushed, so notifying inside each chat's
-        transaction made every chat's commit wait for every other's. Here the notification is its
-        own transaction that needs no flush (nothing in it must survive a crash: a listener that
-        reconnects tells its sockets to resync), so the lock is held for microseconds. The price: a
-        process that dies between a commit and this call leaves other processes' sockets without
-        that frame until they resync (each message has a sequence number; nothing stored is lost).
+        The request thread does not wait for the NOTIFY: one thread of the hub's own sends what is
+        waiting in one transaction (a burst of messages, one round trip). Nothing is handed over
+        before its commit; a NOTIFY that cannot be sent makes the next one tell every process to
+        resync, so nothing stored is lost to a client.
         """
-        if not self.fanout or not events:
-            return
-        try:
-            with engine.connect() as conn:
-                for payload in self._payloads(events):
-                    conn.execute(select(func.set_config("synchronous_commit", "off", True),
-                                        func.pg_notify(CHANNEL, payload)))
-                conn.commit()
-        except Exception as exc:  # the change is committed: never report it as failed
-            log.warning("chat fan-out NOTIFY failed (%s); other processes resync later", type(exc).__name__)
+        if self.fanout and events:
+            self.publisher.put(events)
 
     def _payloads(self, events: list[Event]) -> list[str]:
         out: list[str] = []
@@ -218,6 +226,10 @@ class Hub:
             out.append(json.dumps({"o": self.origin, "e": batch}, ensure_ascii=False))
         return out
 
+    def resync_all(self) -> None:
+        """Tell every socket of this process to ask for what it may have missed."""
+        self.deliver([Event(t, {"type": "resync"}) for t in list(self.topics)])
+
     def receive(self, payload: str) -> None:
         """A notification from PostgreSQL: deliver what other processes published."""
         try:
@@ -226,6 +238,10 @@ class Hub:
             return
         if data.get("o") == self.origin:
             return  # this process delivered it already, straight after its commit
+        if data.get("r"):
+            # The other process could not send some of its notifications: every client catches up.
+            self.resync_all()
+            return
         self.deliver([Event(topic, frame) for topic, frame in data.get("e", [])])
 
     async def start(self) -> None:
@@ -233,6 +249,10 @@ class Hub:
             self._listener = asyncio.create_task(self._listen())
 
     async def stop(self) -> None:
+        with self._publisher_lock:
+            publisher, self._publisher = self._publisher, None
+        if publisher is not None:
+            await asyncio.get_running_loop().run_in_executor(None, publisher.stop)
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -252,7 +272,7 @@ class Hub:
                     self.listening.set()
                     if not first:
                         # Anything published while we were not listening: every client catches up.
-                        self.deliver([Event(t, {"type": "resync"}) for t in list(self.topics)])
+                        self.resync_all()
                     first, delay = False, 0.5
                     async for note in conn.notifies():
                         self.receive(note.payload)
@@ -278,7 +298,7 @@ async def run(app: FastAPI, fn: Callable[[Session], tuple[Any, list[Event]]]) ->
 
     This process's sockets get the events the moment the transaction commits (handed to the event
     loop from the worker thread, ahead of the use case's own result); other processes get them by
-    NOTIFY just after (Hub.publish), off the path of this process's echo.
+    NOTIFY sent by the hub's publisher thread (Hub.publish), off this request thread.
     """
     hub = get_hub(app)
     db = app.state.db
@@ -293,7 +313,7 @@ async def run(app: FastAPI, fn: Callable[[Session], tuple[Any, list[Event]]]) ->
             result, events = fn(session)
         if events:
             loop.call_soon_threadsafe(hub.deliver, events)
-            hub.publish(db.engine, events)
+            hub.publish(events)
         return result
 
     return await run_in_threadpool(work)
