@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from concurrent.futures import ThreadPoolExecutor
 
 from bluelamp.web import pools
 
@@ -20,7 +21,10 @@ def test_configure_resizes_the_pool_that_pooled_routes_run_in() -> None:
         def where() -> str:
             return threading.current_thread().name
 
-        assert asyncio.run(where()).startswith("bluelamp-contacts")
+        # asyncio.run in a thread of its own: a browser test's Playwright (sync API) may have left an
+        # event loop set in the main thread of this process
+        with ThreadPoolExecutor(1) as runner:
+            assert runner.submit(asyncio.run, where()).result(timeout=30).startswith("bluelamp-contacts")
         assert resized.executor._max_workers == before.spec.threads + 3  # type: ignore[attr-defined]
     finally:
         pools._pools["contacts"] = before
