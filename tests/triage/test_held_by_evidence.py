@@ -153,3 +153,25 @@ def test_a_masked_bloody_is_not_read_as_another_word() -> None:
 ])
 def test_weapons_in_the_plural_and_hate_with_the_offender_there_are_grade_1(channel: str, text: str) -> None:
     assert _assess(text, channel).grade == 1
+
+
+@pytest.mark.parametrize("text", [
+    "my mum is 84 and a man has just conned his way into her house and taken her purse, he's gone",
+    "someone's smashed my car window and taken the sat nav, they've gone now",
+    "a lad just nicked a bottle of vodka from the shop and ran off, he's long gone",
+])
+def test_a_property_crime_after_the_offender_has_gone_is_held(eager_model, text: str) -> None:  # type: ignore[no-untyped-def]
+    # session 9: POLICY grade 1 is a robbery or assault just done or an offender at the scene; a theft after
+    # the offender has left, with no one hurt or threatened, is priority at most unless the model is sure
+    got = _assess(text)
+    assert got.grade >= 2
+    assert any("property crime after the offender has gone" in r for r in got.reasons)
+
+
+@pytest.mark.parametrize("text", [
+    "a man has just pushed my mum over and taken her purse, he's gone",  # violence: a robbery
+    "someone's smashed my car window and taken the sat nav, he's gone but he had a knife",
+    "they've taken my purse and gone but my little boy was in the car and he's missing",
+])
+def test_a_hold_for_property_crime_is_set_aside_by_anything_urgent(eager_model, text: str) -> None:  # type: ignore[no-untyped-def]
+    assert _assess(text).grade == 1
