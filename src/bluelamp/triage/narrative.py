@@ -93,7 +93,10 @@ class Lexicon:
 
     def analyse(self, narrative: str) -> Findings:
         """The facts evidenced by the narrative, with every mention (negated ones marked)."""
-        text = self.normalise(narrative)
+        return self.analyse_normalised(self.normalise(narrative))
+
+    def analyse_normalised(self, text: str) -> Findings:
+        """`analyse` of a narrative already through `normalise` (the caller needs the text too: normalise once)."""
         breaks = self._negation.breaks(text)
         found: list[tuple[int, Mention, tuple[str, ...]]] = []
         candidates = self._gate.candidates(text)
