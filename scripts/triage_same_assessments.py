@@ -5,8 +5,8 @@ Run: python scripts/triage_same_assessments.py --base /tmp/speed-base/src [--new
 Each version runs in a process of its own (`PYTHONPATH` pointing at its `src`), over every row of
 data/triage/train/*.jsonl and tests/triage/cases.yaml (never the held-out folders), and writes for each
 row: the whole Assessment (`to_dict()`: grade, route, flags, attend-by, THRIVE, referrals, reasons,
-provisional, questions), the rules-only assessment, the text model's probabilities for every head, and
-`screen_text`'s answer. This script then compares them field by field; probabilities to 1e-9, the rest
+provisional, questions), the rules-only assessment, the text model's probabilities for every head,
+`screen_text`'s answer, and every mention the rules found (fact, words, reason, negated) with the facts. This script then compares them field by field; probabilities to 1e-9, the rest
 exactly. Exit 1 on any difference.
 """
 
@@ -70,7 +70,11 @@ def dump(out: Path) -> None:
             probs = {name: [float(p) for p in ps] for name, (_, ps) in
                      engine.reader.probabilities(text, contact.channel).items()}
         screened = service.screen_text(contact.narrative).to_dict()
-        results.append({"where": row["where"], "assessment": got, "probabilities": probs, "screen": screened})
+        findings = engine.lexicon.analyse(contact.narrative)
+        read = {"facts": sorted(findings.facts),
+                "mentions": [[m.fact, m.text, m.reason, m.negated] for m in findings.mentions]}
+        results.append({"where": row["where"], "assessment": got, "probabilities": probs, "screen": screened,
+                        "findings": read})
     service.disable_text_model()
     for result, contact in zip(results, contacts, strict=True):
         result["rules_only"] = service.assess(contact).to_dict()
@@ -89,7 +93,7 @@ def differences(base: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[s
         return [f"row counts differ: {len(base)} != {len(new)}"]
     out = []
     for b, n in zip(base, new, strict=True):
-        for part in ("assessment", "rules_only", "screen"):
+        for part in ("assessment", "rules_only", "screen", "findings"):
             for key in sorted(set(b[part]) | set(n[part])):
                 if b[part].get(key) != n[part].get(key):
                     out.append(f"{b['where']}: {part}.{key}: {b[part].get(key)!r} != {n[part].get(key)!r}")
@@ -120,7 +124,8 @@ def main() -> int:
     diffs = differences(base, new)
     largest = max((abs(p - q) for b, n in zip(base, new, strict=True) for h, ps in b["probabilities"].items()
                    for p, q in zip(ps, n["probabilities"].get(h, []), strict=False)), default=0.0)
-    print(f"{len(base)} rows compared (assessment with the model, rules only, screen_text, probabilities): "
+    print(f"{len(base)} rows compared (assessment with the model, rules only, screen_text, mentions, "
+          "probabilities): "
           f"{len(diffs)} differences; largest probability difference {largest:.3g}")
     for line in diffs[:20]:
         print("  " + line)

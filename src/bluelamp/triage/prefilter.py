@@ -57,6 +57,109 @@ def _anchors(seq: Any) -> frozenset[str] | None:
     return max(good, key=lambda c: (min(len(s) for s in c), -len(c)))
 
 
+# A backreference or an inline flag would not survive cutting a pattern into its branches.
+_UNSPLITTABLE = re.compile(r"\\[1-9]|\(\?P=|\(\?[aiLmsux]")
+_HEADS = (r"\b", "")  # what may stand before the group that is cut: a \b, or nothing (one way to match)
+_QUANTIFIERS = ("?", "*", "+", "{")
+
+
+def branches(pattern: str) -> list[str]:
+    """The pattern's alternatives, in order, such that `pattern` and `"|".join(branches)` find the same
+    matches (leftmost-first, the same spans), each branch matching something non-empty.
+
+    Two cuts: the top-level `|`, and `E(?:A|B)F` into `EAF`, `EBF` when E is nothing or `\b` and F
+    does not start with a quantifier. The second is exact because E has only one way to match: the
+    engine tries A with every way of F, then B with every way of F, either way. Anything else, or a
+    branch that could match the empty string, stays whole.
+    """
+    if _UNSPLITTABLE.search(pattern):
+        return [pattern]
+    out = _cut(pattern)
+    if len(out) > 1 and any(P.parse(b).getwidth()[0] == 0 for b in out):
+        return [pattern]
+    return out
+
+
+def _cut(pattern: str) -> list[str]:
+    out: list[str] = []
+    for part in _top_level(pattern):
+        cut = _cut_group(part)
+        out.extend([part] if cut == [part] else [b for c in cut for b in _cut(c)])
+    return out
+
+
+def _cut_group(part: str) -> list[str]:
+    for head in _HEADS:
+        if not part.startswith(head + "(?:"):
+            continue
+        start = len(head) + 3
+        end = _closing(part, start)
+        tail = part[end + 1:]
+        if end < 0 or tail.startswith(_QUANTIFIERS):
+            return [part]
+        return [head + alt + tail for alt in _top_level(part[start:end])]
+    return [part]
+
+
+def _scan(pattern: str, start: int = 0) -> Any:
+    """(index, char, depth) for every character outside escapes and character classes."""
+    depth, i = 0, start
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":
+            i = _class_end(pattern, i)
+            continue
+        if ch == ")":
+            depth -= 1
+        yield i, ch, depth
+        if ch == "(":
+            depth += 1
+        i += 1
+
+
+def _class_end(pattern: str, i: int) -> int:
+    """The index just after the character class opening at `i` (a "]" first in it is a literal)."""
+    i += 1
+    if pattern[i:i + 1] == "^":
+        i += 1
+    if pattern[i:i + 1] == "]":
+        i += 1
+    while i < len(pattern) and pattern[i] != "]":
+        i += 2 if pattern[i] == "\\" else 1
+    return i + 1
+
+
+def _top_level(pattern: str) -> list[str]:
+    cuts = [i for i, ch, depth in _scan(pattern) if ch == "|" and depth == 0]
+    bounds = [-1, *cuts, len(pattern)]
+    return [pattern[a + 1:b] for a, b in zip(bounds, bounds[1:], strict=False)]
+
+
+def _closing(pattern: str, start: int) -> int:
+    """The index of the ")" closing the group whose content starts at `start`, or -1."""
+    for i, ch, depth in _scan(pattern, start):
+        if ch == ")" and depth == -1:
+            return i
+    return -1
+
+
+_ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
+
+
+def literal_prefix(pattern: str) -> str:
+    """The literal text every match starts with (after \b and lookarounds, which match nothing), or ""."""
+    out = []
+    for op, av in P.parse(pattern):
+        if op is C.LITERAL:
+            out.append(chr(av))
+        elif out or op not in _ZERO_WIDTH:
+            break
+    return "".join(out)
+
+
 class LiteralGate:
     """One scan of the text tells which indicators can match at all.
 
