@@ -172,8 +172,15 @@ class TextReader:
         self._char_range = tuple(int(v) for v in meta["char_ngrams"])
         self._with_channel = bool(meta.get("channel_token", True))  # files before session 5 always had it
         self._column: dict[str, int] = {}  # token -> hashed column; callers' words repeat, hashing is the cost
-        self._by_word: dict[str, list[int]] = {}  # word -> its character n-grams' columns
+        self._by_word: dict[str, np.ndarray] = {}  # word -> its character n-grams' columns
         self._stack_heads()
+        # Each flag's least probability (its trained threshold, raised to FLAG_CONFIDENCE), in class order,
+        # so one comparison finds the flags read; a flag without a threshold is never read.
+        limits = [self.thresholds["flags"].get(f) for f in heads["flags"].classes]
+        self._flag_known = np.array([t is not None for t in limits], dtype=bool)
+        self._flag_limits = np.array([np.inf if t is None else max(t, FLAG_CONFIDENCE.get(f, MIN_FLAG_CONFIDENCE))
+                                      for f, t in zip(heads["flags"].classes, limits, strict=True)],
+                                     dtype=np.float64)
 
     def _stack_heads(self) -> None:
         """All heads' weights side by side over the union of their features: one gather and one
@@ -204,14 +211,12 @@ class TextReader:
         self._column[token] = index
         return index
 
-    def _char_columns(self, word: str) -> list[int]:
+    def _char_columns(self, word: str) -> np.ndarray:
         cached = self._by_word.get(word)
         if cached is None:
             if len(self._by_word) > 200_000:
                 self._by_word.clear()
-            column = self._column
-            cached = [c if (c := column.get(t)) is not None else self._index(t)
-                      for t in char_wb_ngrams(word, *self._char_range)]
+            cached = self._indices(char_wb_ngrams(word, *self._char_range))
             self._by_word[word] = cached
         return cached
 
@@ -231,16 +236,17 @@ class TextReader:
         val: list[np.ndarray] = []
         word_counts = np.fromiter(words.values(), dtype=np.float64, count=len(words))
         # Character n-grams never cross a word, so each word's columns are computed once and reused.
-        chars: list[int] = []
-        for word in text.split():
-            chars.extend(self._char_columns(word))
-        char_columns = np.array(chars, dtype=np.int64)
-        for offset, columns, counts in ((0, word_columns, word_counts),
-                                        (self._n, char_columns, np.ones(len(char_columns)))):
+        split = text.split()
+        char_columns = np.concatenate([self._char_columns(w) for w in split]) if split else word_columns[:0]
+        for offset, columns, counts in ((0, word_columns, word_counts), (self._n, char_columns, None)):
             if not len(columns):
                 continue
-            unique, inverse = np.unique(columns, return_inverse=True)
-            summed = np.bincount(inverse, weights=counts)
+            if counts is None:  # each character n-gram counts 1: the counts of its column are the sums
+                unique, how_many = np.unique(columns, return_counts=True)
+                summed: np.ndarray = how_many.astype(np.float64)
+            else:
+                unique, inverse = np.unique(columns, return_inverse=True)
+                summed = np.bincount(inverse, weights=counts)
             idx.append(unique + offset)
             val.append(summed / np.sqrt(float((summed * summed).sum())))
         if not idx:
@@ -276,20 +282,17 @@ class TextReader:
         counted = Counter(word_ngrams(text, *self._word_range))
         columns = self._indices(list(counted))
         out = self._probabilities(*self._features(text, counted, columns))
-        evidence = _Evidence(self, list(counted), columns)
+        evidence = _Evidence(self, list(counted), columns)  # the reasons' words, worked out when first asked
         negated = {m.fact for m in findings.mentions if m.negated} - set(findings.facts)
         flags: list[tuple[str, str]] = []
         shown: list[tuple[str, str]] = []
         flag_head, flag_p = out["flags"]
-        for flag, p in zip(flag_head.classes, flag_p, strict=True):
-            threshold = self.thresholds["flags"].get(flag)
-            if threshold is None or flag in findings.facts or flag in negated:
+        read = self._flag_known & ~(flag_p < self._flag_limits) if n_words >= MIN_FLAG_WORDS else []
+        for k in np.flatnonzero(read):
+            flag, p = flag_head.classes[k], flag_p[k]
+            if flag in findings.facts or flag in negated:
                 continue
-            if n_words < MIN_FLAG_WORDS:
-                continue
-            if p < max(threshold, FLAG_CONFIDENCE.get(flag, MIN_FLAG_CONFIDENCE)):
-                continue
-            words = evidence.words_for("flags", flag_head.classes.index(flag))
+            words = evidence.words_for("flags", int(k))
             label = self.labels.get(flag, flag.replace("_", " "))
             (shown if flag in SHOWN_ONLY else flags).append((flag, f"text model reads {label} ({p:.0%}){words}"))
         grade_head, grade_p = out["grade"]
@@ -342,17 +345,19 @@ class _Evidence:
     """
 
     def __init__(self, reader: TextReader, ngrams: list[str], columns: np.ndarray) -> None:
-        keep = [i for i, t in enumerate(ngrams) if not t.startswith("chan")]
-        self.tokens = [ngrams[i] for i in keep]
-        self.columns = columns[keep]
         self.reader = reader
+        self.ngrams = ngrams
+        self.columns = columns
+        self.tokens: list[str] = []
         self.rows: np.ndarray | None = None
 
     def words_for(self, head: str, row: int, top: int = 3) -> str:
+        if self.rows is None:
+            keep = [i for i, t in enumerate(self.ngrams) if not t.startswith("chan")]
+            self.tokens = [self.ngrams[i] for i in keep]
+            self.rows = self.reader._dense[self.reader._lookup[self.columns[keep]]]
         if not self.tokens:
             return ""
-        if self.rows is None:
-            self.rows = self.reader._dense[self.reader._lookup[self.columns]]
         # float64 as Head.weights_of gives them, so argsort orders ties exactly as before
         w = self.rows[:, self.reader._slices[head].start + row].astype(np.float64)
         best = [self.tokens[i] for i in np.argsort(-w)[:top] if w[i] > 0]
