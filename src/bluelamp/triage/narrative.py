@@ -13,7 +13,7 @@ from itertools import groupby
 
 from bluelamp.policy.schema import IndicatorsDoc, NegationRules
 from bluelamp.triage.model import Findings, Mention
-from bluelamp.triage.prefilter import LiteralGate, branches, literal_prefix, required_literals
+from bluelamp.triage.prefilter import Branch, LiteralGate, branches
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "helppp" -> "help", "noooo" -> "no"
@@ -30,16 +30,25 @@ class _Indicator:
     regex: re.Pattern[str]
     reason: str
     negatable: bool
-    branches: tuple[str, ...]  # the regex cut into its alternatives (prefilter.branches), each gated alone
+    branches: tuple[Branch, ...]  # the regex cut into its alternatives (prefilter.branches), each gated alone
 
 
-@dataclass(frozen=True, slots=True)
 class _Branch:
     """One alternative of an indicator's regex. Where every match starts with a literal, the places to
     try are found with `str.find` (the re engine would try the regex at every position of the text)."""
 
-    regex: re.Pattern[str]
-    prefix: str  # "" when the start is not a known literal of two characters or more
+    __slots__ = ("source", "prefix", "_regex")
+
+    def __init__(self, branch: Branch) -> None:
+        self.source = branch.source
+        self.prefix = branch.prefix if len(branch.prefix) >= 2 else ""  # "": try every position
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:  # compiled when first needed: thousands of branches, most rarely live
+            self._regex = re.compile(self.source)
+        return self._regex
 
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """`self.regex.search(text, pos)`."""
@@ -91,8 +100,9 @@ class Lexicon:
         # branches can match at all, and only those run (a branch without its literal cannot match).
         sources = [(index, b) for index, ind in enumerate(self._indicators) for b in ind.branches]
         self._owner = [index for index, _ in sources]
-        self._branches = [_Branch(re.compile(b), _long(literal_prefix(b))) for _, b in sources]
-        self._gate = LiteralGate([required_literals(b) for _, b in sources])
+        self._branches = [_Branch(b) for _, b in sources]
+        self._gate = LiteralGate([b.literals for _, b in sources])
+        self._prefixes = [b.prefix for b in self._branches]
         self._negation = _Negation(doc.negation)
         self._suppress = [(frozenset(s.by), frozenset(s.clears), frozenset(s.unless)) for s in doc.suppress]
 
@@ -134,7 +144,9 @@ class Lexicon:
         """`analyse` of a narrative already through `normalise` (the caller needs the text too: normalise once)."""
         breaks = self._negation.breaks(text)
         found: list[tuple[int, Mention, tuple[str, ...]]] = []
-        live = sorted(self._gate.candidates(text))  # branch order is indicator order
+        # Branch order is indicator order; a branch whose first words are not in the text cannot match.
+        prefixes = self._prefixes
+        live = [i for i in sorted(self._gate.candidates(text)) if prefixes[i] in text]
         for index, group in groupby(live, key=self._owner.__getitem__):
             ind = self._indicators[index]
             for m in self._matches(ind, list(group), text):
@@ -163,10 +175,6 @@ class Lexicon:
         if len(live) == 1:
             return self._branches[live[0]].finditer(text)
         return _leftmost_first([self._branches[i] for i in live], text)
-
-
-def _long(prefix: str) -> str:
-    return prefix if len(prefix) >= 2 else ""
 
 
 def _leftmost_first(regexes: list[_Branch], text: str) -> Iterator[re.Match[str]]:

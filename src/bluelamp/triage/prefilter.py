@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 # The standard library's own regex parser (re._parser, re._constants since 3.11; private but stable).
@@ -63,7 +64,16 @@ _HEADS = (r"\b", "")  # what may stand before the group that is cut: a \b, or no
 _QUANTIFIERS = ("?", "*", "+", "{")
 
 
-def branches(pattern: str) -> list[str]:
+@dataclass(frozen=True, slots=True)
+class Branch:
+    """One alternative of a regex, with what every match of it holds."""
+
+    source: str
+    literals: frozenset[str] | None  # one of these is in every match (None: not known)
+    prefix: str  # every match starts with this ("": not known)
+
+
+def branches(pattern: str) -> list[Branch]:
     """The pattern's alternatives, in order, such that `pattern` and `"|".join(branches)` find the same
     matches (leftmost-first, the same spans), each branch matching something non-empty.
 
@@ -72,12 +82,11 @@ def branches(pattern: str) -> list[str]:
     engine tries A with every way of F, then B with every way of F, either way. Anything else, or a
     branch that could match the empty string, stays whole.
     """
-    if _UNSPLITTABLE.search(pattern):
-        return [pattern]
-    out = _cut(pattern)
-    if len(out) > 1 and any(P.parse(b).getwidth()[0] == 0 for b in out):
-        return [pattern]
-    return out
+    sources = [pattern] if _UNSPLITTABLE.search(pattern) else _cut(pattern)
+    parsed = [P.parse(b) for b in sources]  # once each: parsing is most of the start-up cost
+    if len(sources) > 1 and any(p.getwidth()[0] == 0 for p in parsed):
+        sources, parsed = [pattern], [P.parse(pattern)]
+    return [Branch(b, _anchors(p), _prefix(p)) for b, p in zip(sources, parsed, strict=True)]
 
 
 def _cut(pattern: str) -> list[str]:
@@ -101,35 +110,22 @@ def _cut_group(part: str) -> list[str]:
     return [part]
 
 
+# The characters that shape a pattern (escapes and character classes are whole tokens, so skipped).
+_TOKENS = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[()|]", re.DOTALL)
+
+
 def _scan(pattern: str, start: int = 0) -> Any:
-    """(index, char, depth) for every character outside escapes and character classes."""
-    depth, i = 0, start
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if ch == "[":
-            i = _class_end(pattern, i)
+    """(index, char, depth) for every "(", ")" and "|" outside escapes and character classes."""
+    depth = 0
+    for m in _TOKENS.finditer(pattern, start):
+        ch = m.group()
+        if len(ch) > 1:
             continue
         if ch == ")":
             depth -= 1
-        yield i, ch, depth
+        yield m.start(), ch, depth
         if ch == "(":
             depth += 1
-        i += 1
-
-
-def _class_end(pattern: str, i: int) -> int:
-    """The index just after the character class opening at `i` (a "]" first in it is a literal)."""
-    i += 1
-    if pattern[i:i + 1] == "^":
-        i += 1
-    if pattern[i:i + 1] == "]":
-        i += 1
-    while i < len(pattern) and pattern[i] != "]":
-        i += 2 if pattern[i] == "\\" else 1
-    return i + 1
 
 
 def _top_level(pattern: str) -> list[str]:
@@ -151,8 +147,12 @@ _ZERO_WIDTH = {C.AT, C.ASSERT, C.ASSERT_NOT}
 
 def literal_prefix(pattern: str) -> str:
     """The literal text every match starts with (after \b and lookarounds, which match nothing), or ""."""
+    return _prefix(P.parse(pattern))
+
+
+def _prefix(seq: Any) -> str:
     out = []
-    for op, av in P.parse(pattern):
+    for op, av in seq:
         if op is C.LITERAL:
             out.append(chr(av))
         elif out or op not in _ZERO_WIDTH:
