@@ -25,6 +25,11 @@ def required_literals(pattern: str) -> frozenset[str] | None:
 
 
 def _anchors(seq: Any) -> frozenset[str] | None:
+    return _best(_clauses(seq))
+
+
+def _clauses(seq: Any) -> list[frozenset[str]]:
+    """For each part of the sequence that has them, a set of strings one of which every match holds."""
     candidates: list[frozenset[str]] = []
     run: list[str] = []
 
@@ -52,6 +57,10 @@ def _anchors(seq: Any) -> frozenset[str] | None:
         if sub is not None:
             candidates.append(sub)
     flush()
+    return candidates
+
+
+def _best(candidates: list[frozenset[str]]) -> frozenset[str] | None:
     good = [c for c in candidates if c and min(len(s) for s in c) >= MIN_LEN]
     if not good:
         return None
@@ -82,22 +91,38 @@ def branches(pattern: str) -> list[Branch]:
     engine tries A with every way of F, then B with every way of F, either way. Anything else, or a
     branch that could match the empty string, stays whole.
     """
-    sources = [pattern] if _UNSPLITTABLE.search(pattern) else _cut(pattern)
-    parsed = [P.parse(b) for b in sources]  # once each: parsing is most of the start-up cost
-    if len(sources) > 1 and any(p.getwidth()[0] == 0 for p in parsed):
-        sources, parsed = [pattern], [P.parse(pattern)]
-    return [Branch(b, _anchors(p), _prefix(p)) for b, p in zip(sources, parsed, strict=True)]
+    cuts = [(pattern, pattern, ())] if _UNSPLITTABLE.search(pattern) else _cut(pattern)
+    # A branch is its core followed by the tails of the groups it was cut from. Parsing is most of the
+    # start-up cost and the branches add up to several times the pattern's length, so each core is
+    # parsed alone and each tail once: a match of the branch is a match of its core, then of each tail,
+    # so the core gives its prefix, the core and tails its literals, and the core a least width.
+    parsed = [P.parse(core) for _, core, _ in cuts]
+    prefixes = [_prefix(p) for p in parsed]
+    if len(cuts) > 1 and any(not f and p.getwidth()[0] == 0 for f, p in zip(prefixes, parsed, strict=True)):
+        cuts, parsed = [(pattern, pattern, ())], [P.parse(pattern)]
+        prefixes = [_prefix(parsed[0])]
+    tails = {t: _clauses(P.parse(t)) for _, _, ts in cuts for t in set(ts)}
+    return [Branch(b, _best(_clauses(p) + [c for t in ts for c in tails[t]]), f)
+            for (b, _, ts), p, f in zip(cuts, parsed, prefixes, strict=True)]
 
 
-def _cut(pattern: str) -> list[str]:
-    out: list[str] = []
+def _cut(pattern: str) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(branch, core, tails): the branch is its core followed by the tails of the groups it was cut from."""
+    out: list[tuple[str, str, tuple[str, ...]]] = []
     for part in _top_level(pattern):
-        cut = _cut_group(part)
-        out.extend([part] if cut == [part] else [b for c in cut for b in _cut(c)])
+        group = _group(part)
+        if group is None:
+            out.append((part, part, ()))
+            continue
+        head, alternatives, tail = group
+        for alt in alternatives:
+            out.extend((branch + tail, core, (*tails, tail) if tail else tails)
+                       for branch, core, tails in _cut(head + alt))
     return out
 
 
-def _cut_group(part: str) -> list[str]:
+def _group(part: str) -> tuple[str, list[str], str] | None:
+    """`E(?:A|B)F` as (E, [A, B], F), when it can be cut; else None."""
     for head in _HEADS:
         if not part.startswith(head + "(?:"):
             continue
@@ -105,9 +130,9 @@ def _cut_group(part: str) -> list[str]:
         end = _closing(part, start)
         tail = part[end + 1:]
         if end < 0 or tail.startswith(_QUANTIFIERS):
-            return [part]
-        return [head + alt + tail for alt in _top_level(part[start:end])]
-    return [part]
+            return None
+        return head, _top_level(part[start:end]), tail
+    return None
 
 
 # The characters that shape a pattern (escapes and character classes are whole tokens, so skipped).
