@@ -53,8 +53,8 @@ class _Branch:
     def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
         """`self.regex.search(text, pos)`."""
         if not self.prefix:
-            return self.regex.search(text, pos)
-        find, match, prefix = text.find, self.regex.match, self.prefix
+            return (self._regex or self.regex).search(text, pos)
+        find, match, prefix = text.find, (self._regex or self.regex).match, self.prefix
         i = find(prefix, pos)
         while i >= 0:
             m = match(text, i)  # lookbehinds and \b still see the text before i
