@@ -5,17 +5,23 @@ Prints contacts/second and p50/p99 latency of `assess` with the model and rules-
 with the ratio), `screen_text`, the CLI end to end, the model's load time in a fresh process and the
 model file's size. Targets (issue #10): at least 1,000 contacts/s on one core with the model, p99
 under 20 ms, load under 2 s.
+
+Before and after in the same run: `--baseline-path /tmp/speed-base/src [--rounds 2]` runs the load and
+`assess` measurements in fresh processes, the code at that path and this checkout's `src` in turn
+(base, new, base, new, ...), and prints each round and the ratios new / base.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
 OPENERS = ["", "hi ", "pls help ", "Hello, ", "I need to report that ", "sorry to bother you but ", "help "]
@@ -53,7 +59,7 @@ def generate(n: int, seed: int) -> list[dict[str, Any]]:
     return out
 
 
-def bench_assess(bodies: list[dict[str, Any]], label: str = "assess") -> float:
+def bench_assess(bodies: list[dict[str, Any]], label: str = "assess") -> dict[str, float]:
     from bluelamp.contact.model import ContactIn
     from bluelamp.triage.service import assess
 
@@ -71,10 +77,10 @@ def bench_assess(bodies: list[dict[str, Any]], label: str = "assess") -> float:
     p99 = latencies[int(len(latencies) * 0.99) - 1] * 1e3
     print(f"{label}: {len(contacts)} contacts in {total:.2f} s wall = {len(contacts) / total:,.0f}/s "
           f"({len(contacts) / cpu:,.0f} per CPU-second); p50 {p50:.3f} ms, p99 {p99:.3f} ms")
-    return len(contacts) / cpu
+    return {"per_s": len(contacts) / total, "per_cpu_s": len(contacts) / cpu, "p50_ms": p50, "p99_ms": p99}
 
 
-def bench_load() -> None:
+def bench_load() -> float:
     """Time from a fresh interpreter to the first assessment with the model loaded (imports included)."""
     code = ("import time; t=time.perf_counter(); from bluelamp.contact.model import ContactIn; "
             "from bluelamp.triage.service import assess; "
@@ -90,6 +96,7 @@ def bench_load() -> None:
     path = model_path(load_policy().version)
     print(f"load: first assessment in a fresh process {min(runs):.2f} s (best of 3; imports, policy and model); "
           f"model file {path.stat().st_size / 1e6:.1f} MB")
+    return min(runs)
 
 
 def bench_screen(bodies: list[dict[str, Any]]) -> None:
@@ -117,20 +124,61 @@ def bench_cli(bodies: list[dict[str, Any]]) -> None:
           f"(process start and imports included)")
 
 
+def measure(bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Load time, then `assess` with the model and with the rules alone, in this process."""
+    out: dict[str, Any] = {"load_s": bench_load(), "model": bench_assess(bodies, "assess (rules + model)")}
+    from bluelamp.triage.service import disable_text_model
+
+    disable_text_model()
+    out["rules"] = bench_assess(bodies, "assess (rules only, baseline)")
+    return out
+
+
+def compare(args: argparse.Namespace) -> None:
+    """Base and new in turn, each in fresh processes with its own `PYTHONPATH`; one line per round."""
+    paths = {"base": Path(args.baseline_path).resolve(), "new": Path(__file__).resolve().parents[1] / "src"}
+    runs: dict[str, list[dict[str, Any]]] = {"base": [], "new": []}
+    for round_ in range(1, args.rounds + 1):
+        for name, path in paths.items():
+            env = {**os.environ, "PYTHONPATH": str(path)}
+            proc = subprocess.run([sys.executable, __file__, "--n", str(args.n), "--seed", str(args.seed), "--child"],
+                                  env=env, capture_output=True, text=True, check=True)
+            got = json.loads(proc.stdout.splitlines()[-1])
+            runs[name].append(got)
+            m, r = got["model"], got["rules"]
+            print(f"round {round_} {name} ({path}): rules + model {m['per_s']:,.0f}/s ({m['per_cpu_s']:,.0f} per "
+                  f"CPU-second), p50 {m['p50_ms']:.2f} ms, p99 {m['p99_ms']:.2f} ms; rules alone {r['per_s']:,.0f}/s "
+                  f"({r['per_cpu_s']:,.0f} per CPU-second); load {got['load_s']:.2f} s", flush=True)
+    for key in ("model", "rules"):
+        for unit in ("per_s", "per_cpu_s"):
+            ratios = [n[key][unit] / b[key][unit] for b, n in zip(runs["base"], runs["new"], strict=True)]
+            print(f"ratio new / base, {'rules + model' if key == 'model' else 'rules alone'} {unit}: "
+                  + ", ".join(f"{x:.2f}" for x in ratios) + f" (mean {statistics.mean(ratios):.2f})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--n", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--baseline-path", help="the src folder of the code to compare with, run in turn with this one")
+    parser.add_argument("--rounds", type=int, default=2, help="with --baseline-path: base/new pairs to run")
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.baseline_path:
+        compare(args)
+        return
     bodies = generate(args.n, args.seed)
+    if args.child:
+        print(json.dumps(measure(bodies)))
+        return
     bench_load()
-    with_model = bench_assess(bodies, "assess (rules + model)")
+    with_model = bench_assess(bodies, "assess (rules + model)")["per_cpu_s"]
     bench_screen(bodies)
     bench_cli(bodies)
     from bluelamp.triage.service import disable_text_model
 
     disable_text_model()
-    rules = bench_assess(bodies, "assess (rules only, baseline)")
+    rules = bench_assess(bodies, "assess (rules only, baseline)")["per_cpu_s"]
     print(f"ratio: the model costs {rules / with_model:.2f}x the CPU time of the rules alone")
 
 

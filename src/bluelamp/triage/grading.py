@@ -35,6 +35,11 @@ class _Rule:
         return self.all <= facts and (not self.any or not self.any.isdisjoint(facts)) and self.unless.isdisjoint(facts)
 
 
+def compiled(condition: Condition) -> _Rule:
+    """A policy condition as frozensets, for conditions tested on every contact."""
+    return _Rule(condition)
+
+
 class Grader:
     """A compiled `grading.yaml` for one policy version."""
 

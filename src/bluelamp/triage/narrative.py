@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from itertools import groupby
 
 from bluelamp.policy.schema import IndicatorsDoc, NegationRules
 from bluelamp.triage.model import Findings, Mention
-from bluelamp.triage.prefilter import LiteralGate, required_literals
+from bluelamp.triage.prefilter import Branch, LiteralGate, branches
 
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "`": "'", "\u00b4": "'"})
 _REPEATS = re.compile(r"([a-z])\1{2,}")  # "helppp" -> "help", "noooo" -> "no"
@@ -29,7 +30,45 @@ class _Indicator:
     regex: re.Pattern[str]
     reason: str
     negatable: bool
-    literals: frozenset[str] | None  # one of these is in every match; None: always run the regex
+    branches: tuple[Branch, ...]  # the regex cut into its alternatives (prefilter.branches), each gated alone
+
+
+class _Branch:
+    """One alternative of an indicator's regex. Where every match starts with a literal, the places to
+    try are found with `str.find` (the re engine would try the regex at every position of the text)."""
+
+    __slots__ = ("source", "prefix", "_regex")
+
+    def __init__(self, branch: Branch) -> None:
+        self.source = branch.source
+        self.prefix = branch.prefix if len(branch.prefix) >= 2 else ""  # "": try every position
+        self._regex: re.Pattern[str] | None = None
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        if self._regex is None:  # compiled when first needed: thousands of branches, most rarely live
+            self._regex = re.compile(self.source)
+        return self._regex
+
+    def search(self, text: str, pos: int = 0) -> re.Match[str] | None:
+        """`self.regex.search(text, pos)`."""
+        if not self.prefix:
+            return (self._regex or self.regex).search(text, pos)
+        find, match, prefix = text.find, (self._regex or self.regex).match, self.prefix
+        i = find(prefix, pos)
+        while i >= 0:
+            m = match(text, i)  # lookbehinds and \b still see the text before i
+            if m is not None:
+                return m
+            i = find(prefix, i + 1)
+        return None
+
+    def finditer(self, text: str) -> Iterator[re.Match[str]]:
+        """`self.regex.finditer(text)` (no match is empty: each holds its prefix)."""
+        m = self.search(text)
+        while m is not None:
+            yield m
+            m = self.search(text, m.end())
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +96,13 @@ class Lexicon:
         self._figurative = [re.compile(r"\b(?:" + f + r")\b") for f in doc.figurative]
         self._indicators = [self._compile(i.id, i.raises, i.patterns, i.label, i.reason, i.negatable, labels)
                             for i in doc.indicators]
-        self._gate = LiteralGate([i.literals for i in self._indicators])
+        # Every branch of every indicator, in order, with the indicator it belongs to: the gate tells which
+        # branches can match at all, and only those run (a branch without its literal cannot match).
+        sources = [(index, b) for index, ind in enumerate(self._indicators) for b in ind.branches]
+        self._owner = [index for index, _ in sources]
+        self._branches = [_Branch(b) for _, b in sources]
+        self._gate = LiteralGate([b.literals for _, b in sources])
+        self._prefixes = [b.prefix for b in self._branches]
         self._negation = _Negation(doc.negation)
         self._suppress = [(frozenset(s.by), frozenset(s.clears), frozenset(s.unless)) for s in doc.suppress]
 
@@ -67,7 +112,7 @@ class Lexicon:
         name = label or labels.get(fact) or fact.replace("_", " ")
         source = "|".join(f"(?:{p})" for p in patterns)
         return _Indicator(fact, tuple(raises), re.compile(source), reason.replace("{label}", name), negatable,
-                          required_literals(source))
+                          tuple(branches(source)))
 
     def normalise(self, text: str) -> str:
         """Lower-case, drop apostrophes, shrink letter runs, rewrite chat spellings, tidy spaces."""
@@ -93,14 +138,18 @@ class Lexicon:
 
     def analyse(self, narrative: str) -> Findings:
         """The facts evidenced by the narrative, with every mention (negated ones marked)."""
-        text = self.normalise(narrative)
+        return self.analyse_normalised(self.normalise(narrative))
+
+    def analyse_normalised(self, text: str) -> Findings:
+        """`analyse` of a narrative already through `normalise` (the caller needs the text too: normalise once)."""
         breaks = self._negation.breaks(text)
         found: list[tuple[int, Mention, tuple[str, ...]]] = []
-        candidates = self._gate.candidates(text)
-        for index, ind in enumerate(self._indicators):
-            if index not in candidates:
-                continue
-            for m in ind.regex.finditer(text):
+        # Branch order is indicator order; a branch whose first words are not in the text cannot match.
+        prefixes = self._prefixes
+        live = [i for i in sorted(self._gate.candidates(text)) if prefixes[i] in text]
+        for index, group in groupby(live, key=self._owner.__getitem__):
+            ind = self._indicators[index]
+            for m in self._matches(ind, list(group), text):
                 start, end = m.span()
                 if start == end:
                     continue
@@ -118,6 +167,33 @@ class Lexicon:
             if facts & by and not facts & unless:
                 facts -= clears
         return Findings(frozenset(facts), tuple(m for _, m, _ in found))
+
+    def _matches(self, ind: _Indicator, live: list[int], text: str) -> Iterator[re.Match[str]]:
+        """`ind.regex.finditer(text)`, running only the branches that can match."""
+        if len(live) == len(ind.branches):
+            return ind.regex.finditer(text)
+        if len(live) == 1:
+            return self._branches[live[0]].finditer(text)
+        return _leftmost_first([self._branches[i] for i in live], text)
+
+
+def _leftmost_first(regexes: list[_Branch], text: str) -> Iterator[re.Match[str]]:
+    """What `re.compile("|".join(regexes)).finditer(text)` finds, from each regex run alone: at the
+    leftmost start any of them matches, the first of them in order wins; then on from its end.
+    (Exact because no branch matches the empty string: prefilter.branches.)"""
+    pending = [r.search(text) for r in regexes]
+    pos = 0
+    while True:
+        best = None
+        for k, m in enumerate(pending):
+            if m is not None and m.start() < pos:  # overlapped by the last match: look again after it
+                m = pending[k] = regexes[k].search(text, pos)
+            if m is not None and (best is None or m.start() < best.start()):
+                best = m
+        if best is None:
+            return
+        yield best
+        pos = best.end()
 
 
 class _Negation:

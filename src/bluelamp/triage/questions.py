@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from bluelamp.policy import Policy
 from bluelamp.policy.schema_triage import Question, QuestionsDoc
+from bluelamp.triage.grading import compiled
 from bluelamp.triage.model import Decision
 
 MAX_QUESTIONS = 8
@@ -16,14 +17,15 @@ class Questioner:
 
     def __init__(self, policy: Policy) -> None:
         self.doc: QuestionsDoc | None = policy.doc("questions") if "questions" in policy.names else None
+        self._kinds = [(compiled(k), k.questions) for k in self.doc.kinds] if self.doc is not None else []
 
     def open_questions(self, decision: Decision, answers: Mapping[str, bool]) -> list[str]:
         if self.doc is None:
             return []
         chosen: list[Question] = []
-        for kind in self.doc.kinds:
-            if kind.holds(decision.facts):
-                chosen.extend(kind.questions)
+        for rule, questions in self._kinds:
+            if rule.holds(decision.facts):
+                chosen.extend(questions)
         if decision.provisional:
             chosen.extend(self.doc.provisional)
         chosen.extend(self.doc.always)

@@ -58,7 +58,7 @@ def assess(contact: ContactIn, *, policy: Policy | None = None, now: datetime | 
     policy = policy or load_policy()
     engine = _engine(policy)
     text = engine.lexicon.normalise(contact.narrative)
-    findings = engine.lexicon.analyse(contact.narrative)
+    findings = engine.lexicon.analyse_normalised(text)
     learned = engine.reader.read(text, findings, contact.channel) if engine.reader is not None else None
     answers = contact.answers.model_dump(exclude_none=True)
     decision = engine.grader.decide(findings, answers, [f for f in history_flags if f in HISTORY_FLAGS],
@@ -94,13 +94,14 @@ def screen_text(text: str, prior_flags: Iterable[str] = (), *, policy: Policy | 
     """
     policy = policy or load_policy()
     engine = _engine(policy)
-    findings = engine.lexicon.analyse(text)
+    normalised = engine.lexicon.normalise(text)
+    findings = engine.lexicon.analyse_normalised(normalised)
     prior = frozenset(f for f in prior_flags if f not in HISTORY_FLAGS)
     if prior:
         findings = type(findings)(findings.facts | prior, findings.mentions)
     learned = None
     if engine.reader is not None:
-        learned = engine.reader.read(engine.lexicon.normalise(text), findings, "chat")
+        learned = engine.reader.read(normalised, findings, "chat")
     decision = engine.grader.decide(findings, {}, channel="chat", learned=learned)
     return Screening(
         flags=list(decision.flags), grade=decision.grade, route=decision.route,

@@ -172,9 +172,15 @@ class TextReader:
         self._char_range = tuple(int(v) for v in meta["char_ngrams"])
         self._with_channel = bool(meta.get("channel_token", True))  # files before session 5 always had it
         self._column: dict[str, int] = {}  # token -> hashed column; callers' words repeat, hashing is the cost
-        self._by_word: dict[str, list[int]] = {}  # word -> its character n-grams' columns
-        self._last_words: tuple[str, list[str], np.ndarray] = ("", [], np.zeros(0, dtype=np.int64))
+        self._by_word: dict[str, np.ndarray] = {}  # word -> its character n-grams' columns
         self._stack_heads()
+        # Each flag's least probability (its trained threshold, raised to FLAG_CONFIDENCE), in class order,
+        # so one comparison finds the flags read; a flag without a threshold is never read.
+        limits = [self.thresholds["flags"].get(f) for f in heads["flags"].classes]
+        self._flag_known = np.array([t is not None for t in limits], dtype=bool)
+        self._flag_limits = np.array([np.inf if t is None else max(t, FLAG_CONFIDENCE.get(f, MIN_FLAG_CONFIDENCE))
+                                      for f, t in zip(heads["flags"].classes, limits, strict=True)],
+                                     dtype=np.float64)
 
     def _stack_heads(self) -> None:
         """All heads' weights side by side over the union of their features: one gather and one
@@ -205,14 +211,12 @@ class TextReader:
         self._column[token] = index
         return index
 
-    def _char_columns(self, word: str) -> list[int]:
+    def _char_columns(self, word: str) -> np.ndarray:
         cached = self._by_word.get(word)
         if cached is None:
             if len(self._by_word) > 200_000:
                 self._by_word.clear()
-            column = self._column
-            cached = [c if (c := column.get(t)) is not None else self._index(t)
-                      for t in char_wb_ngrams(word, *self._char_range)]
+            cached = self._indices(char_wb_ngrams(word, *self._char_range))
             self._by_word[word] = cached
         return cached
 
@@ -223,22 +227,26 @@ class TextReader:
     def features_of(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         """One narrative's features exactly as the HashingVectorizers give them (tested): hashed counts
         per block (words, then characters), each block scaled to unit length."""
+        words = Counter(word_ngrams(text, *self._word_range))
+        return self._features(text, words, self._indices(list(words)))
+
+    def _features(self, text: str, words: Counter[str], word_columns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """`features_of` from the word n-grams already counted and hashed (`read` needs them again)."""
         idx: list[np.ndarray] = []
         val: list[np.ndarray] = []
-        words = Counter(word_ngrams(text, *self._word_range))
-        word_columns = self._indices(list(words))
         word_counts = np.fromiter(words.values(), dtype=np.float64, count=len(words))
         # Character n-grams never cross a word, so each word's columns are computed once and reused.
-        chars: list[int] = []
-        for word in text.split():
-            chars.extend(self._char_columns(word))
-        char_columns = np.array(chars, dtype=np.int64)
-        for offset, columns, counts in ((0, word_columns, word_counts),
-                                        (self._n, char_columns, np.ones(len(char_columns)))):
+        split = text.split()
+        char_columns = np.concatenate([self._char_columns(w) for w in split]) if split else word_columns[:0]
+        for offset, columns, counts in ((0, word_columns, word_counts), (self._n, char_columns, None)):
             if not len(columns):
                 continue
-            unique, inverse = np.unique(columns, return_inverse=True)
-            summed = np.bincount(inverse, weights=counts)
+            if counts is None:  # each character n-gram counts 1: the counts of its column are the sums
+                unique, how_many = np.unique(columns, return_counts=True)
+                summed: np.ndarray = how_many.astype(np.float64)
+            else:
+                unique, inverse = np.unique(columns, return_inverse=True)
+                summed = np.bincount(inverse, weights=counts)
             idx.append(unique + offset)
             val.append(summed / np.sqrt(float((summed * summed).sum())))
         if not idx:
@@ -247,7 +255,9 @@ class TextReader:
 
     def probabilities(self, normalised: str, channel: str) -> dict[str, Any]:
         """Grade, route and flag probabilities for one narrative (for evaluation and reasons)."""
-        idx, val = self.features_of(model_text(normalised, channel, self._with_channel))
+        return self._probabilities(*self.features_of(model_text(normalised, channel, self._with_channel)))
+
+    def _probabilities(self, idx: np.ndarray, val: np.ndarray) -> dict[str, Any]:
         if len(idx):
             scores = val @ self._dense[self._lookup[idx]].astype(np.float64) + self._intercept
         else:
@@ -264,78 +274,93 @@ class TextReader:
         return out
 
     def read(self, normalised: str, findings: Findings, channel: str) -> Learned:
-        if len(normalised.split()) < MIN_WORDS:
+        n_words = len(normalised.split())
+        if n_words < MIN_WORDS:
             return Learned()  # too little text to read: the rules' fail-safe defaults decide
-        out = self.probabilities(normalised, channel)
         text = model_text(normalised, channel, self._with_channel)
+        # The word n-grams are counted and hashed once: for the features and again for the reasons.
+        counted = Counter(word_ngrams(text, *self._word_range))
+        columns = self._indices(list(counted))
+        out = self._probabilities(*self._features(text, counted, columns))
+        evidence = _Evidence(self, list(counted), columns)  # the reasons' words, worked out when first asked
         negated = {m.fact for m in findings.mentions if m.negated} - set(findings.facts)
         flags: list[tuple[str, str]] = []
         shown: list[tuple[str, str]] = []
         flag_head, flag_p = out["flags"]
-        for flag, p in zip(flag_head.classes, flag_p, strict=True):
-            threshold = self.thresholds["flags"].get(flag)
-            if threshold is None or flag in findings.facts or flag in negated:
+        read = self._flag_known & ~(flag_p < self._flag_limits) if n_words >= MIN_FLAG_WORDS else []
+        for k in np.flatnonzero(read):
+            flag, p = flag_head.classes[k], flag_p[k]
+            if flag in findings.facts or flag in negated:
                 continue
-            if len(normalised.split()) < MIN_FLAG_WORDS:
-                continue
-            if p < max(threshold, FLAG_CONFIDENCE.get(flag, MIN_FLAG_CONFIDENCE)):
-                continue
-            words = self._words_for(flag_head, flag_head.classes.index(flag), text)
+            words = evidence.words_for("flags", int(k))
             label = self.labels.get(flag, flag.replace("_", " "))
             (shown if flag in SHOWN_ONLY else flags).append((flag, f"text model reads {label} ({p:.0%}){words}"))
         grade_head, grade_p = out["grade"]
         grades = [int(c) for c in grade_head.classes]
         p_by_grade = dict(zip(grades, grade_p, strict=True))
         floors = self.floors_for(channel)
-        floor = self._floor(grade_head, grades, p_by_grade, text, {g: float(floors[str(g)]) for g in (1, 2)})
+        floor = self._floor(grades, p_by_grade, evidence, {g: float(floors[str(g)]) for g in (1, 2)})
         # Where the rules found positive evidence against an emergency (grading.yaml `held`) the model must
         # be surer to lift; without a `held` threshold in the file, the ordinary floors apply (as before).
         held_t = floors.get("held")
         floor_held = floor if held_t is None else self._floor(
-            grade_head, grades, p_by_grade, text,
+            grades, p_by_grade, evidence,
             {g: max(float(floors[str(g)]), float(held_t)) for g in (1, 2)})
         doubt = None
         urgent_p = p_by_grade.get(1, 0.0) + p_by_grade.get(2, 0.0)
         doubt_t = floors.get("doubt")
         if floor is None and doubt_t is not None and urgent_p >= float(doubt_t):
             doubt = (urgent_p, f"the text model reads possible urgency ({urgent_p:.0%})"
-                               f"{self._words_for(grade_head, grades.index(1), text)}")
+                               f"{evidence.words_for('grade', grades.index(1))}")
         route = None
         route_head, route_p = out["route"]
         best = int(np.argmax(route_p))
         name = route_head.classes[best]
         # Grade 4 from the model alone needs a clear reading: never while it sees real urgency.
         route_t = max(float(self.thresholds["route"]), MIN_ROUTE_CONFIDENCE)
-        if (len(normalised.split()) >= MIN_ROUTE_WORDS and name not in ("deploy", "appointment")
+        if (n_words >= MIN_ROUTE_WORDS and name not in ("deploy", "appointment")
                 and route_p[best] >= route_t
                 and p_by_grade.get(4, 0.0) >= route_t and urgent_p < MAX_URGENT_FOR_ROUTE):
-            words = self._words_for(route_head, best, text)
+            words = evidence.words_for("route", best)
             route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
         return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown), doubt=doubt,
                        floor_held=floor_held)
 
-    def _floor(self, grade_head: Head, grades: list[int], p_by_grade: dict[int, float], text: str,
+    def _floor(self, grades: list[int], p_by_grade: dict[int, float], evidence: _Evidence,
                thresholds: dict[int, float]) -> tuple[int, str] | None:
         """The most urgent grade whose "at least this urgent" probability reaches its threshold."""
         for g in (1, 2):
             p_at_least = sum(p for grade, p in p_by_grade.items() if grade <= g)
             if p_at_least >= thresholds[g]:
-                words = self._words_for(grade_head, grades.index(g), text)
+                words = evidence.words_for("grade", grades.index(g))
                 return g, f"at least grade {g}: the text model reads {GRADE_NAMES[g]} ({p_at_least:.0%}){words}"
         return None
 
-    def _words_for(self, head: Head, row: int, text: str, top: int = 3) -> str:
-        """The words (unigrams and bigrams) that pushed this class up most, for the reasons."""
-        last = self._last_words  # one snapshot: request threads share the reader
-        if last[0] != text:
-            tokens = [t for t in dict.fromkeys(word_ngrams(text, *self._word_range)) if not t.startswith("chan")]
-            last = (text, tokens, self._indices(tokens))
-            self._last_words = last
-        _, tokens, columns = last
-        if not tokens:
+
+class _Evidence:
+    """The words (unigrams and bigrams) of one narrative that pushed a class up most, for the reasons.
+
+    One per `read`, so request threads sharing the reader share nothing; the weight rows of its words
+    are gathered from the stacked heads once, on first use, for every head and class at once.
+    """
+
+    def __init__(self, reader: TextReader, ngrams: list[str], columns: np.ndarray) -> None:
+        self.reader = reader
+        self.ngrams = ngrams
+        self.columns = columns
+        self.tokens: list[str] = []
+        self.rows: np.ndarray | None = None
+
+    def words_for(self, head: str, row: int, top: int = 3) -> str:
+        if self.rows is None:
+            keep = [i for i, t in enumerate(self.ngrams) if not t.startswith("chan")]
+            self.tokens = [self.ngrams[i] for i in keep]
+            self.rows = self.reader._dense[self.reader._lookup[self.columns[keep]]]
+        if not self.tokens:
             return ""
-        w = head.weights_of(row, columns)
-        best = [tokens[i] for i in np.argsort(-w)[:top] if w[i] > 0]
+        # float64 as Head.weights_of gives them, so argsort orders ties exactly as before
+        w = self.rows[:, self.reader._slices[head].start + row].astype(np.float64)
+        best = [self.tokens[i] for i in np.argsort(-w)[:top] if w[i] > 0]
         return (": " + ", ".join(f"'{t}'" for t in best)) if best else ""
 
 
