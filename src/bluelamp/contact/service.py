@@ -13,9 +13,10 @@ from sqlalchemy.orm import Session
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.audit.model import canonical
-from bluelamp.contact.matching import given_json, mark_people, match_people, record_details
+from bluelamp.contact.matching import detail_rows, given_json, mark_people, match_people
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
+from bluelamp.contact.write import insert_contact_rows
 from bluelamp.db.base import table
 from bluelamp.identity import access
 from bluelamp.identity.model import Principal
@@ -95,7 +96,15 @@ def record_contact(
     proposal = assessment.to_dict()
     proposal["reasons"] = list(proposal["reasons"]) + [r for r in match.reasons if r not in proposal["reasons"]]
     description = data.location.description if data.location else None
-    contact_id = _insert_contact(session, {
+    deploys = assessment.route in DEPLOYING_ROUTES
+    incident = response.new_incident(
+        contact_id=None, grade=assessment.grade, flags=list(assessment.flags), urban=data.is_urban,
+        received_at=received_at, attend_by=assessment.attend_by, lat=where.lat, lon=where.lon,
+        location_description=description, area=area) if deploys else None
+    # The contact, its location, people, their details and its incident: one statement on PostgreSQL
+    # (contact/write.py); their audit entries and the incident's first prompt follow, in the order the
+    # separate inserts made them.
+    contact_id = insert_contact_rows(session, {
         "channel": data.channel, "agency": "police", "source": source, "external_ref": None,
         "received_at": received_at, "answered_at": phone_answered_at or now, "narrative": data.narrative,
         "lat": where.lat, "lon": where.lon, "location_description": description, "urban": data.is_urban,
@@ -103,20 +112,14 @@ def record_contact(
         "grade": assessment.grade, "route": assessment.route, "flags": list(assessment.flags),
         "policy_version": assessment.policy_version, "household": match.household, "status": "awaiting_decision",
         "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now),
-        "team": principal.team})
-    where.record(session, contact_id)
+        "team": principal.team}, where.row(), _people_rows(match), detail_rows(match, principal.actor, now),
+        incident)
     if call is not None:
         telephony.link_contact(session, call, contact_id, principal.actor)
-    _insert_people(session, contact_id, match, received_at)
-    record_details(session, match, contact_id, principal.actor, now)
     mark_people(match, list(assessment.flags), policy, received_at)
     incident_id = None
-    if assessment.route in DEPLOYING_ROUTES:
-        incident = response.open_incident(
-            session, contact_id=contact_id, grade=assessment.grade, flags=list(assessment.flags),
-            urban=data.is_urban, received_at=received_at, attend_by=assessment.attend_by,
-            lat=where.lat, lon=where.lon, location_description=description, area=area, actor=principal.actor,
-        )
+    if incident is not None:
+        response.incident_opened(session, incident, principal.actor)
         incident_id = incident.id
     audit.record(session, principal.actor, "contact.recorded", "contact", contact_id, after={
         "channel": data.channel, "grade": assessment.grade, "route": assessment.route,
@@ -135,20 +138,11 @@ def record_contact(
     return body
 
 
-def _insert_contact(session: Session, values: dict[str, Any]) -> int:
-    """One INSERT ... RETURNING id in Core: the ORM's unit of work costs more CPU than the statement,
-    and nothing in the recording transaction needs the Contact object (later reads load it)."""
-    contacts = table(Contact)
-    return int(session.execute(insert(contacts).returning(contacts.c.id), values).scalar_one())
-
-
-def _insert_people(session: Session, contact_id: int, match: Any, received_at: datetime) -> None:
-    """Who was in the contact, in one executemany (the repeat counts read these rows by query)."""
-    if match.people:
-        session.execute(insert(table(ContactPerson)), [
-            {"contact_id": contact_id, "person_id": person.id, "role": role, "is_caller": is_caller,
-             "received_at": received_at, "phone_key": match.phones.get(person.id)}
-            for person, role, is_caller in match.people])
+def _people_rows(match: Any) -> list[dict[str, Any]]:
+    """Who was in the contact (contact_person rows but contact_id and received_at): the repeat counts
+    read these rows by query."""
+    return [{"person_id": person.id, "role": role, "is_caller": is_caller, "phone_key": match.phones.get(person.id)}
+            for person, role, is_caller in match.people]
 
 
 def _take_key(session: Session, idempotency: tuple[str, str], principal: Principal, body: dict[str, Any],
