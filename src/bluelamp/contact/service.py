@@ -6,7 +6,7 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -16,8 +16,7 @@ from bluelamp.audit.model import canonical
 from bluelamp.contact.matching import detail_rows, given_json, mark_people, match_people
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
-from bluelamp.contact.write import insert_contact_rows
-from bluelamp.db.base import table
+from bluelamp.contact.write import close_contact, insert_contact_rows
 from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
@@ -119,7 +118,7 @@ def record_contact(
     mark_people(match, list(assessment.flags), policy, received_at)
     incident_id = None
     if incident is not None:
-        response.incident_opened(session, incident, principal.actor)
+        response.incident_opened(session, incident, principal.actor, defer_prompt=True)  # see close_contact
         incident_id = incident.id
     audit.record(session, principal.actor, "contact.recorded", "contact", contact_id, after={
         "channel": data.channel, "grade": assessment.grade, "route": assessment.route,
@@ -133,8 +132,7 @@ def record_contact(
                 session, lat=where.lat, lon=where.lon, description=description,
                 flags=list(assessment.flags), received_at=received_at, exclude_incident=incident_id,
                 policy=policy)}
-    if idempotency is not None:
-        _take_key(session, idempotency, principal, body, now)
+    _take_key(session, idempotency, principal, body, now)
     return body
 
 
@@ -145,17 +143,22 @@ def _people_rows(match: Any) -> list[dict[str, Any]]:
             for person, role, is_caller in match.people]
 
 
-def _take_key(session: Session, idempotency: tuple[str, str], principal: Principal, body: dict[str, Any],
+def _take_key(session: Session, idempotency: tuple[str, str] | None, principal: Principal, body: dict[str, Any],
               now: datetime) -> None:
-    """Store the key with its response in one INSERT, last: a twin that took the key first (a retry, or
-    a concurrent request: on PostgreSQL it waits on the key's unique index until the first commits)
-    fails here, this transaction rolls back whole, and the caller answers with the stored response."""
-    key, digest = idempotency
+    """Store the key with its response, last, in the closing statement (contact/write.py) with the
+    incident's prompt and the audit entries: a twin that took the key first (a retry, or a concurrent
+    request: on PostgreSQL it waits on the key's unique index until the first commits) fails here, this
+    transaction rolls back whole, and the caller answers with the stored response."""
+    row = None
+    if idempotency is not None:
+        key, digest = idempotency
+        row = {"key": _scoped(key, principal), "principal": principal.actor, "request_digest": digest,
+               "status_code": 201, "response": body, "created_at": now}
     try:
-        session.execute(insert(table(IdempotencyKey)), {
-            "key": _scoped(key, principal), "principal": principal.actor, "request_digest": digest,
-            "status_code": 201, "response": body, "created_at": now})
+        close_contact(session, row)
     except IntegrityError:
+        if row is None:
+            raise
         raise ReplayRace() from None
 
 

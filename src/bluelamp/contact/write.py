@@ -27,7 +27,7 @@ from typing import Any
 from sqlalchemy import ARRAY, Boolean, Integer, String, bindparam, func, insert, select, true
 from sqlalchemy.orm import Session
 
-from bluelamp.contact.store import Contact, ContactPerson, PersonDetail
+from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, PersonDetail
 from bluelamp.db.attach import attach, row_values
 from bluelamp.db.base import table
 from bluelamp.location.store import ContactLocation
@@ -128,3 +128,74 @@ def _statement(with_incident: bool) -> Any:
     i = (insert(inc).from_select(["contact_id", *inc_cols], select(c.c.id, *_binds("i", inc, inc_cols)))
          .returning(inc.c.id).cte("i"))
     return select(c.c.id, i.c.id).select_from(c).join(i, true()).add_cte(*ctes)
+
+
+# --- the closing statement: idempotency key, the incident's first prompt, the audit entries ----------
+
+
+AUDIT_ARRAYS = ("at", "actor", "action", "entity", "entity_id", "content", "content_digest", "nonce", "mac")
+
+
+def close_contact(session: Session, key_row: dict[str, Any] | None) -> None:
+    """The last writes of recording a contact: its idempotency key (if any) with the answer, the new
+    incident's re-THRIVE prompt held by `jobs.runner.enqueue_once(defer=True)`, and every audit entry of
+    the transaction so far. On PostgreSQL one statement (data-modifying CTEs, the entries through
+    `unnest ... WITH ORDINALITY` so their ids keep the order they were recorded in: the chain's order);
+    elsewhere the same rows one statement each, the entries at commit as in every transaction.
+
+    A twin request that took the key first makes this raise IntegrityError, so the whole transaction,
+    its entries with it, rolls back (the caller replays the stored answer).
+    """
+    from bluelamp.audit.service import take_pending_rows
+    from bluelamp.jobs.runner import insert_once_statement, take_deferred
+
+    dialect = session.get_bind().dialect.name
+    jobs = take_deferred(session)
+    if dialect != "postgresql":
+        for job in jobs:
+            session.execute(insert_once_statement(dialect), job)
+        if key_row is not None:
+            session.execute(insert(table(IdempotencyKey)), key_row)
+        return
+    entries = take_pending_rows(session)
+    one_job = jobs[:1] if len(jobs) == 1 else []
+    for job in jobs if not one_job else []:  # more than one prompt: never on this path, but kept exact
+        session.execute(insert_once_statement(dialect), job)
+    if not entries:  # nothing audited yet (never, recording a contact): the key and prompt alone
+        if key_row is not None:
+            session.execute(insert(table(IdempotencyKey)), key_row)
+        for job in one_job:
+            session.execute(insert_once_statement(dialect), job)
+        return
+    params: dict[str, Any] = {f"a_{k}": [row[k] for row in entries] for k in AUDIT_ARRAYS}
+    if key_row is not None:
+        params.update({f"k_{k}": v for k, v in key_row.items()})
+    if one_job:
+        params.update({f"j_{k}": v for k, v in one_job[0].items()})
+    session.execute(_closing_statement(key_row is not None, bool(one_job)), params)
+
+
+@lru_cache(maxsize=4)
+def _closing_statement(with_key: bool, with_job: bool) -> Any:
+    """close_contact's PostgreSQL statement for one shape, built once with bound parameters."""
+    from sqlalchemy.dialects.postgresql import JSONB
+    from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+    from bluelamp.audit.store import AuditPending
+    from bluelamp.jobs.store import Job
+
+    pending, keys, jobs = table(AuditPending), table(IdempotencyKey), table(Job)
+    arrays = [bindparam(f"a_{k}", type_=ARRAY(JSONB if k == "content" else pending.c[k].type)) for k in AUDIT_ARRAYS]
+    given = func.unnest(*arrays).table_valued(*AUDIT_ARRAYS, with_ordinality="n").render_derived("a")
+    statement = insert(pending).from_select(
+        list(AUDIT_ARRAYS), select(*[given.c[k] for k in AUDIT_ARRAYS]).order_by(given.c.n))
+    if with_key:
+        key_cols = [c.key for c in keys.columns]
+        statement = statement.add_cte(
+            insert(keys).values(dict(zip(key_cols, _binds("k", keys, key_cols), strict=True))).cte("k"))
+    if with_job:
+        job_cols = ["kind", "payload", "run_at", "status", "attempts", "dedupe_key"]
+        statement = statement.add_cte(
+            pg_insert(jobs).values(dict(zip(job_cols, _binds("j", jobs, job_cols), strict=True)))
+            .on_conflict_do_nothing(index_elements=["dedupe_key"]).cte("j"))
+    return statement

@@ -73,7 +73,12 @@ class Database:
         # Audit entries are written unchained with the transaction and chained (sealed) once it has
         # committed and given back its connection (audit/sealer.py); the anchor moves with each seal.
         from bluelamp.audit.service import flush_pending, forget_pending, seal_after_commit, seal_due
+        from bluelamp.jobs.runner import forget_deferred, write_deferred
 
+        # Jobs held for a closing statement (jobs.runner.enqueue_once(defer=True)) that nobody wrote go
+        # in before the audit entries, inside the transaction.
+        event.listen(self.sessions, "before_commit", write_deferred)
+        event.listen(self.sessions, "after_rollback", forget_deferred)
         event.listen(self.sessions, "before_commit", flush_pending)
         event.listen(self.sessions, "after_commit", seal_due)
         event.listen(self.sessions, "after_rollback", forget_pending)

@@ -63,20 +63,23 @@ def new_incident(*, contact_id: int | None, grade: int, flags: list[str], urban:
     )
 
 
-def incident_opened(session: Session, incident: Incident, actor: str) -> None:
-    """What follows a new incident's insert: its audit entry and its first re-THRIVE prompt."""
+def incident_opened(session: Session, incident: Incident, actor: str, defer_prompt: bool = False) -> None:
+    """What follows a new incident's insert: its audit entry and its first re-THRIVE prompt
+    (`defer_prompt`: held for the caller's closing statement, jobs.runner.enqueue_once)."""
     audit.record(session, actor, "incident.opened", "incident", incident.id,
                  after={"contact_id": incident.contact_id, "grade": incident.grade,
                         "attend_by": clock.iso(incident.attend_by)})
-    _schedule_rethrive(session, incident, new=True)
+    _schedule_rethrive(session, incident, new=True, defer=defer_prompt)
 
 
-def _schedule_rethrive(session: Session, incident: Incident, new: bool = False) -> None:
+def _schedule_rethrive(session: Session, incident: Incident, new: bool = False, defer: bool = False) -> None:
+    from functools import partial
+
     from bluelamp.jobs.runner import enqueue, enqueue_once
     from bluelamp.policy import load_policy
 
     # A new incident (a contact being recorded) queues its prompt in one statement.
-    put = enqueue_once if new else enqueue
+    put: Any = partial(enqueue_once, defer=defer) if new else enqueue
     rules = load_policy().reassessment
     if incident.attend_by is not None and rules.at_attend_by:
         put(session, "incident.rethrive", {"incident_id": incident.id}, incident.attend_by,
