@@ -47,7 +47,7 @@ def insert_contact_rows(session: Session, contact: dict[str, Any], location: dic
     `links` and `details` are rows without `contact_id`; `incident` is a new, unsaved Incident whose
     `contact_id` is set here.
     """
-    if session.get_bind().dialect.name != "postgresql":
+    if not one_statement(session):
         return _one_by_one(session, contact, location, links, details, incident)
     # No flush first: what is pending (a matched person's new details, then the markers this contact
     # gives) goes out in one UPDATE later, as it did.
@@ -70,6 +70,11 @@ def insert_contact_rows(session: Session, contact: dict[str, Any], location: dic
         incident.contact_id = contact_id  # before attaching: part of its clean, stored state
         attach(session, incident, row[1])
     return contact_id
+
+
+def one_statement(session: Session) -> bool:
+    """Whether the rows go in as one statement (PostgreSQL), else one by one (the portable path)."""
+    return bool(session.get_bind().dialect.name == "postgresql")
 
 
 def _one_by_one(session: Session, contact: dict[str, Any], location: dict[str, Any],
@@ -151,7 +156,7 @@ def close_contact(session: Session, key_row: dict[str, Any] | None) -> None:
 
     dialect = session.get_bind().dialect.name
     jobs = take_deferred(session)
-    if dialect != "postgresql":
+    if not one_statement(session):
         for job in jobs:
             session.execute(insert_once_statement(dialect), job)
         if key_row is not None:
