@@ -32,8 +32,8 @@ ADVICE = {"channel": "101", "narrative": "I want to report that someone scammed 
 
 
 def _record(db, principal, body: dict[str, Any], key: str | None) -> tuple[dict[str, Any], list[str]]:  # type: ignore[no-untyped-def]
-    """Record one contact; returns the answer and the statements of its own transaction (not the
-    sealing round's, which runs on the sealer's connection after the commit)."""
+    """Record one contact; returns the answer and the statements of its own transaction, commit
+    included (not the sealing round's, which runs on the sealer's own connection after the commit)."""
     seen: list[str] = []
     with db.unit_of_work() as session:
         mine = session.connection()
@@ -46,8 +46,10 @@ def _record(db, principal, body: dict[str, Any], key: str | None) -> tuple[dict[
         try:
             idem = (key, service.request_digest(body)) if key else None
             answer = service.record_contact(session, ContactIn.model_validate(body), principal, idempotency=idem)
-        finally:
+        except BaseException:
             event.remove(db.engine, "before_cursor_execute", listen)
+            raise
+    event.remove(db.engine, "before_cursor_execute", listen)  # the commit's own statements counted too
     return answer, seen
 
 
@@ -101,28 +103,27 @@ def _warm(db, who) -> None:  # type: ignore[no-untyped-def]
     _record(db, who, {"channel": "101", "narrative": "warm up", "location": {"lat": 52.0, "lon": -2.0}}, None)
 
 
-def test_a_deploying_contact_writes_in_nine_statements_on_postgresql(db, principal, fixed_clock) -> None:  # type: ignore[no-untyped-def]
+def test_a_deploying_contact_writes_in_seven_statements_on_postgresql(db, principal, fixed_clock) -> None:  # type: ignore[no-untyped-def]
     """The handler's call, the people candidates, the new person, the repeat counts, the household;
-    then one statement for the contact, location, people, details and incident; the victim's new
-    markers; the duplicates look-up; one closing statement (key, prompt, audit entries). The code
-    before sent 14, and a 15th (the audit entries) at commit."""
+    then one statement for the contact, location, people, details and incident with the duplicates
+    look-up; the victim's new markers (flushed before the next statement); one closing statement (key,
+    prompt, audit entries). The code before sent 15 (the audit entries at commit)."""
     who = principal("call_handler")
     _warm(db, who)
     answer, seen = _record(db, who, dict(KNIFE, people=[]), "k1")
     assert answer["incident_id"] is not None
     reads = ["SELECT tel_call", "SELECT person", "INSERT person", "SELECT contact_person", "SELECT person"]
     if db.dialect == "postgresql":
-        assert _shape(seen) == [*reads, "WITH contact", "UPDATE person", "SELECT incident",
-                                "WITH idempotency_key"], seen
+        assert _shape(seen) == [*reads, "WITH contact", "UPDATE person", "WITH idempotency_key"], seen
     else:  # the portable path: the same rows one statement each (SQLite has no data-modifying CTEs)
         assert _shape(seen) == [*reads, "INSERT contact", "INSERT contact_location", "INSERT contact_person",
                                 "INSERT person_detail", "INSERT incident", "UPDATE person", "SELECT incident",
-                                "INSERT job", "INSERT idempotency_key"], seen
+                                "INSERT job", "INSERT idempotency_key", "INSERT audit_pending"], seen
 
 
 def test_a_contact_without_deployment_writes_in_six_statements_on_postgresql(db, principal, fixed_clock) -> None:  # type: ignore[no-untyped-def]
-    """No location and no address: no duplicates or household look-up. The code before sent 9 and a
-    10th at commit."""
+    """No location and no address: no duplicates or household look-up. The code before sent 10 (the
+    audit entries at commit)."""
     who = principal("call_handler")
     _warm(db, who)
     answer, seen = _record(db, who, ADVICE, "k2")
@@ -132,7 +133,24 @@ def test_a_contact_without_deployment_writes_in_six_statements_on_postgresql(db,
         assert _shape(seen) == [*reads, "WITH contact", "WITH idempotency_key"], seen
     else:
         assert _shape(seen) == [*reads, "INSERT contact", "INSERT contact_location", "INSERT contact_person",
-                                "INSERT person_detail", "INSERT idempotency_key"], seen
+                                "INSERT person_detail", "INSERT idempotency_key", "INSERT audit_pending"], seen
+
+
+def test_the_duplicates_found_inside_the_insert_are_those_found_after_it(db, principal, fixed_clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Two earlier incidents near the same place: a third contact there lists both, the same on either
+    path, and never its own incident."""
+    who = principal("call_handler")
+    first, _ = _record(db, who, KNIFE, None)
+    second, _ = _record(db, who, _swapped(KNIFE), None)
+    with monkeypatch.context() as m:
+        m.setattr(write, "one_statement", lambda _session: False)
+        slow, _ = _record(db, who, dict(KNIFE, people=[], caller=None), None)
+    fast, _ = _record(db, who, dict(KNIFE, people=[], caller=None), None)
+    found = [d["incident_id"] for d in slow["possible_duplicates"]]
+    assert set(found) >= {first["incident_id"], second["incident_id"]} and slow["incident_id"] not in found
+    assert [d for d in fast["possible_duplicates"] if d["incident_id"] != slow["incident_id"]] == \
+        slow["possible_duplicates"]
+    assert fast["incident_id"] not in [d["incident_id"] for d in fast["possible_duplicates"]]
 
 
 SWAPS = (("Doe", "Dee"), ("Roe", "Ree"), ("Smith", "Smyth"), ("07700 900", "07700 901"), ("07700900", "07700901"),

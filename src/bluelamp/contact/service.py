@@ -100,10 +100,12 @@ def record_contact(
         contact_id=None, grade=assessment.grade, flags=list(assessment.flags), urban=data.is_urban,
         received_at=received_at, attend_by=assessment.attend_by, lat=where.lat, lon=where.lon,
         location_description=description, area=area) if deploys else None
-    # The contact, its location, people, their details and its incident: one statement on PostgreSQL
-    # (contact/write.py); their audit entries and the incident's first prompt follow, in the order the
-    # separate inserts made them.
-    contact_id = insert_contact_rows(session, {
+    # The contact, its location, people, their details and its incident, and the look-up of possible
+    # duplicates: one statement on PostgreSQL (contact/write.py); their audit entries and the incident's
+    # first prompt follow, in the order the separate inserts made them.
+    lookup = duplicates.lookup(lat=where.lat, lon=where.lon, description=description, received_at=received_at,
+                               policy=policy)
+    contact_id, candidates = insert_contact_rows(session, {
         "channel": data.channel, "agency": "police", "source": source, "external_ref": None,
         "received_at": received_at, "answered_at": phone_answered_at or now, "narrative": data.narrative,
         "lat": where.lat, "lon": where.lon, "location_description": description, "urban": data.is_urban,
@@ -112,7 +114,7 @@ def record_contact(
         "policy_version": assessment.policy_version, "household": match.household, "status": "awaiting_decision",
         "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now),
         "team": principal.team}, where.row(), _people_rows(match), detail_rows(match, principal.actor, now),
-        incident)
+        incident, lookup)
     if call is not None:
         telephony.link_contact(session, call, contact_id, principal.actor)
     mark_people(match, list(assessment.flags), policy, received_at)
@@ -126,12 +128,13 @@ def record_contact(
         "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
         "received_at": clock.iso(received_at), "received_at_reason": (data.received_at_reason or "").strip() or None,
     })
+    near = dict(lat=where.lat, lon=where.lon, description=description, flags=list(assessment.flags),
+                received_at=received_at, exclude_incident=incident_id, policy=policy)
     body = {"id": contact_id, "assessment": proposal, "incident_id": incident_id,
             "location": {"lat": where.lat, "lon": where.lon, "source": where.source, "label": where.label},
-            "possible_duplicates": duplicates.possible_duplicates(
-                session, lat=where.lat, lon=where.lon, description=description,
-                flags=list(assessment.flags), received_at=received_at, exclude_incident=incident_id,
-                policy=policy)}
+            # Looked up by the insert's own statement on PostgreSQL (contact/write.py), else here.
+            "possible_duplicates": duplicates.rank(candidates, **near) if candidates is not None
+            else duplicates.possible_duplicates(session, **near)}
     _take_key(session, idempotency, principal, body, now)
     return body
 

@@ -40,15 +40,19 @@ DETAIL_SHARED = ("source", "verified", "actor", "at")
 
 def insert_contact_rows(session: Session, contact: dict[str, Any], location: dict[str, Any],
                         links: list[dict[str, Any]], details: list[dict[str, Any]],
-                        incident: Incident | None) -> int:
+                        incident: Incident | None,
+                        duplicates: tuple[Any, dict[str, Any]] | None = None) -> tuple[int, list[Any] | None]:
     """Insert a new contact with its location row, people links, person details and (optionally) its
-    incident, which is then attached to the session with its id. Returns the contact's id.
+    incident, which is then attached to the session with its id. Returns the contact's id and, on
+    PostgreSQL, the rows of the possible-duplicates look-up (`location.duplicates.lookup`), run by the
+    same statement (else None: the caller runs it).
 
     `links` and `details` are rows without `contact_id`; `incident` is a new, unsaved Incident whose
-    `contact_id` is set here.
+    `contact_id` is set here. The look-up reads the incidents as the statement began, so it never sees
+    this contact's own incident (which `possible_duplicates` leaves out anyway).
     """
     if not one_statement(session):
-        return _one_by_one(session, contact, location, links, details, incident)
+        return _one_by_one(session, contact, location, links, details, incident), None
     # No flush first: what is pending (a matched person's new details, then the markers this contact
     # gives) goes out in one UPDATE later, as it did.
     params: dict[str, Any] = {f"c_{k}": v for k, v in contact.items()}
@@ -64,12 +68,19 @@ def insert_contact_rows(session: Session, contact: dict[str, Any], location: dic
         # Every column but id and contact_id is bound (a column the object and its defaults leave to
         # the database would be a missing parameter: an error, never a silent NULL).
         params.update({f"i_{k}": v for k, v in row_values(incident).items() if k != "contact_id"})
-    row = session.execute(_statement(incident is not None), params).one()
-    contact_id = int(row[0])
+    query = None
+    if duplicates is not None:
+        query, more = duplicates
+        if set(more) & set(params):
+            raise ValueError("the duplicates look-up's parameters clash with the contact's")
+        params.update(more)
+    rows = session.execute(_statement(incident is not None, query), params).all()
+    contact_id = int(rows[0].contact_id_)
     if incident is not None:
         incident.contact_id = contact_id  # before attaching: part of its clean, stored state
-        attach(session, incident, row[1])
-    return contact_id
+        attach(session, incident, rows[0].incident_id_)
+    # No candidate leaves one row of NULLs (the look-up is outer-joined to the new ids).
+    return contact_id, [r for r in rows if r.id is not None] if query is not None else None
 
 
 def one_statement(session: Session) -> bool:
@@ -100,9 +111,10 @@ def _binds(prefix: str, t: Any, keys: tuple[str, ...] | list[str]) -> list[Any]:
     return [bindparam(f"{prefix}_{k}", type_=t.c[k].type) for k in keys]
 
 
-@lru_cache(maxsize=2)
-def _statement(with_incident: bool) -> Any:
-    """The one PostgreSQL statement for a contact's rows (built once per shape, bound parameters)."""
+@lru_cache(maxsize=8)
+def _statement(with_incident: bool, duplicates: Any = None) -> Any:
+    """The one PostgreSQL statement for a contact's rows, and the duplicates look-up (one of the few
+    fixed, cached candidates queries of location.duplicates) as its result; built once per shape."""
     contacts, loc, cp, pd, inc = (table(Contact), table(ContactLocation), table(ContactPerson),
                                   table(PersonDetail), table(Incident))
     contact_cols = [c.key for c in contacts.columns if c.key != "id"]
@@ -127,12 +139,20 @@ def _statement(with_incident: bool) -> Any:
         select(c.c.id, *_binds("d", pd, DETAIL_SHARED), *[given.c[k] for k in DETAIL_ARRAYS])
         .select_from(c).join(given, true()).order_by(given.c.n))
     ctes = [loc_ins.cte("l"), links_ins.cte("p_ins"), details_ins.cte("d_ins")]
-    if not with_incident:
-        return select(c.c.id).add_cte(*ctes)
-    inc_cols = [col.key for col in inc.columns if col.key not in ("id", "contact_id")]
-    i = (insert(inc).from_select(["contact_id", *inc_cols], select(c.c.id, *_binds("i", inc, inc_cols)))
-         .returning(inc.c.id).cte("i"))
-    return select(c.c.id, i.c.id).select_from(c).join(i, true()).add_cte(*ctes)
+    columns = [c.c.id.label("contact_id_")]
+    source: Any = c
+    if with_incident:
+        inc_cols = [col.key for col in inc.columns if col.key not in ("id", "contact_id")]
+        i = (insert(inc).from_select(["contact_id", *inc_cols], select(c.c.id, *_binds("i", inc, inc_cols)))
+             .returning(inc.c.id).cte("i"))
+        columns.append(i.c.id.label("incident_id_"))
+        source = source.join(i, true())
+    statement = select(*columns)
+    if duplicates is not None:
+        dup = duplicates.subquery("dup")
+        statement = select(*columns, *dup.c).order_by(dup.c.id)  # the candidates in id order, as alone
+        source = source.outerjoin(dup, true())
+    return statement.select_from(source).add_cte(*ctes)
 
 
 # --- the closing statement: idempotency key, the incident's first prompt, the audit entries ----------
