@@ -128,8 +128,9 @@ def record_contact(
         "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
         "received_at": clock.iso(received_at), "received_at_reason": (data.received_at_reason or "").strip() or None,
     })
-    near = dict(lat=where.lat, lon=where.lon, description=description, flags=list(assessment.flags),
-                received_at=received_at, exclude_incident=incident_id, policy=policy)
+    near: dict[str, Any] = dict(lat=where.lat, lon=where.lon, description=description,
+                                flags=list(assessment.flags), received_at=received_at,
+                                exclude_incident=incident_id, policy=policy)
     body = {"id": contact_id, "assessment": proposal, "incident_id": incident_id,
             "location": {"lat": where.lat, "lon": where.lon, "source": where.source, "label": where.label},
             # Looked up by the insert's own statement on PostgreSQL (contact/write.py), else here.
