@@ -225,3 +225,19 @@ def test_a_prompt_held_for_the_closing_statement_is_written_at_commit_if_nobody_
         raise RuntimeError("rolled back: the held row goes with it")
     with db.unit_of_work() as session:
         assert len(session.execute(select(Job)).scalars().all()) == 1
+
+
+def test_psycopg_keeps_the_parse_of_the_long_contact_statement(db, principal, fixed_clock, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """psycopg re-parses a query over 4096 bytes or 50 parameters on every execution unless told
+    otherwise (db/engine.py): recording a contact must not parse any of its statements again."""
+    if db.dialect != "postgresql":
+        pytest.skip("psycopg is the PostgreSQL driver")
+    from psycopg import _queries
+
+    who = principal("call_handler")
+    _record(db, who, KNIFE, None)  # the first time each statement is parsed and cached
+    parsed: list[bytes] = []
+    original = _queries._query2pg_nocache
+    monkeypatch.setattr(_queries, "_query2pg_nocache", lambda q, *a: parsed.append(q) or original(q, *a))
+    _record(db, who, _swapped(KNIFE), None)
+    assert parsed == []

@@ -60,7 +60,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
+    _cache_long_statements()
     return create_engine(url, **kwargs)
+
+
+# psycopg parses every query's placeholders again on each execution unless the query is at most 4096
+# bytes with at most 50 parameters (then the parse is cached, 128 queries). Its limits keep out ORM
+# statements whose shape changes with every batch; ours on the hot paths have fixed shapes built once
+# (contact/write.py: a contact's rows in one statement has about 80 parameters, 4.4 kB), and parsing
+# one of them again cost about as much CPU as the statements it replaced (session 9, cProfile). Only
+# what is cached changes: the parse itself, and so every statement sent, is the same.
+PSYCOPG_CACHED_LENGTH, PSYCOPG_CACHED_PARAMS = 16384, 256
+
+
+def _cache_long_statements() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # another driver: nothing to tune
+        return
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, PSYCOPG_CACHED_LENGTH)
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_PARAMS)
 
 
 class Database:
