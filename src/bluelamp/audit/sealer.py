@@ -73,7 +73,25 @@ def _statements() -> dict[str, Any]:
         "chain": insert(entries),
         "move": update(head).where(head.c.id == 1).values(seq=bindparam("s", type_=BigInteger),
                                                           digest=bindparam("d")),
+        "chain_and_move": _chain_and_move(head, entries),
     }
+
+
+CHAINED = ("seq", "at", "actor", "action", "entity", "entity_id", "content", "content_digest", "prev_digest",
+           "digest")
+
+
+def _chain_and_move(head: Any, entries: Any) -> Any:
+    """PostgreSQL: the chained entries' insert and the head's move in one statement (a data-modifying
+    CTE; the entries as arrays through unnest), under the head lock the round already holds."""
+    from sqlalchemy import ARRAY, func
+    from sqlalchemy.dialects.postgresql import JSONB
+
+    arrays = [bindparam(f"e_{k}", type_=ARRAY(JSONB if k == "content" else entries.c[k].type)) for k in CHAINED]
+    given = func.unnest(*arrays).table_valued(*CHAINED).render_derived("e")
+    chain = insert(entries).from_select(list(CHAINED), select(*[given.c[k] for k in CHAINED])).cte("chained")
+    return (update(head).where(head.c.id == 1)
+            .values(seq=bindparam("s", type_=BigInteger), digest=bindparam("d")).add_cte(chain))
 
 
 _STATEMENTS: dict[str, Any] = {}
@@ -90,7 +108,8 @@ def seal_batch(conn: Connection, key: bytes) -> tuple[int, int, Anchoring | None
 
     Returns how many were read, how many chained and, when any was, what the anchor needs afterwards:
     (last seq, its digest, keyed_from, the seq the anchor named, that entry's digest as read now).
-    Four statements: lock the head, take the waiting entries, insert them chained, move the head.
+    Four statements: lock the head, take the waiting entries, insert them chained, move the head; on
+    PostgreSQL the last two are one.
     """
     from bluelamp.audit.service import _anchored_seq, anchor_path_for
 
@@ -125,8 +144,12 @@ def seal_batch(conn: Connection, key: bytes) -> tuple[int, int, Anchoring | None
         conn.execute(st["put_back"], refused)
     if not rows:
         return len(waiting), 0, None
-    conn.execute(st["chain"], rows)
-    conn.execute(st["move"], {"s": seq, "d": prev})
+    if conn.dialect.name == "postgresql":  # one round trip and one statement's CPU instead of two
+        conn.execute(st["chain_and_move"], {"s": seq, "d": prev,
+                                            **{f"e_{k}": [r[k] for r in rows] for k in CHAINED}})
+    else:
+        conn.execute(st["chain"], rows)
+        conn.execute(st["move"], {"s": seq, "d": prev})
     return len(waiting), len(rows), (seq, prev, keyed_from, anchored, row[3])
 
 

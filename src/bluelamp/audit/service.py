@@ -62,11 +62,20 @@ def flush_pending(session: Session) -> None:
     transactions commit in parallel; each entry commits atomically with its change, and carries a MAC
     with the audit key so that only entries written by bluelamp are ever chained.
     """
+    rows = take_pending_rows(session)
+    if rows:
+        # A Core statement on the table, compiled once: this runs in every audited transaction, and the
+        # ORM's bulk layer costs more CPU than the statement (measured: benchmarks/bench_contacts_api.py).
+        session.execute(insert(table(AuditPending)), rows)
+
+
+def take_pending_rows(session: Session) -> list[dict[str, Any]]:
+    """The transaction's entries as `audit_pending` rows (each with its MAC), in order, taken from the
+    session: the caller writes them in this transaction (`flush_pending`, or a closing statement of its
+    own: contact/write.py), and the sealer chains them once it has committed."""
     pending = session.info.pop("audit_pending", None)
     if not pending:
-        return
-    # A Core statement on the table, compiled once: this runs in every audited transaction, and the
-    # ORM's bulk layer costs more CPU than the statement (measured: benchmarks/bench_contacts_api.py).
+        return []
     key = _key_cached()
     rows = []
     for at, actor, action, entity, eid, content in pending:
@@ -75,8 +84,8 @@ def flush_pending(session: Session) -> None:
         rows.append({"at": at, "actor": actor, "action": action, "entity": entity, "entity_id": eid,
                      "content": content, "content_digest": cdig, "nonce": nonce,
                      "mac": pending_mac(nonce, at, actor, action, entity, eid, cdig, key)})
-    session.execute(insert(table(AuditPending)), rows)
     session.info["audit_written"] = True
+    return rows
 
 
 def seal_due(session: Session) -> None:

@@ -179,12 +179,17 @@ def _find_or_create(session: Session, data: PersonIn, result: MatchResult, known
 
 def record_details(session: Session, result: MatchResult, contact_id: int, actor: str, at: datetime) -> None:
     """Write each detail given on this contact into the people's history (source, verified, actor)."""
-    source = f"contact:{result.given.get('channel', 'unknown')}"
-    rows = [{"person_id": person.id, "field": name, "value": str(getattr(data, name))[:500], "source": source,
-             "verified": result.verified, "contact_id": contact_id, "actor": actor, "at": at}
-            for person, data in result.pending for name in DETAIL_FIELDS if getattr(data, name)]
+    rows = [{**row, "contact_id": contact_id} for row in detail_rows(result, actor, at)]
     if rows:  # one executemany in Core: nothing reads these rows back in this transaction
         session.execute(insert(table(PersonDetail)), rows)
+
+
+def detail_rows(result: MatchResult, actor: str, at: datetime) -> list[dict[str, Any]]:
+    """The person_detail rows of a contact but their contact_id, in order (see `record_details`)."""
+    source = f"contact:{result.given.get('channel', 'unknown')}"
+    return [{"person_id": person.id, "field": name, "value": str(getattr(data, name))[:500], "source": source,
+             "verified": result.verified, "actor": actor, "at": at}
+            for person, data in result.pending for name in DETAIL_FIELDS if getattr(data, name)]
 
 
 def given_json(result: MatchResult, actor: str, at: datetime) -> dict[str, Any]:

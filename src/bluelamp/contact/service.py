@@ -6,17 +6,17 @@ import hashlib
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import insert, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bluelamp import clock
 from bluelamp.audit import service as audit
 from bluelamp.audit.model import canonical
-from bluelamp.contact.matching import given_json, mark_people, match_people, record_details
+from bluelamp.contact.matching import detail_rows, given_json, mark_people, match_people
 from bluelamp.contact.model import ContactIn
 from bluelamp.contact.store import Contact, ContactPerson, IdempotencyKey, Person, Reassessment
-from bluelamp.db.base import table
+from bluelamp.contact.write import close_contact, insert_contact_rows
 from bluelamp.identity import access
 from bluelamp.identity.model import Principal
 from bluelamp.jobs.runner import enqueue, handler
@@ -95,7 +95,17 @@ def record_contact(
     proposal = assessment.to_dict()
     proposal["reasons"] = list(proposal["reasons"]) + [r for r in match.reasons if r not in proposal["reasons"]]
     description = data.location.description if data.location else None
-    contact_id = _insert_contact(session, {
+    deploys = assessment.route in DEPLOYING_ROUTES
+    incident = response.new_incident(
+        contact_id=None, grade=assessment.grade, flags=list(assessment.flags), urban=data.is_urban,
+        received_at=received_at, attend_by=assessment.attend_by, lat=where.lat, lon=where.lon,
+        location_description=description, area=area) if deploys else None
+    # The contact, its location, people, their details and its incident, and the look-up of possible
+    # duplicates: one statement on PostgreSQL (contact/write.py); their audit entries and the incident's
+    # first prompt follow, in the order the separate inserts made them.
+    lookup = duplicates.lookup(lat=where.lat, lon=where.lon, description=description, received_at=received_at,
+                               policy=policy)
+    contact_id, candidates = insert_contact_rows(session, {
         "channel": data.channel, "agency": "police", "source": source, "external_ref": None,
         "received_at": received_at, "answered_at": phone_answered_at or now, "narrative": data.narrative,
         "lat": where.lat, "lon": where.lon, "location_description": description, "urban": data.is_urban,
@@ -103,20 +113,14 @@ def record_contact(
         "grade": assessment.grade, "route": assessment.route, "flags": list(assessment.flags),
         "policy_version": assessment.policy_version, "household": match.household, "status": "awaiting_decision",
         "decision": None, "recorded_by": principal.actor, "given": given_json(match, principal.actor, now),
-        "team": principal.team})
-    where.record(session, contact_id)
+        "team": principal.team}, where.row(), _people_rows(match), detail_rows(match, principal.actor, now),
+        incident, lookup)
     if call is not None:
         telephony.link_contact(session, call, contact_id, principal.actor)
-    _insert_people(session, contact_id, match, received_at)
-    record_details(session, match, contact_id, principal.actor, now)
     mark_people(match, list(assessment.flags), policy, received_at)
     incident_id = None
-    if assessment.route in DEPLOYING_ROUTES:
-        incident = response.open_incident(
-            session, contact_id=contact_id, grade=assessment.grade, flags=list(assessment.flags),
-            urban=data.is_urban, received_at=received_at, attend_by=assessment.attend_by,
-            lat=where.lat, lon=where.lon, location_description=description, area=area, actor=principal.actor,
-        )
+    if incident is not None:
+        response.incident_opened(session, incident, principal.actor, defer_prompt=True)  # see close_contact
         incident_id = incident.id
     audit.record(session, principal.actor, "contact.recorded", "contact", contact_id, after={
         "channel": data.channel, "grade": assessment.grade, "route": assessment.route,
@@ -124,44 +128,41 @@ def record_contact(
         "people": len(match.people), "household_alerts": len(match.household), "incident_id": incident_id,
         "received_at": clock.iso(received_at), "received_at_reason": (data.received_at_reason or "").strip() or None,
     })
+    near: dict[str, Any] = dict(lat=where.lat, lon=where.lon, description=description,
+                                flags=list(assessment.flags), received_at=received_at,
+                                exclude_incident=incident_id, policy=policy)
     body = {"id": contact_id, "assessment": proposal, "incident_id": incident_id,
             "location": {"lat": where.lat, "lon": where.lon, "source": where.source, "label": where.label},
-            "possible_duplicates": duplicates.possible_duplicates(
-                session, lat=where.lat, lon=where.lon, description=description,
-                flags=list(assessment.flags), received_at=received_at, exclude_incident=incident_id,
-                policy=policy)}
-    if idempotency is not None:
-        _take_key(session, idempotency, principal, body, now)
+            # Looked up by the insert's own statement on PostgreSQL (contact/write.py), else here.
+            "possible_duplicates": duplicates.rank(candidates, **near) if candidates is not None
+            else duplicates.possible_duplicates(session, **near)}
+    _take_key(session, idempotency, principal, body, now)
     return body
 
 
-def _insert_contact(session: Session, values: dict[str, Any]) -> int:
-    """One INSERT ... RETURNING id in Core: the ORM's unit of work costs more CPU than the statement,
-    and nothing in the recording transaction needs the Contact object (later reads load it)."""
-    contacts = table(Contact)
-    return int(session.execute(insert(contacts).returning(contacts.c.id), values).scalar_one())
+def _people_rows(match: Any) -> list[dict[str, Any]]:
+    """Who was in the contact (contact_person rows but contact_id and received_at): the repeat counts
+    read these rows by query."""
+    return [{"person_id": person.id, "role": role, "is_caller": is_caller, "phone_key": match.phones.get(person.id)}
+            for person, role, is_caller in match.people]
 
 
-def _insert_people(session: Session, contact_id: int, match: Any, received_at: datetime) -> None:
-    """Who was in the contact, in one executemany (the repeat counts read these rows by query)."""
-    if match.people:
-        session.execute(insert(table(ContactPerson)), [
-            {"contact_id": contact_id, "person_id": person.id, "role": role, "is_caller": is_caller,
-             "received_at": received_at, "phone_key": match.phones.get(person.id)}
-            for person, role, is_caller in match.people])
-
-
-def _take_key(session: Session, idempotency: tuple[str, str], principal: Principal, body: dict[str, Any],
+def _take_key(session: Session, idempotency: tuple[str, str] | None, principal: Principal, body: dict[str, Any],
               now: datetime) -> None:
-    """Store the key with its response in one INSERT, last: a twin that took the key first (a retry, or
-    a concurrent request: on PostgreSQL it waits on the key's unique index until the first commits)
-    fails here, this transaction rolls back whole, and the caller answers with the stored response."""
-    key, digest = idempotency
+    """Store the key with its response, last, in the closing statement (contact/write.py) with the
+    incident's prompt and the audit entries: a twin that took the key first (a retry, or a concurrent
+    request: on PostgreSQL it waits on the key's unique index until the first commits) fails here, this
+    transaction rolls back whole, and the caller answers with the stored response."""
+    row = None
+    if idempotency is not None:
+        key, digest = idempotency
+        row = {"key": _scoped(key, principal), "principal": principal.actor, "request_digest": digest,
+               "status_code": 201, "response": body, "created_at": now}
     try:
-        session.execute(insert(table(IdempotencyKey)), {
-            "key": _scoped(key, principal), "principal": principal.actor, "request_digest": digest,
-            "status_code": 201, "response": body, "created_at": now})
+        close_contact(session, row)
     except IntegrityError:
+        if row is None:
+            raise
         raise ReplayRace() from None
 
 

@@ -26,10 +26,15 @@ def insert_attached(session: Session, obj: B) -> B:
         # What a flush here would have written first (e.g. an earlier match's new details), so the
         # order of statements and what later queries see stay as with `session.flush()`.
         session.flush()
-    model = type(obj)
-    t = table(model)
+    values = row_values(obj)
+    return attach(session, obj, session.execute(_statement(table(type(obj))), values).scalar_one())
+
+
+def row_values(obj: Base) -> dict[str, Any]:
+    """Every column's value of a new object but its `id`: as set on it, else its column default (set on
+    the object too, as a flush would). Columns with only a server default are left to the database."""
     values: dict[str, Any] = {}
-    for key, column, attr in _columns(model):
+    for key, column, attr in _columns(type(obj)):
         if attr in obj.__dict__:
             value = obj.__dict__[attr]
         elif column.default is not None and column.default.is_scalar:
@@ -42,7 +47,12 @@ def insert_attached(session: Session, obj: B) -> B:
             value = None
         setattr(obj, attr, value)
         values[key] = value
-    obj.id = session.execute(_statement(t), values).scalar_one()  # type: ignore[attr-defined]
+    return values
+
+
+def attach(session: Session, obj: B, new_id: int) -> B:
+    """Attach an object whose row was just inserted (with `row_values`) as persistent and clean."""
+    obj.id = int(new_id)  # type: ignore[attr-defined]
     make_transient_to_detached(obj)
     session.add(obj)
     return obj

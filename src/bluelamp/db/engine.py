@@ -60,7 +60,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     kwargs.setdefault("pool_pre_ping", True)
+    _cache_long_statements()
     return create_engine(url, **kwargs)
+
+
+# psycopg parses every query's placeholders again on each execution unless the query is at most 4096
+# bytes with at most 50 parameters (then the parse is cached, 128 queries). Its limits keep out ORM
+# statements whose shape changes with every batch; ours on the hot paths have fixed shapes built once
+# (contact/write.py: a contact's rows in one statement has about 80 parameters, 4.4 kB), and parsing
+# one of them again cost about as much CPU as the statements it replaced (session 9, cProfile). Only
+# what is cached changes: the parse itself, and so every statement sent, is the same.
+PSYCOPG_CACHED_LENGTH, PSYCOPG_CACHED_PARAMS = 16384, 256
+
+
+def _cache_long_statements() -> None:
+    try:
+        from psycopg import _queries
+    except ImportError:  # another driver: nothing to tune
+        return
+    _queries.MAX_CACHED_STATEMENT_LENGTH = max(_queries.MAX_CACHED_STATEMENT_LENGTH, PSYCOPG_CACHED_LENGTH)
+    _queries.MAX_CACHED_STATEMENT_PARAMS = max(_queries.MAX_CACHED_STATEMENT_PARAMS, PSYCOPG_CACHED_PARAMS)
 
 
 class Database:
@@ -73,7 +92,12 @@ class Database:
         # Audit entries are written unchained with the transaction and chained (sealed) once it has
         # committed and given back its connection (audit/sealer.py); the anchor moves with each seal.
         from bluelamp.audit.service import flush_pending, forget_pending, seal_after_commit, seal_due
+        from bluelamp.jobs.runner import forget_deferred, write_deferred
 
+        # Jobs held for a closing statement (jobs.runner.enqueue_once(defer=True)) that nobody wrote go
+        # in before the audit entries, inside the transaction.
+        event.listen(self.sessions, "before_commit", write_deferred)
+        event.listen(self.sessions, "after_rollback", forget_deferred)
         event.listen(self.sessions, "before_commit", flush_pending)
         event.listen(self.sessions, "after_commit", seal_due)
         event.listen(self.sessions, "after_rollback", forget_pending)

@@ -52,12 +52,45 @@ def enqueue(
     return job
 
 
-def enqueue_once(session: Session, kind: str, payload: dict[str, Any], run_at: datetime, dedupe_key: str) -> None:
+def enqueue_once(session: Session, kind: str, payload: dict[str, Any], run_at: datetime, dedupe_key: str,
+                 *, defer: bool = False) -> None:
     """`enqueue` with a dedupe_key in one statement (INSERT ... ON CONFLICT DO NOTHING on the key's
-    unique index), for hot paths such as recording a contact; an existing job with the key stands."""
+    unique index), for hot paths such as recording a contact; an existing job with the key stands.
+
+    `defer=True` holds the row in the session for the caller's closing statement (recording a contact
+    writes it with its audit entries, contact/write.py); whatever is still held when the transaction
+    commits is written just before the commit (`write_deferred`), so it is never lost.
+    """
     row = {"kind": kind, "payload": payload, "run_at": clock.as_utc(run_at), "status": "queued", "attempts": 0,
            "dedupe_key": dedupe_key}
+    if defer:
+        session.info.setdefault(DEFERRED, []).append(row)
+        return
     session.execute(_insert_once(session.get_bind().dialect.name), row)
+
+
+DEFERRED = "jobs_deferred"
+
+
+def take_deferred(session: Session) -> list[dict[str, Any]]:
+    """The rows `enqueue_once(defer=True)` holds, handed to the caller who writes them."""
+    return list(session.info.pop(DEFERRED, None) or [])
+
+
+def write_deferred(session: Session) -> None:
+    """before_commit: write what is still held (in order, each as `enqueue_once` would)."""
+    for row in take_deferred(session):
+        session.execute(_insert_once(session.get_bind().dialect.name), row)
+
+
+def forget_deferred(session: Session) -> None:
+    """after_rollback: held rows go with the transaction."""
+    session.info.pop(DEFERRED, None)
+
+
+def insert_once_statement(dialect: str) -> Any:
+    """enqueue_once's statement (for a caller that writes held rows inside a statement of its own)."""
+    return _insert_once(dialect)
 
 
 @lru_cache(maxsize=2)

@@ -52,6 +52,22 @@ def possible_duplicates(session: Session, *, lat: float | None, lon: float | Non
                         flags: list[str], received_at: datetime, exclude_incident: int | None = None,
                         policy: Policy | None = None) -> list[dict[str, Any]]:
     """Open incidents near this contact in place and time, with compatible flags, nearest first."""
+    found = lookup(lat=lat, lon=lon, description=description, received_at=received_at, policy=policy)
+    if found is None:
+        return []
+    query, params = found
+    # One query, the few columns needed (this runs on every contact recorded): near in place, or with a
+    # location given in words (compared below by its normalised text).
+    session.flush()  # Core below: incidents changed in this transaction are written first
+    return rank(session.execute(query, params).all(), lat=lat, lon=lon, description=description, flags=flags,
+                received_at=received_at, exclude_incident=exclude_incident, policy=policy)
+
+
+def lookup(*, lat: float | None, lon: float | None, description: str | None, received_at: datetime,
+           policy: Policy | None = None) -> tuple[Any, dict[str, Any]] | None:
+    """The candidates' query and its parameters for `possible_duplicates` (None: nothing to look up).
+    Recording a contact on PostgreSQL runs it inside the statement that inserts the contact
+    (contact/write.py), then ranks the rows with `rank`."""
     doc = (policy or load_policy()).doc("location").duplicates
     window = timedelta(minutes=doc.minutes)
     params: dict[str, Any] = {"statuses": list(OPEN_STATUSES), "since": received_at - window,
@@ -64,11 +80,16 @@ def possible_duplicates(session: Session, *, lat: float | None, lon: float | Non
         params.update(lat0=lat - dlat, lat1=lat + dlat, lon0=lon - dlon, lon1=lon + dlon)
     key = text_key(description) if description else ""
     if not (by_place or key):
-        return []
-    # One query, the few columns needed (this runs on every contact recorded): near in place, or with a
-    # location given in words (compared below by its normalised text).
-    session.flush()  # Core below: incidents changed in this transaction are written first
-    candidates = session.execute(_candidates_query(by_place, bool(key)), params).all()
+        return None
+    return _candidates_query(by_place, bool(key)), params
+
+
+def rank(candidates: Any, *, lat: float | None, lon: float | None, description: str | None, flags: list[str],
+         received_at: datetime, exclude_incident: int | None = None,
+         policy: Policy | None = None) -> list[dict[str, Any]]:
+    """The possible duplicates among the candidates' rows (in id order), nearest first."""
+    doc = (policy or load_policy()).doc("location").duplicates
+    key = text_key(description) if description else ""
     kinds = set(doc.kind_flags)
     found: list[dict[str, Any]] = []
     for inc in candidates:

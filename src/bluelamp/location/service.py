@@ -46,10 +46,13 @@ class Resolved:
 
     def record(self, session: Session, contact_id: int) -> None:
         # A plain INSERT (no ORM object): nothing reads the row back in the contact's transaction.
-        session.execute(insert(table(ContactLocation)), [{
-            "contact_id": contact_id, "source": self.source, "grid_ref": self.grid_ref, "uprn": self.uprn,
-            "what3words": self.what3words, "gazetteer_ref": self.gazetteer_ref, "match_score": self.match_score,
-            "confirmed": self.confirmed, "precision_m": self.precision_m, "beat": self.beat}])
+        session.execute(insert(table(ContactLocation)), [{"contact_id": contact_id, **self.row()}])
+
+    def row(self) -> dict[str, Any]:
+        """The contact_location row but its contact_id (recording a contact inserts it with the contact)."""
+        return {"source": self.source, "grid_ref": self.grid_ref, "uprn": self.uprn, "what3words": self.what3words,
+                "gazetteer_ref": self.gazetteer_ref, "match_score": self.match_score, "confirmed": self.confirmed,
+                "precision_m": self.precision_m, "beat": self.beat}
 
 
 # --- the gazetteer index ------------------------------------------------------------------------------

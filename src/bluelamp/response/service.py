@@ -42,24 +42,44 @@ def open_incident(
     source: str = "live",
 ) -> Incident:
     """Create the incident for a contact routed to deploy or appointment, and start its clock."""
-    incident = Incident(
+    incident = new_incident(contact_id=contact_id, grade=grade, flags=flags, urban=urban, received_at=received_at,
+                            attend_by=attend_by, lat=lat, lon=lon, location_description=location_description,
+                            area=area, source=source)
+    insert_attached(session, incident)  # one INSERT ... RETURNING, no unit of work (db/attach.py)
+    incident_opened(session, incident, actor)
+    return incident
+
+
+def new_incident(*, contact_id: int | None, grade: int, flags: list[str], urban: bool, received_at: datetime,
+                 attend_by: datetime | None, lat: float | None = None, lon: float | None = None,
+                 location_description: str | None = None, area: str | None = None,
+                 source: str = "live") -> Incident:
+    """The incident `open_incident` inserts, not yet stored (recording a contact inserts it together
+    with the contact's rows, contact/store.py; `incident_opened` follows once it has its id)."""
+    return Incident(
         contact_id=contact_id, grade=grade, status="awaiting", flags=list(flags), urban=urban,
         received_at=received_at, attend_by=attend_by, lat=lat, lon=lon,
         location_description=location_description, area=area, agency="police", source=source, extra={},
     )
-    insert_attached(session, incident)  # one INSERT ... RETURNING, no unit of work (db/attach.py)
+
+
+def incident_opened(session: Session, incident: Incident, actor: str, defer_prompt: bool = False) -> None:
+    """What follows a new incident's insert: its audit entry and its first re-THRIVE prompt
+    (`defer_prompt`: held for the caller's closing statement, jobs.runner.enqueue_once)."""
     audit.record(session, actor, "incident.opened", "incident", incident.id,
-                 after={"contact_id": contact_id, "grade": grade, "attend_by": clock.iso(attend_by)})
-    _schedule_rethrive(session, incident, new=True)
-    return incident
+                 after={"contact_id": incident.contact_id, "grade": incident.grade,
+                        "attend_by": clock.iso(incident.attend_by)})
+    _schedule_rethrive(session, incident, new=True, defer=defer_prompt)
 
 
-def _schedule_rethrive(session: Session, incident: Incident, new: bool = False) -> None:
+def _schedule_rethrive(session: Session, incident: Incident, new: bool = False, defer: bool = False) -> None:
+    from functools import partial
+
     from bluelamp.jobs.runner import enqueue, enqueue_once
     from bluelamp.policy import load_policy
 
     # A new incident (a contact being recorded) queues its prompt in one statement.
-    put = enqueue_once if new else enqueue
+    put: Any = partial(enqueue_once, defer=defer) if new else enqueue
     rules = load_policy().reassessment
     if incident.attend_by is not None and rules.at_attend_by:
         put(session, "incident.rethrive", {"incident_id": incident.id}, incident.attend_by,
