@@ -41,7 +41,8 @@ def test_a_failure_mid_request_rolls_everything_back(db, principal, monkeypatch)
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(response, "open_incident", broken)
+    # after the contact's rows are written (one statement on PostgreSQL, contact/write.py), before the commit
+    monkeypatch.setattr(response, "incident_opened", broken)
     handler = principal("call_handler")
     data = ContactIn.model_validate({"channel": "999", "narrative": "he has a knife and is attacking me now",
                                      "caller": {"name": "X Y", "phone": "07700900000"}})
