@@ -9,7 +9,8 @@ the same with any scikit-learn release that has the same hashing. Nothing is fet
 The rules stay in charge of what they are good at (negation, time, answers); the model adds:
   - flags it reads with confidence, unless the rules saw the same flag negated;
   - a grade floor when it reads an emergency or a priority with confidence;
-  - a grade-4 route when the rules found no positive evidence at all.
+  - a grade-4 route (or, since session 10, a grade-3 appointment) when the rules found no positive
+    evidence at all and the model reads it clearly, with little urgency.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ MIN_WORDS = 3  # fewer words than this are not read by the model (session 5: "me
 GRADE_NAMES = {1: "an emergency", 2: "a priority", 3: "a scheduled attendance", 4: "no deployment"}
 MIN_ROUTE_CONFIDENCE = 0.5  # see docs/triage.md "The learned model" for how this was chosen
 MAX_URGENT_FOR_ROUTE = 0.2
+# A scheduled attendance still sends an officer, so the model may place a contact there with a little more
+# urgency in its reading than it may send nobody; session 10, measured on writers i-n unseen (docs/triage.md).
+MAX_URGENT_FOR_APPOINTMENT = 0.3
 # How the model's flags count, and the least confidence for each whatever its trained threshold
 # (train.py chooses those by cross-validation). Situational flags (danger now, a weapon, an injury,
 # in progress, the suspect there) are shown to the handler with their reason but never graded on:
@@ -318,11 +322,19 @@ class TextReader:
         name = route_head.classes[best]
         # Grade 4 from the model alone needs a clear reading: never while it sees real urgency.
         route_t = max(float(self.thresholds["route"]), MIN_ROUTE_CONFIDENCE)
-        if (n_words >= MIN_ROUTE_WORDS and name not in ("deploy", "appointment")
+        if (n_words >= MIN_ROUTE_WORDS and name != "deploy"
                 and route_p[best] >= route_t
-                and p_by_grade.get(4, 0.0) >= route_t and urgent_p < MAX_URGENT_FOR_ROUTE):
+                and p_by_grade.get(4 if name != "appointment" else 3, 0.0) >= route_t
+                and urgent_p < (MAX_URGENT_FOR_APPOINTMENT if name == "appointment" else MAX_URGENT_FOR_ROUTE)):
             words = evidence.words_for("route", best)
-            route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
+            if name == "appointment":
+                # Session 10: a clear reading of a matter for a scheduled attendance (a break-in found
+                # on coming home) is positive evidence too; without it such a 999 call took the
+                # channel's safe grade 1 ("nothing yet established"). It stays provisional.
+                route = (name, f"grade 3, appointment: the text model reads a matter for a scheduled "
+                               f"attendance ({route_p[best]:.0%}){words}")
+            else:
+                route = (name, f"grade 4, {name}: the text model reads it so ({route_p[best]:.0%}){words}")
         return Learned(flags=tuple(flags), floor=floor, route=route, shown=tuple(shown), doubt=doubt,
                        floor_held=floor_held)
 
