@@ -33,9 +33,9 @@ CASES = ROOT / "tests" / "triage" / "cases.yaml"
 META: dict[str, Any] = {"n_features": 2**17, "word_ngrams": [1, 2], "char_ngrams": [3, 5], "channel_token": True}
 C_GRADE, C_ROUTE, C_FLAG = 4.0, 4.0, 4.0
 MIN_POSITIVES = 8
-PRUNE = 0.02
+PRUNE = 0.02  # weights smaller than this (absolute) are dropped: a smaller file, nearly the same decisions
 SITUATIONAL = {"threat_to_life", "weapon", "injury", "in_progress", "suspect_present", "road_traffic_collision"}
-FOLDS = 4  # weights smaller than this (absolute) are dropped: a smaller file, the same decisions
+FOLDS = 4
 
 
 def read_jsonl(folder: Path) -> list[dict[str, Any]]:
@@ -79,27 +79,31 @@ def _binary(x: sp.csr_matrix, y: np.ndarray, c: float) -> tuple[np.ndarray, floa
     return model.coef_[0], float(model.intercept_[0])
 
 
-def _one_vs_rest(x: sp.csr_matrix, labels: np.ndarray, c: float) -> textmodel.Head:
+def _one_vs_rest(x: sp.csr_matrix, labels: np.ndarray, c: float, prune: float) -> textmodel.Head:
     classes = sorted(set(labels.tolist()))
     fitted = [_binary(x, labels == k, c) for k in classes]
-    return textmodel.Head.from_matrix(tuple(str(k) for k in classes), _sparse(np.vstack([w for w, _ in fitted])),
+    return textmodel.Head.from_matrix(tuple(str(k) for k in classes),
+                                      _sparse(np.vstack([w for w, _ in fitted]), prune),
                                       np.array([b for _, b in fitted]))
 
 
-def fit_heads(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str]) -> dict[str, textmodel.Head]:
+def fit_heads(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str], c: float | None = None,
+              prune: float = PRUNE) -> dict[str, textmodel.Head]:
+    """The three heads; `c` (one inverse regularisation for all three) and `prune` default to the shipped
+    settings, and are given only to try others (docs/triage.md says which were tried and why)."""
     heads: dict[str, textmodel.Head] = {
-        "grade": _one_vs_rest(x, np.array([str(r["grade"]) for r in rows]), C_GRADE),
-        "route": _one_vs_rest(x, np.array([r["route"] for r in rows]), C_ROUTE),
+        "grade": _one_vs_rest(x, np.array([str(r["grade"]) for r in rows]), c or C_GRADE, prune),
+        "route": _one_vs_rest(x, np.array([r["route"] for r in rows]), c or C_ROUTE, prune),
     }
     kept = [f for f in flag_ids if sum(f in r["flags"] for r in rows) >= MIN_POSITIVES]
-    fitted = [_binary(x, np.array([f in r["flags"] for r in rows]), C_FLAG) for f in kept]
-    heads["flags"] = textmodel.Head.from_matrix(tuple(kept), _sparse(np.vstack([w for w, _ in fitted])),
+    fitted = [_binary(x, np.array([f in r["flags"] for r in rows]), c or C_FLAG) for f in kept]
+    heads["flags"] = textmodel.Head.from_matrix(tuple(kept), _sparse(np.vstack([w for w, _ in fitted]), prune),
                                                 np.array([b for _, b in fitted]))
     return heads
 
 
-def _sparse(coef: np.ndarray) -> sp.csr_matrix:
-    c = np.where(np.abs(coef) >= PRUNE, coef, 0.0)
+def _sparse(coef: np.ndarray, prune: float) -> sp.csr_matrix:
+    c = np.where(np.abs(coef) >= prune, coef, 0.0)
     return sp.csr_matrix(c)
 
 
@@ -135,7 +139,8 @@ def writer_of(row: dict[str, Any]) -> str:
 
 
 def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str], folds: int = FOLDS,
-                seed: int = 7, x_aug: sp.csr_matrix | None = None, by_writer: bool = False) -> dict[str, Any]:
+                seed: int = 7, x_aug: sp.csr_matrix | None = None, by_writer: bool = False,
+                c: float | None = None, prune: float = PRUNE) -> dict[str, Any]:
     """Probabilities for every row from a model that never saw it: k random folds, or (`by_writer`)
     one fold per writer, so that each row is read by a model that never saw its writer's voice."""
     rng = np.random.default_rng(seed)
@@ -155,7 +160,7 @@ def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str
         if x_aug is not None:  # the voice copies of the training rows only: nothing of `part` leaks in
             fold_x = sp.vstack([fold_x, x_aug[train_idx]], format="csr")
             fold_rows = fold_rows + fold_rows
-        heads = fit_heads(fold_x, fold_rows, flag_ids)
+        heads = fit_heads(fold_x, fold_rows, flag_ids, c, prune)
         sub = x[part]
         for name, head in heads.items():
             scores = head.scores_matrix(sub)
@@ -282,6 +287,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dev-out", type=Path, default=None,
                         help="keep one row in five (by id) out of training and write them here, to develop "
                              "the rules against a model that has not seen them")
+    parser.add_argument("--c", type=float, default=None,
+                        help=f"inverse regularisation of all three heads (default {C_GRADE:g})")
+    parser.add_argument("--prune", type=float, default=PRUNE,
+                        help=f"drop weights smaller than this, absolute (default {PRUNE:g}): a smaller file")
     args = parser.parse_args(argv)
     if args.into is not None:
         if args.thresholds is None:
@@ -320,17 +329,17 @@ def main(argv: list[str] | None = None) -> int:
         x_aug = textmodel.features(word, char, [
             textmodel.model_text(lexicon.normalise(voice(r["narrative"], rng)), str(r["channel"]), chan) for r in rows])
     by_writer = args.by_writer and len({writer_of(r) for r in rows}) >= 3
-    oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer)
+    oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer, c=args.c, prune=args.prune)
     thresholds, figures = choose_thresholds(rows, oof)
     if args.thresholds is not None:
         thresholds["floor"] = _floors(json.loads(args.thresholds.read_text(encoding="utf-8")))
         figures["floor_chosen_by"] = _chosen_by(thresholds["floor"], args.thresholds)
     if x_aug is not None:
-        heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids)
+        heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids, args.c, args.prune)
     else:
-        heads = fit_heads(x, rows, flag_ids)
+        heads = fit_heads(x, rows, flag_ids, args.c, args.prune)
     digest = hashlib.sha256("\n".join(sorted(json.dumps(r, sort_keys=True) for r in rows)).encode()).hexdigest()
-    meta = dict(base_meta, augmented="one voice copy per row (train.voice)" if args.augment else None,
+    meta = dict(base_meta, c=args.c or C_GRADE, prune=args.prune, augmented="one voice copy per row (train.voice)" if args.augment else None,
                 folds="one per writer" if by_writer else f"{FOLDS} random",
                 thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
                 policy_version=policy.version, trained_on={"rows": len(rows), "sha256": digest[:16],
