@@ -88,11 +88,12 @@ def _one_vs_rest(x: sp.csr_matrix, labels: np.ndarray, c: float, prune: float) -
 
 
 def fit_heads(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str], c: float | None = None,
-              prune: float = PRUNE) -> dict[str, textmodel.Head]:
-    """The three heads; `c` (one inverse regularisation for all three) and `prune` default to the shipped
-    settings, and are given only to try others (docs/triage.md says which were tried and why)."""
+              prune: float = PRUNE, c_grade: float | None = None) -> dict[str, textmodel.Head]:
+    """The three heads; `c` (inverse regularisation of the route and flag heads, and of the grade head unless
+    `c_grade` is given) and `prune` default to the shipped settings, and are given only to try others
+    (docs/triage.md says which were tried and why)."""
     heads: dict[str, textmodel.Head] = {
-        "grade": _one_vs_rest(x, np.array([str(r["grade"]) for r in rows]), c or C_GRADE, prune),
+        "grade": _one_vs_rest(x, np.array([str(r["grade"]) for r in rows]), c_grade or c or C_GRADE, prune),
         "route": _one_vs_rest(x, np.array([r["route"] for r in rows]), c or C_ROUTE, prune),
     }
     kept = [f for f in flag_ids if sum(f in r["flags"] for r in rows) >= MIN_POSITIVES]
@@ -140,7 +141,7 @@ def writer_of(row: dict[str, Any]) -> str:
 
 def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str], folds: int = FOLDS,
                 seed: int = 7, x_aug: sp.csr_matrix | None = None, by_writer: bool = False,
-                c: float | None = None, prune: float = PRUNE) -> dict[str, Any]:
+                c: float | None = None, prune: float = PRUNE, c_grade: float | None = None) -> dict[str, Any]:
     """Probabilities for every row from a model that never saw it: k random folds, or (`by_writer`)
     one fold per writer, so that each row is read by a model that never saw its writer's voice."""
     rng = np.random.default_rng(seed)
@@ -160,7 +161,7 @@ def out_of_fold(x: sp.csr_matrix, rows: list[dict[str, Any]], flag_ids: list[str
         if x_aug is not None:  # the voice copies of the training rows only: nothing of `part` leaks in
             fold_x = sp.vstack([fold_x, x_aug[train_idx]], format="csr")
             fold_rows = fold_rows + fold_rows
-        heads = fit_heads(fold_x, fold_rows, flag_ids, c, prune)
+        heads = fit_heads(fold_x, fold_rows, flag_ids, c, prune, c_grade)
         sub = x[part]
         for name, head in heads.items():
             scores = head.scores_matrix(sub)
@@ -289,6 +290,8 @@ def main(argv: list[str] | None = None) -> int:
                              "the rules against a model that has not seen them")
     parser.add_argument("--c", type=float, default=None,
                         help=f"inverse regularisation of all three heads (default {C_GRADE:g})")
+    parser.add_argument("--c-grade", type=float, default=None,
+                        help="inverse regularisation of the grade head alone (default: --c)")
     parser.add_argument("--prune", type=float, default=PRUNE,
                         help=f"drop weights smaller than this, absolute (default {PRUNE:g}): a smaller file")
     args = parser.parse_args(argv)
@@ -329,17 +332,19 @@ def main(argv: list[str] | None = None) -> int:
         x_aug = textmodel.features(word, char, [
             textmodel.model_text(lexicon.normalise(voice(r["narrative"], rng)), str(r["channel"]), chan) for r in rows])
     by_writer = args.by_writer and len({writer_of(r) for r in rows}) >= 3
-    oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer, c=args.c, prune=args.prune)
+    oof = out_of_fold(x, rows, flag_ids, x_aug=x_aug, by_writer=by_writer, c=args.c, prune=args.prune,
+                      c_grade=args.c_grade)
     thresholds, figures = choose_thresholds(rows, oof)
     if args.thresholds is not None:
         thresholds["floor"] = _floors(json.loads(args.thresholds.read_text(encoding="utf-8")))
         figures["floor_chosen_by"] = _chosen_by(thresholds["floor"], args.thresholds)
     if x_aug is not None:
-        heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids, args.c, args.prune)
+        heads = fit_heads(sp.vstack([x, x_aug], format="csr"), rows + rows, flag_ids, args.c, args.prune,
+                          args.c_grade)
     else:
-        heads = fit_heads(x, rows, flag_ids, args.c, args.prune)
+        heads = fit_heads(x, rows, flag_ids, args.c, args.prune, args.c_grade)
     digest = hashlib.sha256("\n".join(sorted(json.dumps(r, sort_keys=True) for r in rows)).encode()).hexdigest()
-    meta = dict(base_meta, c=args.c or C_GRADE, prune=args.prune, augmented="one voice copy per row (train.voice)" if args.augment else None,
+    meta = dict(base_meta, c=args.c or C_ROUTE, c_grade=args.c_grade or args.c or C_GRADE, prune=args.prune, augmented="one voice copy per row (train.voice)" if args.augment else None,
                 folds="one per writer" if by_writer else f"{FOLDS} random",
                 thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
                 policy_version=policy.version, trained_on={"rows": len(rows), "sha256": digest[:16],
