@@ -344,7 +344,8 @@ def main(argv: list[str] | None = None) -> int:
     else:
         heads = fit_heads(x, rows, flag_ids, args.c, args.prune, args.c_grade)
     digest = hashlib.sha256("\n".join(sorted(json.dumps(r, sort_keys=True) for r in rows)).encode()).hexdigest()
-    meta = dict(base_meta, c=args.c or C_ROUTE, c_grade=args.c_grade or args.c or C_GRADE, prune=args.prune, augmented="one voice copy per row (train.voice)" if args.augment else None,
+    meta = dict(base_meta, c=args.c or C_ROUTE, c_grade=args.c_grade or args.c or C_GRADE, prune=args.prune,
+                augmented="one voice copy per row (train.voice)" if args.augment else None,
                 folds="one per writer" if by_writer else f"{FOLDS} random",
                 thresholds=thresholds, cross_validation=figures, sklearn=sklearn.__version__,
                 policy_version=policy.version, trained_on={"rows": len(rows), "sha256": digest[:16],
