@@ -171,6 +171,8 @@ class GradingDoc(Strict):
     unclear: list[str] = Field(default_factory=list)
     no_evidence: NoEvidence | None = None
     held: list[HeldRule] = Field(default_factory=list)
+    # answer keys whose "no" makes the text model's reading of the words give way (session 12)
+    model_gives_way_to: list[str] = Field(default_factory=lambda: ["threat_to_life", "in_progress"])
 
 
 class Question(Strict):
@@ -224,6 +226,9 @@ def _check_triage(policy: Policy) -> None:
         for key in grading.no_evidence.lifted_by:
             if key not in grading.answers:
                 raise ValueError(f"grading.yaml: no_evidence.lifted_by names unknown answer {key!r}")
+    for key in grading.model_gives_way_to:
+        if key not in grading.answers:
+            raise ValueError(f"grading.yaml: model_gives_way_to names unknown answer {key!r}")
     for name, answer in grading.answers.items():
         if answer.flag not in policy.flags.ids():
             raise ValueError(f"grading.yaml: answer {name!r} raises unknown flag {answer.flag!r}")

@@ -73,6 +73,9 @@ class Grader:
                 if flag not in facts:
                     facts.add(flag)
                     reasons.append(why)
+        # the answers that contradict something read from the words (by the rules or the model)
+        read = facts | ({f for f, _ in learned.shown} if learned is not None else set())
+        contradicted = self._contradicted(read, answers)
         reasons += self._apply_answers(facts, answers)
         for flag in history:
             if flag in HISTORY_FLAGS and flag not in facts:
@@ -90,14 +93,15 @@ class Grader:
         reasons += rule_reasons
         shown = self._shown(learned, frozen, answers, reasons)
         grade, route, provisional = self._fail_safe(frozen, answers, channel, learned, grade, route, evidenced,
-                                                    reasons, shown)
+                                                    reasons, shown, contradicted)
         referrals = self._referrals(frozen, route)
         flags = tuple(f for f in self.flag_ids if f in frozen or f in shown)
         return Decision(grade, route, frozen, flags, referrals, tuple(_unique(reasons)), provisional)
 
     def _fail_safe(self, facts: frozenset[str], answers: Mapping[str, bool], channel: str | None,
                    learned: Learned | None, grade: int, route: str, evidenced: bool,
-                   reasons: list[str], shown: AbstractSet[str] = frozenset()) -> tuple[int, str, bool]:
+                   reasons: list[str], shown: AbstractSet[str] = frozenset(),
+                   contradicted: bool = False) -> tuple[int, str, bool]:
         """Floors, the learned model's reading, and the channel's safe grade when nothing is evidenced."""
         lifted = self._answers_lift(answers)
         provisional = bool(facts & self.unclear)
@@ -114,8 +118,11 @@ class Grader:
                 reasons.append(f"at least grade {rule.grade}, provisional: the text model reads {read}; "
                                f"{rule.reason} until the answers show otherwise")
                 provisional = evidenced = True
-        # Answers decide: once the handler has ruled anything out, the model's reading of the words gives way.
-        answered_no = any(v is False for v in answers.values())
+        # Answers decide what they answer: the model's reading of the words gives way once the handler has
+        # ruled out the danger itself (nobody in danger, not happening now) or something the words were read
+        # to say (the offender is not there after all). A "no" to a question about something nobody read
+        # (no weapon, no child there) does not quiet it: someone being hit with bare hands is an emergency.
+        answered_no = contradicted or any(answers.get(k) is False for k in self.doc.model_gives_way_to)
         reading = learned.floor if learned is not None else None
         held = next((r.source for r in self._held if r.holds(facts)), None)
         if learned is not None and held is not None and reading != learned.floor_held:
@@ -185,6 +192,14 @@ class Grader:
     @staticmethod
     def _route_for(grade: int) -> str:
         return "deploy" if grade <= 2 else "appointment"
+
+    def _contradicted(self, read: AbstractSet[str], answers: Mapping[str, bool]) -> bool:
+        """True when a "no" answer sets aside a fact the rules or the model read in the words."""
+        for key, value in answers.items():
+            rule = self.doc.answers.get(key)
+            if rule is not None and value is False and (read & set(rule.clears) or rule.flag in read):
+                return True
+        return False
 
     def _apply_answers(self, facts: set[str], answers: Mapping[str, bool]) -> list[str]:
         reasons = []
