@@ -37,3 +37,15 @@ def test_a_report_of_years_ago_is_not_an_emergency(text: str) -> None:
 ])
 def test_the_past_named_beside_danger_now_stays_an_emergency(text: str) -> None:
     assert _assess(text, "999").grade == 1
+
+
+@pytest.mark.parametrize("text", [
+    "my lad got his phone robbed off him on the bus last Wednesday, he's only just told me",
+    "someone took the strimmer out of the garage while we were away, I've only just noticed",
+])
+def test_only_just_telling_or_noticing_is_not_a_crime_just_happened(text: str) -> None:
+    assert _assess(text).grade >= 3
+
+
+def test_only_just_happened_is_still_recent() -> None:
+    assert _assess("a lad's only just snatched my phone at the bus stop and ran towards the park", "999").grade <= 2
