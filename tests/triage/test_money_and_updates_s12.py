@@ -61,3 +61,18 @@ def test_an_older_victim_of_a_money_dispute_is_not_left_as_civil() -> None:
     got = assess(ContactIn.model_validate({"channel": "101", "received_at": "2026-03-01T21:14:05Z",
                                            "narrative": "my elderly neighbour, a man did half the job on her roof and took four grand, is that fraud or civil"}))
     assert got.route != "advice"
+
+
+@pytest.mark.parametrize("text", [
+    "my late uncle left a revolver in a shoebox, how do I hand it in without getting in trouble",
+    "is it actually illegal to keep a machete in the shed for the brambles",
+    "do I need a licence for my grandad's old rifle, it doesn't fire",
+])
+def test_a_question_about_the_law_on_weapons_is_advice(text: str) -> None:
+    assert _route(text, "chat") == "advice"
+
+
+def test_a_question_beside_a_weapon_now_is_an_emergency() -> None:
+    got = assess(ContactIn.model_validate({"channel": "999", "received_at": "2026-03-01T21:14:05Z",
+                                           "narrative": "is it illegal for him to have a gun? he's outside my house right now waving it"}))
+    assert got.grade == 1
