@@ -151,6 +151,14 @@ class ChannelDefault(Strict):
     reason: str
 
 
+class SetAsideRule(Condition):
+    """The rules' reading of the words that sets aside a flag only the text model read ("a bottle of wine" is a
+    drink, not a weapon): while the condition holds, the model's `flag` is not shown and not graded on."""
+
+    flag: str
+    reason: str
+
+
 class NoEvidence(Strict):
     """The safe, provisional proposal when the narrative evidences nothing (per channel)."""
 
@@ -171,6 +179,7 @@ class GradingDoc(Strict):
     unclear: list[str] = Field(default_factory=list)
     no_evidence: NoEvidence | None = None
     held: list[HeldRule] = Field(default_factory=list)
+    set_aside: list[SetAsideRule] = Field(default_factory=list)
     # answer keys whose "no" makes the text model's reading of the words give way (session 12)
     model_gives_way_to: list[str] = Field(default_factory=lambda: ["threat_to_life", "in_progress"])
 
@@ -205,7 +214,7 @@ def _check_triage(policy: Policy) -> None:
     known = (set(policy.flags.ids()) | policy.doc("indicators").names() | {d.fact for d in grading.derive}
              | channel_facts)
     rules: list[Condition] = [*grading.derive, *grading.urgent, *grading.routes, *grading.referrals,
-                              *grading.floors]
+                              *grading.floors, *grading.held, *grading.set_aside]
     if "questions" in policy.names:
         rules.extend(policy.doc("questions").kinds)
     for name in grading.unclear:
@@ -226,6 +235,9 @@ def _check_triage(policy: Policy) -> None:
         for key in grading.no_evidence.lifted_by:
             if key not in grading.answers:
                 raise ValueError(f"grading.yaml: no_evidence.lifted_by names unknown answer {key!r}")
+    for rule in grading.set_aside:
+        if rule.flag not in policy.flags.ids():
+            raise ValueError(f"grading.yaml: set_aside names unknown flag {rule.flag!r}")
     for key in grading.model_gives_way_to:
         if key not in grading.answers:
             raise ValueError(f"grading.yaml: model_gives_way_to names unknown answer {key!r}")

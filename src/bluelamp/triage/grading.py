@@ -51,6 +51,7 @@ class Grader:
         self._referral_rules = [_Rule(r) for r in self.doc.referrals]
         self._floors = [_Rule(r) for r in self.doc.floors]
         self._held = [_Rule(r) for r in self.doc.held]
+        self._set_aside = [_Rule(r) for r in self.doc.set_aside]
         self.unclear = frozenset(self.doc.unclear)
         self.flag_ids = policy.flags.ids()
         self.labels = {f.id: f.label.lower() for f in policy.flags.flags}
@@ -176,6 +177,10 @@ class Grader:
         ruled_out |= {c for k, r in self.doc.answers.items() if answers.get(k) is False for c in r.clears}
         shown = set()
         for flag, why in learned.shown:
+            aside = next((r.source for r in self._set_aside if r.source.flag == flag and r.holds(facts)), None)
+            if aside is not None and flag not in facts:
+                reasons.append(f"the text model's reading of {self.labels.get(flag, flag)} set aside: {aside.reason}")
+                continue
             if flag not in facts and flag not in ruled_out:
                 shown.add(flag)
                 reasons.append(why)
