@@ -5,7 +5,7 @@ One checker for every writer who types shorthand (f, g, h and later): it writes 
 chooses no label; each source line carries one narrative and all its labels, typed by the writer,
 and this script only expands the codes below and checks the result against docs/triage-corpus.md.
 
-    python scripts/corpus/corpus_check.py WRITER      # e.g. h: reads scripts/corpus/h_src/*.txt
+    python scripts/corpus/corpus_check.py WRITER      # e.g. h: reads scripts/corpus/h_src/*.txt (one or two letters)
 
 Source line: ID ch|grade|acceptable|route|flags|referrals|category|voice|answers|narrative
   ID is WRITER-NNNN; a trailing '^' or '&' marks the row as the near twin of the row above (it is
@@ -203,6 +203,6 @@ def main(writer: str) -> int:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2 or not re.fullmatch(r"[a-z]", sys.argv[1]):
+    if len(sys.argv) != 2 or not re.fullmatch(r"[a-z]{1,2}", sys.argv[1]):
         sys.exit("usage: corpus_check.py WRITER (one letter: its shorthand is in scripts/corpus/WRITER_src/)")
     sys.exit(main(sys.argv[1]))
