@@ -1,0 +1,38 @@
+"""Dangers described, from the grade-1 contacts writers x-z saw proposed grade 2 (issue #10, session 12).
+
+Fresh wordings of our own: a ligature tied and ready, someone taken and held for money, a bogus courier at an older
+person's door now; and look-alikes that must not be read as danger.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bluelamp.contact.model import ContactIn
+from bluelamp.triage.service import assess
+
+pytestmark = pytest.mark.nodb
+
+
+def _assess(text: str, channel: str = "chat"):  # type: ignore[no-untyped-def]
+    return assess(ContactIn.model_validate({"channel": channel, "narrative": text, "received_at": "2026-03-01T21:14:05Z"}))
+
+
+@pytest.mark.parametrize("text", [
+    "i've put my dressing gown cord round the banister. nobody's home. sorry",
+    "he's tied a belt to the beam in the garage and he's stood on a chair, he won't talk to me",
+    "they bundled my cousin into the boot of a silver car and now they're texting us pay 3 grand or else",
+    "my nan's on the phone to me, there's a man at her door right now to collect her cards for the bank, she's 88",
+])
+def test_described_dangers_are_emergencies(text: str) -> None:
+    got = _assess(text)
+    assert got.grade == 1, got.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "someone grabbed my wrist in the car park at work last week and I want to report it",
+    "last Tuesday a courier collected mum's cards from her house after a call from 'the bank', the money's gone now",
+])
+def test_look_alikes_are_not_read_as_taken_or_at_the_door(text: str) -> None:
+    got = _assess(text, "101")
+    assert "threat_to_life" not in got.flags and "suspect_present" not in got.flags
