@@ -36,3 +36,13 @@ def test_described_dangers_are_emergencies(text: str) -> None:
 def test_look_alikes_are_not_read_as_taken_or_at_the_door(text: str) -> None:
     got = _assess(text, "101")
     assert "threat_to_life" not in got.flags and "suspect_present" not in got.flags
+
+
+def test_hurt_by_someone_is_violence() -> None:
+    got = _assess("some lads have hurt my brother by the taxi rank, he's sat on the kerb")
+    assert got.grade <= 2 and got.route == "deploy"
+
+
+def test_hurting_oneself_is_not_violence() -> None:
+    got = _assess("my husband came off his bike on the towpath, nobody else involved, he's hurt his wrist", "101")
+    assert not any(r.startswith("violence mentioned") for r in got.reasons), got.reasons
