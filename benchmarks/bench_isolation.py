@@ -1,7 +1,7 @@
 """Nothing stalls a 999 call: p99 of POST /api/v1/contacts alone, then while other work floods the server.
 
-One server process on loopback (the load comes from another process than the measuring client) (uvicorn, as `bluelamp serve` runs it) over a database seeded with the
-demo force's recent weeks. Contacts are offered at a steady rate (open loop, --rate per second) in
+One server process on loopback (uvicorn, as `bluelamp serve` runs it; the load comes from another
+process than the measuring client) over a database seeded with the demo force's recent weeks. Contacts are offered at a steady rate (open loop, --rate per second) in
 every phase, and their latency is measured from the moment each was due:
 
   alone      contacts only
@@ -11,6 +11,11 @@ every phase, and their latency is measured from the moment each was due:
 
     python benchmarks/bench_isolation.py --db sqlite
     python benchmarks/bench_isolation.py --db postgresql
+    python benchmarks/bench_isolation.py --code /work/main/src,src --rounds 2   # before/after, interleaved
+
+The load processes run at nice 10 (`--no-nice`: at the priority they were started with), so that on
+a machine with two cores the load generators do not take the server's CPU: the benchmark measures
+what the server does with the load, not how the client processes compete with it for a core.
 
 Prints one JSON line per phase and a summary line; the target is p99 under load at most twice alone.
 """
@@ -38,6 +43,7 @@ from sqlalchemy import create_engine, text
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_contacts_api import body, free_port, percentile  # noqa: E402
 
+LOAD_NICE = 10  # added to the load processes' niceness (--no-nice: not at all)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -115,8 +121,11 @@ async def dashboard_loop(base: str, first: date, last: date, stop: asyncio.Event
 
 
 def _load(name: str, base: str, analyst: dict[str, str], first: date, last: date, seconds: float,
-          out: Any) -> None:
-    """The load of one phase, in a process of its own (so it never delays the measuring client)."""
+          out: Any, nice: bool = True) -> None:
+    """The load of one phase, in a process of its own (so it never delays the measuring client), at a
+    lower priority unless `nice` is off (so it does not take the server's CPU either)."""
+    if nice:
+        os.nice(LOAD_NICE)
     async def run() -> dict[int, int]:
         stop = asyncio.Event()
         counts: dict[int, int] = {}
@@ -142,7 +151,8 @@ def phase(name: str, base: str, handler: dict[str, str], analyst: dict[str, str]
     proc = None
     if name != "alone":
         queue: Any = mp.Queue()
-        proc = mp.Process(target=_load, args=(name, base, analyst, first, last, args.seconds + 3, queue))
+        proc = mp.Process(target=_load, args=(name, base, analyst, first, last, args.seconds + 3, queue,
+                                                      args.nice))
         proc.start()
         time.sleep(2)  # let the load build up first
     result = asyncio.run(contacts(base, handler, args.rate, args.seconds))
@@ -166,6 +176,8 @@ def main() -> None:
                     help="compare BLUELAMP_GIL_SWITCH_MS values on one seeded database, e.g. 0.5,5: a server "
                          "per value, run in turn, --rounds times, each with its own 'alone' phase")
     ap.add_argument("--rounds", type=int, default=1)
+    ap.add_argument("--nice", action=argparse.BooleanOptionalAction, default=True,
+                    help=f"run the load processes at nice +{LOAD_NICE} (default; --no-nice: not lowered)")
     ap.add_argument("--code", default="",
                     help="compare code trees on one seeded database, e.g. /tmp/before/src,src: a server per "
                          "tree (PYTHONPATH put first), run in turn, --rounds times, each with its own 'alone'")
@@ -252,7 +264,7 @@ def _summary(label: dict[str, object], results: list[dict[str, object]], args: a
     ratios = {str(r["phase"]): round(float(r["p99_ms"]) / float(alone["p99_ms"]), 2)  # type: ignore[arg-type]
               for r in results if r["phase"] != "alone"}
     return {**label, "db": args.db, "rate_per_s": args.rate, "seconds_per_phase": args.seconds,
-            "seeded_days": args.days, "seed_s": round(seeded_s, 1),
+            "seeded_days": args.days, "seed_s": round(seeded_s, 1), "load_nice": LOAD_NICE if args.nice else 0,
             "p99_alone_ms": alone["p99_ms"], "p99_ratio_under_load": ratios,
             "target_met": all(v <= 2.0 for v in ratios.values()), "server_log": str(tmp / "server.log")}
 

@@ -107,9 +107,11 @@ class Settings(BaseSettings):
             return self.secret_key
         if self.secret_key and self.secret_key not in PLACEHOLDER_KEYS:
             return self.secret_key
-        self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = self.var_dir / "secret_key"
-        if not path.exists():
+        try:
+            found = path.stat()
+        except FileNotFoundError:
+            self.var_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             try:  # created 0600 from the start, never world-readable for a moment
                 fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             except FileExistsError:
@@ -117,8 +119,21 @@ class Settings(BaseSettings):
             else:
                 with os.fdopen(fd, "w") as out:
                     out.write(secrets.token_urlsafe(48))
-        return path.read_text().strip()
+            found = path.stat()
+        # Read again only when the file changed (its mtime or size): the key is asked for on every
+        # sign-in attempt (the throttle's keyed digests, the log's references), and a read a request
+        # was a measurable part of an anonymous request's CPU (issue 11, session 11).
+        stamp = (found.st_mtime_ns, found.st_size, found.st_ino)
+        hit = _key_files.get(str(path))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        key = path.read_text().strip()
+        _key_files[str(path)] = (stamp, key)
+        return key
 
+
+# The key file last read, per path: ((mtime_ns, size, inode), key).
+_key_files: dict[str, tuple[tuple[int, int, int], str]] = {}
 
 
 @lru_cache(maxsize=1)

@@ -136,6 +136,12 @@ class LoginThrottle:
             out[key].append(rest)
         return out
 
+    def remembered_wait_s(self, username: str, address: str) -> float:
+        """The wait this process remembers for the username or the address (0: none remembered, ask
+        `wait_s`). No database work and no blocking: the sign-in route asks it on the event loop, so a
+        flood at a throttled key is refused there without a thread or a statement."""
+        return self._remembered(self._keys(username, address), clock.now())
+
     def wait_s(self, target: Any, username: str, address: str) -> float:
         """Seconds until a sign-in attempt may be tried (0: now)."""
         now = clock.now()

@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy.orm import Session
+from starlette.responses import JSONResponse
 
 from bluelamp import clock
 from bluelamp.performance import service
@@ -40,7 +41,11 @@ def _mean(total: float, n: int, threshold: int, scale: float = 1.0) -> float | N
 CACHE_S = 300.0  # a public answer is at most five minutes old
 _CACHE_MAX = 512
 _cache_lock = threading.Lock()
-Cache = dict[tuple[date, date, int], tuple[float, dict[str, Any]]]
+Key = tuple[date, date, int]
+# A month's figures and the JSON the API sends for them, serialised once when they are counted, so a
+# hit re-renders and re-serialises nothing (the public dashboard asked in a loop, issue 11).
+Entry = tuple[dict[str, Any], bytes]
+Cache = dict[Key, tuple[float, Entry]]
 
 
 def app_cache(app: Any) -> Cache:
@@ -72,30 +77,47 @@ def fixed_period(date_from: date | None, date_to: date | None, today: date) -> t
     return first, last
 
 
-def cached_figures(cache: Cache, session: Session, date_from: date | None = None,
-                   date_to: date | None = None) -> dict[str, Any]:
-    """`figures`, served from a small cache (one per app): the anonymous dashboard asked in a loop
-    counts each period once per CACHE_S, not once per request."""
+def cache_key(date_from: date | None = None, date_to: date | None = None) -> Key:
+    """The month asked for (checked: PeriodError otherwise) and the suppression floor. No database."""
     floor = service.suppress_below_setting()
     d_from, d_to = fixed_period(date_from, date_to, clock.now().astimezone(service.zone()).date())
     service.check_period(d_from, d_to)
-    key = (d_from, d_to, floor)
-    now = time.monotonic()
+    return (d_from, d_to, floor)
+
+
+def cached(cache: Cache, key: Key) -> Entry | None:
+    """The month's entry while it is fresh (no database, no blocking: asked on the event loop)."""
     with _cache_lock:
         hit = cache.get(key)
-    if hit is not None and hit[0] > now:
-        return hit[1]
-    out = figures(session, d_from, d_to, floor)
+    return hit[1] if hit is not None and hit[0] > time.monotonic() else None
+
+
+def count(cache: Cache, session: Session, key: Key) -> Entry:
+    """Count the month's figures, serialise them once, and keep both for CACHE_S."""
+    now = time.monotonic()
+    out = figures(session, key[0], key[1], key[2])
+    entry: Entry = (out, bytes(JSONResponse(out).body))
     with _cache_lock:
         if len(cache) >= _CACHE_MAX:
             cache.clear()
-        cache[key] = (now + CACHE_S, out)
-    return out
+        cache[key] = (now + CACHE_S, entry)
+    return entry
+
+
+def cached_entry(cache: Cache, db: Any, date_from: date | None = None, date_to: date | None = None) -> Entry:
+    """`figures` and their JSON from the cache (one per app), counted in a read-only unit of work on
+    a miss: the anonymous dashboard asked in a loop counts each period once per CACHE_S."""
+    key = cache_key(date_from, date_to)
+    hit = cached(cache, key)
+    if hit is not None:
+        return hit
+    with db.unit_of_work(write=False) as session:
+        return count(cache, session, key)
 
 
 def figures(session: Session, date_from: date | None = None, date_to: date | None = None,
             threshold: int | None = None) -> dict[str, Any]:
-    """The public figures for a period (the routes ask for one fixed month: `cached_figures`)."""
+    """The public figures for a period (the routes ask for one fixed month: `cached_entry`)."""
     floor = threshold if threshold is not None else service.suppress_below_setting()
     tz = service.zone()
     d_from, d_to = service.resolve_period(date_from, date_to, tz)

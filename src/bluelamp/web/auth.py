@@ -143,11 +143,14 @@ class RoleGuard:
 
 
 class PublicAccess:
-    """Marks a route as deliberately open (health, login, the public chat and report)."""
+    """Marks a route as deliberately open (health, login, the public chat and report).
+
+    Async, so it runs on the event loop: a sync dependency would take one of the shared request
+    threads for every anonymous request (a flood of sign-in pages would queue behind them)."""
 
     roles: tuple[str, ...] = ()
 
-    def __call__(self) -> None:
+    async def __call__(self) -> None:
         return None
 
 

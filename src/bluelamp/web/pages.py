@@ -16,7 +16,7 @@ from bluelamp.identity import service as identity
 from bluelamp.identity.model import ROLES, Principal
 from bluelamp.identity.throttle import LoginThrottle
 from bluelamp.web.auth import current_principal, page_roles, public
-from bluelamp.web.pools import pooled
+from bluelamp.web.pools import pool
 from bluelamp.web.security import csrf_token
 from bluelamp.web.templating import render
 
@@ -40,24 +40,41 @@ def _safe_next(target: str | None) -> str:
 
 
 @router.get("/login", dependencies=[Depends(public)])
-def login_form(request: Request, next: str = "/") -> HTMLResponse:
+async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+    # On the event loop: the form needs no database and no thread (a flood of sign-in pages takes
+    # none of the request threads).
     return render(request, "login.html", {"next": _safe_next(next), "error": None})
 
 
 @router.post("/login", dependencies=[Depends(public)])
-@pooled("login")  # argon2 in a small pool of its own: a flood of sign-ins cannot take the request threads
-def login(
+async def login(
     request: Request,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form(max_length=500)] = "/",
 ) -> Response:
     address = request.client.host if request.client else "unknown"
+    # A wait this process already remembers (identity/throttle.py, MEMO_S) is answered here, on the
+    # event loop: no thread hop, no statement. Anything else goes to the sign-in pool, which asks the
+    # database as before (argon2 in a small pool of its own: a flood cannot take the request threads).
+    wait = throttle.remembered_wait_s(username, address)
+    if wait > 0:
+        return _throttled(request, username, address, next, wait)
+    return await pool("login").run(lambda: _login(request, username, password, next, address))
+
+
+def _throttled(request: Request, username: str, address: str, next: str, wait: float) -> Response:
+    """The answer to a sign-in attempt while its username or address is throttled (one definition,
+    whether the wait was remembered or read from the database)."""
+    log.warning("sign-in refused while throttled: user_ref=%s addr_ref=%s", _ref(username), _ref(address))
+    return render(request, "login.html", {"next": _safe_next(next), "error":
+                  f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."}, 429)
+
+
+def _login(request: Request, username: str, password: str, next: str, address: str) -> Response:
     wait = throttle.wait_s(request.app.state.db, username, address)  # counted in the database
     if wait > 0:
-        log.warning("sign-in refused while throttled: user_ref=%s addr_ref=%s", _ref(username), _ref(address))
-        return render(request, "login.html", {"next": _safe_next(next), "error":
-                      f"Too many failed sign-ins. Try again in {int(wait) + 1} seconds."}, 429)
+        return _throttled(request, username, address, next, wait)
     # The password is checked (argon2, in a worker process) in a read-only unit of work: on SQLite a
     # write transaction would hold the database's one write lock, and every 999 contact, while it waits.
     with request.app.state.db.unit_of_work(write=False) as session:
