@@ -46,3 +46,14 @@ def test_hurt_by_someone_is_violence() -> None:
 def test_hurting_oneself_is_not_violence() -> None:
     got = _assess("my husband came off his bike on the towpath, nobody else involved, he's hurt his wrist", "101")
     assert not any(r.startswith("violence mentioned") for r in got.reasons), got.reasons
+
+
+@pytest.mark.parametrize("text", [
+    # the caller asks what to do and says nobody is hurt: the question alone made these advice before
+    "I've just knocked a lad off his bike pulling out of the Spar, he's sat on the wall holding his wrist, he thinks it might be broken, what should I do",
+    "a lorry's just driven straight through the crossing with the school kids on it, nobody's hurt, he's gone towards the bypass, what do I do",
+    "a van nearly hit two children on the zebra by the school, nobody's hurt, he's long gone up the hill, what do I do",
+])
+def test_roads_described_are_urgent(text: str) -> None:
+    got = _assess(text, "101")
+    assert got.grade <= 2 and got.route == "deploy", got.reasons
