@@ -180,8 +180,9 @@ class GradingDoc(Strict):
     no_evidence: NoEvidence | None = None
     held: list[HeldRule] = Field(default_factory=list)
     set_aside: list[SetAsideRule] = Field(default_factory=list)
-    # answer keys whose "no" makes the text model's reading of the words give way (session 12)
-    model_gives_way_to: list[str] = Field(default_factory=lambda: ["threat_to_life", "in_progress"])
+    # answer keys whose "no" makes the text model's reading of the words give way (session 12; the keys are
+    # policy, set in grading.yaml: with none, only an answer contradicting what was read quiets the model)
+    model_gives_way_to: list[str] = Field(default_factory=list)
 
 
 class Question(Strict):
