@@ -57,3 +57,12 @@ def test_hurting_oneself_is_not_violence() -> None:
 def test_roads_described_are_urgent(text: str) -> None:
     got = _assess(text, "101")
     assert got.grade <= 2 and got.route == "deploy", got.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "my uncle's pissed and keeps saying he's going to go over and stab the lad who owes him. he's just gone out the door with his coat",
+    "the fell runner my husband was meeting is overdue on the tops, he left a note saying he's not coming back this time",
+    "my mate's driving back to Leeds now after about five pints, he left ten minutes ago in a red Corsa",
+])
+def test_aa_ab_dangers_described_are_emergencies(text: str) -> None:
+    assert _assess(text, "101").grade == 1
