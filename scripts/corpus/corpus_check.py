@@ -12,7 +12,7 @@ Source line: ID ch|grade|acceptable|route|flags|referrals|category|voice|answers
   only counted). ch 9=999 1=101 c=chat o=online. acceptable: digits ("12"); blank = the grade alone.
   route: d a tr adv upd, an agency code, a route name or refer:AGENCY; blank only for grades 1-3.
   answers: w i ip sp c t, each with + (true) or - (false). A field that is just '-' is empty.
-Output: data/triage/train/WRITER_<theme>.jsonl (writer f, held out: data/triage/heldout_f/<theme>.jsonl).
+Output: data/triage/train/WRITER_<theme>.jsonl (held-out writers f, ha, hb: data/triage/heldout_WRITER/<theme>.jsonl).
 Checks: contract names only (flags and agencies read from the 2026.1 policy YAML, never
 repeat_victim / repeat_caller); route matches grade (1-2 deploy, 3 appointment, 4 a grade 4 route);
 grade within acceptable; ids unique; a true answer's flag listed and a false answer's not
@@ -30,7 +30,8 @@ import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 POLICY = os.path.join(ROOT, "src/bluelamp/policy/versions/2026.1")
-HELD_OUT = {"f": ("data/triage/heldout_f", "{theme}.jsonl")}  # writer -> (folder, file name)
+HELD_OUT = {"f": ("data/triage/heldout_f", "{theme}.jsonl"),  # writer -> (folder, file name)
+            "ha": ("data/triage/heldout_ha", "{theme}.jsonl"), "hb": ("data/triage/heldout_hb", "{theme}.jsonl")}
 
 CHANNELS = {"9": "999", "1": "101", "c": "chat", "o": "online"}
 FLAG_CODES = {

@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN = ROOT / "data" / "triage" / "train"
-HELD_OUT = [ROOT / "data" / "triage" / "heldout", ROOT / "data" / "triage" / "heldout_f"]
+HELD_OUT = sorted((ROOT / "data" / "triage").glob("heldout*"))  # every held-out part, C, f and later
 # A row written before the checker existed whose labels are deliberate: a child at risk who is not present
 # (the mother threatens to take the children with her).
 KNOWN = {("d-0427", "answer child_present false, flag present")}
