@@ -85,3 +85,33 @@ def test_model_reasons_say_which_words_drove_it() -> None:
     model_reasons = [r for r in got.reasons if r.startswith(("text model", "at least grade"))]
     assert "exploitation" in got.flags or "child_at_risk" in got.flags, got.reasons
     assert all("'" in r for r in model_reasons if "text model" in r), model_reasons
+
+
+def test_the_compact_file_format_keeps_every_weight_to_float16_precision(tmp_path) -> None:
+    """Saved small (uint8 counts and classes, float16 weights) and read back: the same features and classes
+    exactly, each weight within float16's relative step; an old-format file still loads."""
+    meta, heads = textmodel.load(textmodel.model_path(load_policy().version))
+    head = heads["route"]
+    textmodel.save(tmp_path / "m.npz", meta, {"grade": heads["grade"], "route": head, "flags": heads["flags"]})
+    _, again = textmodel.load(tmp_path / "m.npz")
+    back = again["route"]
+    assert back.classes == head.classes
+    assert np.array_equal(back.ptr, head.ptr) and back.ptr.dtype == np.int64
+    assert np.array_equal(back.cls, head.cls) and back.cls.dtype == np.int32
+    assert back.w.dtype == np.float32
+    assert np.all(np.abs(back.w - head.w) <= np.abs(head.w) * 2.0 ** -11 + 1e-7)
+    old = {"meta": np.array("{}")}
+    for name, h in again.items():
+        old.update({f"{name}_classes": np.array('["' + '","'.join(h.classes) + '"]'), f"{name}_ptr": h.ptr,
+                    f"{name}_cls": h.cls, f"{name}_w": h.w, f"{name}_intercept": h.intercept})
+    np.savez_compressed(tmp_path / "old.npz", **old)
+    _, old_heads = textmodel.load(tmp_path / "old.npz")
+    assert np.array_equal(old_heads["route"].w, back.w)
+
+
+def test_a_head_with_more_classes_than_a_byte_holds_is_refused(tmp_path) -> None:
+    classes = tuple(f"c{i}" for i in range(300))
+    head = textmodel.Head(classes, np.array([0, 1], dtype=np.int64), np.array([299], dtype=np.int32),
+                          np.array([0.5], dtype=np.float32), np.zeros(300))
+    with pytest.raises(ValueError, match="255 classes"):
+        textmodel.save(tmp_path / "m.npz", {}, {"grade": head, "route": head, "flags": head})
