@@ -41,6 +41,16 @@ def test_a_threat_to_life_days_or_weeks_past_is_an_appointment(text: str) -> Non
     assert got.route == "appointment"
 
 
+@pytest.mark.parametrize("text", [
+    "my brother punched me at the christening a couple of weeks back, he lives in Spain now, I want it recorded",
+    "someone cut my son with a bottle outside the kebab shop the weekend before last, he's had stitches, we know the lad",
+    "my partner pushed me into the wardrobe a fortnight ago, I've gone to my mum's and I want to report it",
+])
+def test_more_ways_of_saying_days_or_weeks_past(text: str) -> None:
+    got = _assess(text)
+    assert got.grade == 3, got.reasons
+
+
 @pytest.mark.parametrize("text,channel", [
     ("my ex strangled me last week and he's outside my house right now banging on the windows", "999"),
     ("he said on Friday he'd kill me and he's just come back, he's in the garden", "999"),
