@@ -342,3 +342,17 @@ def test_uvicorn_gets_idle_bounds_but_no_concurrency_limit_that_would_refuse_a_9
     assert options["timeout_keep_alive"] == 5 and options["ws_ping_interval"] and options["ws_ping_timeout"]
     config = uvicorn.Config(lambda *a: None, **options)
     assert config.limit_concurrency is None and config.backlog == options["backlog"]
+
+
+def test_a_socket_whose_client_vanishes_gives_its_place_back(app, live_server):
+    caps: Caps = app.state.address_caps
+    url = urlsplit(live_server)
+    raw = socket.create_connection((url.hostname, url.port), timeout=10)
+    raw.sendall((f"GET /chat/ws HTTP/1.1\r\nHost: {url.netloc}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                 "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n"
+                 f"X-Forwarded-For: {FAR}\r\n\r\n").encode())
+    assert raw.recv(1024).startswith(b"HTTP/1.1 101")  # accepted: it waits for its first frame
+    assert _open(caps, "websocket", FAR) == 1
+    raw.close()  # gone without a close frame
+    # released by the disconnect, well before the socket's 10 s wait for a first frame would end it
+    assert _wait(lambda: caps.in_use() == 0, timeout=5), caps.open
