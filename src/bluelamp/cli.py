@@ -9,6 +9,7 @@ import sys
 import typer
 
 from bluelamp.cliutil import fail
+from bluelamp.config import ConfigError
 
 app = typer.Typer(
     name="bluelamp",
@@ -40,5 +41,7 @@ def main() -> None:
         app()
     except KeyboardInterrupt:
         sys.exit(130)
+    except ConfigError as exc:  # a bad setting: its own line names it (config.describe)
+        fail(str(exc))
     except Exception as exc:  # last resort: never a traceback for the user
         fail(f"{type(exc).__name__}: {exc}")

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDER_KEYS = {"", "change-me", "changeme", "secret", "dev"}
 MIN_SECRET_BYTES = 32
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+# Always trusted by the per-address caps (web/address_caps.py): the machine itself.
+LOOPBACK = "127.0.0.0/8,::1/128"
+# Trusted by default besides loopback: the private ranges (RFC 1918, RFC 4193), where staff are.
+PRIVATE_NETWORKS = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7"
 
 
 class ConfigError(RuntimeError):
@@ -42,6 +48,14 @@ class Settings(BaseSettings):
     # once per server process; past either a 429 with Retry-After (web/admission.py).
     anonymous_per_s: float = Field(default=100.0, gt=0)
     anonymous_in_flight: int = Field(default=16, ge=1)
+    # Per client address (web/address_caps.py): HTTP requests in flight and WebSockets open at once per
+    # server process; past either a 429 (a socket is refused before it is accepted); 0 turns a cap off.
+    # Never capped: contact recording, and addresses in trusted_networks (comma-separated CIDRs; loopback
+    # always; by default the private ranges too, where a control room's handlers share one NAT address;
+    # "none": loopback only). docs/security.md, "Per-address caps".
+    address_http_in_flight: int = Field(default=32, ge=0, le=1_000_000)
+    address_sockets: int = Field(default=32, ge=0, le=1_000_000)
+    trusted_networks: str = PRIVATE_NETWORKS
     # How long a thread may hold the GIL while another waits for it (Python's default is 5 ms). A
     # contact's thread gives the GIL up at every SQL statement and then waits up to this long to get it
     # back from a busy thread, so a short interval keeps it from waiting behind other work. Not yet shown
@@ -75,6 +89,16 @@ class Settings(BaseSettings):
         if v not in {"development", "test", "production"}:
             raise ValueError("BLUELAMP_ENV must be development, test or production")
         return v
+
+    @field_validator("trusted_networks")
+    @classmethod
+    def _networks(cls, v: str) -> str:
+        parse_networks(v)  # a typo is an error at start, not a network silently left out
+        return v
+
+    def trusted_network_list(self) -> tuple[Network, ...]:
+        """Loopback and the configured networks, for the per-address caps."""
+        return parse_networks(LOOPBACK) + parse_networks(self.trusted_networks)
 
     @property
     def is_production(self) -> bool:
@@ -136,6 +160,35 @@ class Settings(BaseSettings):
 _key_files: dict[str, tuple[tuple[int, int, int], str]] = {}
 
 
+def parse_networks(text: str) -> tuple[Network, ...]:
+    """Comma-separated CIDRs (a bare address is a /32 or /128); "" or "none" is none."""
+    if text.strip().lower() in ("", "none"):
+        return ()
+    found = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            found.append(ipaddress.ip_network(part, strict=True))
+        except ValueError as exc:
+            hint = " (host bits set: give the network's first address)" if "host bits" in str(exc) else ""
+            raise ValueError(f"{part!r} is not a network such as 10.0.0.0/8 or fd00::/8{hint}") from None
+    return tuple(found)
+
+
+def describe(exc: ValidationError) -> str:
+    """One line naming each bad environment variable, what is wrong and the value given."""
+    parts = []
+    for err in exc.errors():
+        name = "BLUELAMP_" + "_".join(str(x) for x in err["loc"]).upper()
+        message = str(err["msg"]).removeprefix("Value error, ")
+        parts.append(f"{name}: {message} (got {err.get('input')!r})")
+    return "; ".join(parts) or str(exc)
+
+
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    return Settings()
+    try:
+        return Settings()
+    except ValidationError as exc:  # a bad setting stops the start with one clear line, not a traceback
+        raise ConfigError(describe(exc)) from None

@@ -56,7 +56,7 @@ def is_anonymous(path: str) -> bool:
 
 
 class Admission:
-    """ASGI middleware (outermost): bound anonymous requests by rate and by how many are inside."""
+    """ASGI middleware (inside the per-address caps): bound anonymous requests by rate and by how many are inside."""
 
     def __init__(self, app: ASGIApp, per_s: float, in_flight: int, hold_s: float = HOLD_S) -> None:
         self.app, self.hold_s = app, hold_s

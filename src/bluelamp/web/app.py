@@ -24,6 +24,7 @@ from bluelamp.db.engine import Database, get_database
 from bluelamp.db.migrate import upgrade
 from bluelamp.policy import load_policy
 from bluelamp.web import errors
+from bluelamp.web.address_caps import AddressCaps, caps_from_settings
 from bluelamp.web.admission import Admission
 from bluelamp.web.auth import public, require_roles
 from bluelamp.web.bounds import check_params
@@ -101,8 +102,12 @@ def create_app(db: Database | None = None, run_jobs: bool = False, migrate: bool
 
     # Bodies are counted as they arrive (chunked ones too) and refused with a 413 at the limit.
     app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)
-    # Outermost: anonymous work past its bound is refused before anything else is spent on it.
+    # Anonymous work past its bound is refused before anything else is spent on it.
     app.add_middleware(Admission, per_s=settings.anonymous_per_s, in_flight=settings.anonymous_in_flight)
+    # Outermost: one address past its share of requests or sockets is refused first, so that it cannot
+    # fill the anonymous bound above on its own either (web/address_caps.py).
+    app.state.address_caps = caps_from_settings()
+    app.add_middleware(AddressCaps, caps=app.state.address_caps)
 
     @app.get("/healthz", dependencies=[Depends(public)], tags=["health"])
     async def healthz() -> JSONResponse:

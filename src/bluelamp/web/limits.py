@@ -75,5 +75,14 @@ async def _refuse(send: Send, limit: int) -> None:
 
 
 def uvicorn_options() -> dict[str, Any]:
-    """What `bluelamp serve` (and the test server) pass to uvicorn: frame limits at the protocol."""
-    return {"ws_max_size": WS_MAX_BYTES, "h11_max_incomplete_event_size": 64 * 1024}
+    """What `bluelamp serve` (and the test server) pass to uvicorn: frame limits at the protocol, and
+    the server-wide bounds that free what idle or dead clients hold without refusing anyone. Named
+    here, not left to uvicorn's defaults, because the per-address caps (web/address_caps.py) count on
+    them: an idle kept-alive connection closes after 5 s, a socket whose peer has vanished within 40 s
+    (a ping every 20 s, 20 s for its pong), and connections wait for accept in a backlog of 2048 (the
+    kernel's somaxconn may cut it). Not `limit_concurrency`: past it uvicorn answers 503 to every
+    request, a 999 contact from a control room included, and it counts idle sockets, so 2,000 idle chat
+    sockets would stop contact recording, the very failure the per-address caps prevent
+    (docs/security.md, "Per-address caps")."""
+    return {"ws_max_size": WS_MAX_BYTES, "h11_max_incomplete_event_size": 64 * 1024,
+            "timeout_keep_alive": 5, "ws_ping_interval": 20.0, "ws_ping_timeout": 20.0, "backlog": 2048}
