@@ -60,3 +60,17 @@ def test_more_ways_of_saying_days_or_weeks_past(text: str) -> None:
 def test_the_past_beside_danger_now_stays_urgent(text: str, channel: str) -> None:
     got = _assess(text, channel)
     assert got.grade <= 2, got.reasons
+
+
+@pytest.mark.parametrize("text", [
+    "I'm 79 and someone broke into my shed during the night and stole the lawnmower, I found it this morning",
+    "my mum's 88 and someone stole her handbag from the church hall this morning while she was at the coffee morning",
+])
+def test_an_older_or_disabled_victim_of_a_crime_found_after_it_is_an_appointment(text: str) -> None:
+    got = _assess(text)
+    assert got.grade == 3, got.reasons
+
+
+def test_an_older_victim_with_the_thief_still_there_is_still_priority() -> None:
+    got = _assess("I'm 84 and a lad has just taken my purse at the bus stop, he's still stood there laughing", "999")
+    assert got.grade <= 2, got.reasons
