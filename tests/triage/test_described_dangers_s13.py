@@ -57,3 +57,18 @@ def test_the_rules_read_the_words(text: str, fact: str) -> None:
     from bluelamp.triage import service
 
     assert fact in service._engine(load_policy()).lexicon.analyse(text).facts
+
+
+@pytest.mark.parametrize("text,channel", [
+    ("my daughter's 13 and she's gone to meet a man from Instagram who asked her for photos, she's not answering", "101"),
+    ("my dad's 80 with Alzheimer's and he's not in his bed this morning, the front door's open and it was freezing last night", "101"),
+    ("my brother-in-law's just gone off in his van absolutely hammered, two minutes ago, towards the bypass", "chat"),
+])
+def test_still_missing_or_driving_drunk_now_is_an_emergency(text: str, channel: str) -> None:
+    got = _assess(text, channel)
+    assert got.grade == 1, got.reasons
+
+
+def test_a_person_missing_for_years_is_not_an_emergency() -> None:
+    got = _assess("my uncle went missing by the canal in 2009 and was never found, I've remembered something about that night")
+    assert got.grade >= 2 and "threat_to_life" not in got.flags, got.reasons
