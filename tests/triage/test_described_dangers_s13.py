@@ -72,3 +72,17 @@ def test_still_missing_or_driving_drunk_now_is_an_emergency(text: str, channel: 
 def test_a_person_missing_for_years_is_not_an_emergency() -> None:
     got = _assess("my uncle went missing by the canal in 2009 and was never found, I've remembered something about that night")
     assert got.grade >= 2 and "threat_to_life" not in got.flags, got.reasons
+
+
+@pytest.mark.parametrize("text,channel", [
+    ("the pram's gone from outside the chemist, I turned my back for a second, he's ten months, someone's taken him", "999"),
+    ("a woman has just snatched my toddler from the trolley and run towards the car park", "999"),
+])
+def test_a_child_taken_is_a_child_missing_not_a_theft(text: str, channel: str) -> None:
+    got = _assess(text, channel)
+    assert got.grade == 1 and "missing_person" in got.flags, got.reasons
+
+
+def test_a_childs_bike_taken_is_a_theft() -> None:
+    got = _assess("someone's taken my son's bike from outside the school, I need a crime number for the insurance")
+    assert got.grade == 4 and "missing_person" not in got.flags, got.reasons
