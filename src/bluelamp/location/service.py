@@ -8,9 +8,7 @@ unknown (`source` null) and the recommendation says so. A what3words address is 
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import func, insert, select
@@ -18,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from bluelamp.db.base import table
 from bluelamp.location import boundaries, gazetteer
-from bluelamp.location.model import LocationError, check_uprn
+from bluelamp.location.model import LocationError, check_uprn, distance_m
 from bluelamp.location.store import ContactLocation, GazetteerEntry
 from bluelamp.policy import Policy, load_policy
 
@@ -111,30 +109,17 @@ def _nearest_demo_town(lat: float, lon: float, policy: Policy | None = None) -> 
     doc = rules(policy)
     if not doc.gazetteer.demo:
         return None, None
-    # model.distance_m term by term (so every distance, and the town chosen, is bit-identical), with the
-    # towns' radians and cosines computed once: this loop ran distance_m ~48 times a contact, the largest
-    # single item of a contact's CPU in session 13's profile.
-    sin, radians = math.sin, math.radians
-    p1 = radians(lat)
-    cos1 = math.cos(p1)
+    from bluelamp.synth.areas import AREAS
+
     best: tuple[float, str, bool] | None = None
-    for p2, cos2, town_lon, area, urban in _demo_towns():
-        a = sin((p2 - p1) / 2) ** 2 + cos1 * cos2 * sin(radians(town_lon - lon) / 2) ** 2
-        d = 2 * 6_371_008.8 * math.asin(min(1.0, math.sqrt(a)))
-        if best is None or d < best[0]:
-            best = (d, area, urban)
+    for area in AREAS:
+        for town in area.towns:
+            d = distance_m(lat, lon, town.lat, town.lon)
+            if best is None or d < best[0]:
+                best = (d, area.name, town.urban)
     if best is None or best[0] > doc.area.max_km * 1000:
         return None, None
     return best[1], best[2]
-
-
-@lru_cache(maxsize=1)
-def _demo_towns() -> tuple[tuple[float, float, float, str, bool], ...]:
-    """(latitude in radians, its cosine, longitude, area, urban) of every demo town, in AREAS order."""
-    from bluelamp.synth.areas import AREAS
-
-    return tuple((math.radians(town.lat), math.cos(math.radians(town.lat)), town.lon, area.name, town.urban)
-                 for area in AREAS for town in area.towns)
 
 
 # --- resolving a contact's location -------------------------------------------------------------------
