@@ -13,7 +13,7 @@ from psycopg.adapt import AdaptersMap, PyFormat, Transformer  # noqa: E402
 from psycopg.types.array import ListDumper  # noqa: E402
 from psycopg.types.json import Jsonb  # noqa: E402
 
-from bluelamp.db.pg_arrays import QuickListDumper  # noqa: E402
+from bluelamp.db.pg_arrays import QuickListDumper, fits  # noqa: E402
 
 AWKWARD = ['', 'plain', 'two words', 'a "quoted" word', 'back\\slash', '\\"', '"\\', 'NULL', 'null', '{x}',
            'a,b', 'tab\tnew\nline', "it's", 'ünïcödé “curly”', '\\\\""\\', ' lead', 'trail ']
@@ -38,6 +38,10 @@ def _dump(dumper: type[Any], value: list[Any], fmt: PyFormat) -> bytes:
 ])
 def test_same_bytes_as_psycopg(value: list[Any], fmt: PyFormat) -> None:
     assert _dump(QuickListDumper, value, fmt) == _dump(ListDumper, value, fmt)
+
+
+def test_fits_the_installed_psycopg() -> None:
+    assert fits()  # else psycopg changed ListDumper: engines keep its own dumper (check and adapt)
 
 
 def test_engines_use_it() -> None:

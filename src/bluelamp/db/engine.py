@@ -92,9 +92,10 @@ def _quick_array_escapes() -> None:
         import psycopg
     except ImportError:  # another driver: nothing to tune
         return
-    from bluelamp.db.pg_arrays import QuickListDumper
+    from bluelamp.db.pg_arrays import QuickListDumper, fits
 
-    psycopg.adapters.register_dumper(list, QuickListDumper)  # text and automatic format, as ListDumper was
+    if fits():
+        psycopg.adapters.register_dumper(list, QuickListDumper)  # text and automatic format, as ListDumper was
 
 
 class Database:

@@ -8,6 +8,7 @@ quotes. Escaping backslashes first and then double quotes with `bytes.replace` g
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from psycopg.types.array import ListDumper
@@ -36,3 +37,12 @@ class QuickListDumper(ListDumper):
                 tokens.append(ad)
             tokens.append(delimiter)
         tokens[-1] = b"}"
+
+
+def fits() -> bool:
+    """Whether the installed psycopg's ListDumper has the `_dump_list` this class replaces (same
+    parameters, and the attributes it reads); if a later psycopg changes it, its own dumper is kept."""
+    method = getattr(ListDumper, "_dump_list", None)
+    if method is None or not hasattr(ListDumper, "_dump_item"):
+        return False
+    return list(inspect.signature(method).parameters) == ["self", "obj", "tokens", "needs_quotes"]
