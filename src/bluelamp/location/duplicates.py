@@ -31,6 +31,9 @@ from bluelamp.response.store import Assignment, Incident
 MERGED = "merged"
 
 
+_STATUS_PARAMS = tuple(f"status_{n}" for n in range(len(OPEN_STATUSES)))
+
+
 @lru_cache(maxsize=4)
 def _candidates_query(by_place: bool, by_words: bool) -> Any:
     """possible_duplicates' query for one shape, built once with bound parameters (it runs on every
@@ -42,8 +45,11 @@ def _candidates_query(by_place: bool, by_words: bool) -> Any:
                          i.lon.between(bindparam("lon0"), bindparam("lon1"))))
     if by_words:
         near.append(i.location_description.is_not(None))
+    # The open statuses are fixed: one bound parameter each, not an expanding IN, which SQLAlchemy
+    # renders into the SQL again on every execution (and this runs inside every contact's statement).
+    statuses: list[Any] = [bindparam(name) for name in _STATUS_PARAMS]
     return (select(i.id, i.flags, i.received_at, i.lat, i.lon, i.location_description, i.grade, i.status)
-            .where(i.status.in_(bindparam("statuses", expanding=True)), i.received_at >= bindparam("since"),
+            .where(i.status.in_(statuses), i.received_at >= bindparam("since"),
                    i.received_at <= bindparam("until"), or_(*near))
             .order_by(i.id))
 
@@ -70,8 +76,8 @@ def lookup(*, lat: float | None, lon: float | None, description: str | None, rec
     (contact/write.py), then ranks the rows with `rank`."""
     doc = (policy or load_policy()).doc("location").duplicates
     window = timedelta(minutes=doc.minutes)
-    params: dict[str, Any] = {"statuses": list(OPEN_STATUSES), "since": received_at - window,
-                              "until": received_at + window}
+    params: dict[str, Any] = {**dict(zip(_STATUS_PARAMS, OPEN_STATUSES, strict=True)),
+                              "since": received_at - window, "until": received_at + window}
     by_place = False
     if lat is not None and lon is not None:
         by_place = True

@@ -156,18 +156,21 @@ def call_for_contact(session: Session, username: str, channel: str, now: datetim
     window = timedelta(minutes=settings(policy).link_window_minutes)
     # A Core look-up of the id first (this runs for every 999/101 contact recorded, and usually finds
     # nothing); the ORM object is loaded only when there is a call to link.
-    found = session.execute(_call_query(), {"by": username, "lines": list(lines), "since": now - window,
-                                            "until": now + m.FUTURE_SKEW}).scalar_one_or_none()
+    params = {"by": username, "since": now - window, "until": now + m.FUTURE_SKEW,
+              **{f"line_{n}": line for n, line in enumerate(lines)}}
+    found = session.execute(_call_query(len(lines)), params).scalar_one_or_none()
     return session.get(Call, found) if found is not None else None
 
 
-@lru_cache(maxsize=1)
-def _call_query() -> Any:
-    """call_for_contact's query, built once with bound parameters (building it cost more CPU than
-    running it)."""
+@lru_cache(maxsize=4)
+def _call_query(n_lines: int) -> Any:
+    """call_for_contact's query for a channel with n lines, built once with bound parameters (building
+    it cost more CPU than running it). One parameter a line, not an expanding IN, which SQLAlchemy
+    renders into the SQL again on every execution."""
     t = table(Call).c
+    lines: list[Any] = [bindparam(f"line_{n}") for n in range(n_lines)]
     return (select(t.id).where(t.answered_by == bindparam("by"), t.contact_id.is_(None),
-                               t.line.in_(bindparam("lines", expanding=True)), t.answered_at >= bindparam("since"),
+                               t.line.in_(lines), t.answered_at >= bindparam("since"),
                                t.answered_at <= bindparam("until"))
             .order_by(t.answered_at.desc(), t.id.desc()).limit(1))
 
