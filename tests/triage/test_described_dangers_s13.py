@@ -86,3 +86,19 @@ def test_a_child_taken_is_a_child_missing_not_a_theft(text: str, channel: str) -
 def test_a_childs_bike_taken_is_a_theft() -> None:
     got = _assess("someone's taken my son's bike from outside the school, I need a crime number for the insurance")
     assert got.grade == 4 and "missing_person" not in got.flags, got.reasons
+
+
+@pytest.mark.parametrize("text,channel,grade", [
+    ("my gran's had a fall in the kitchen, she can't get to the door and I don't know the key safe code", "101", 2),
+    ("the carer can't get in, the door's chained, and we can hear him on the floor saying his head's bleeding", "999", 1),
+    ("my friend passed out after one drink, a man she didn't know bought it, she's breathing", "101", 2),
+    ("lads are going through his pockets while he's out cold on the pavement", "999", 2),
+])
+def test_someone_who_cannot_be_reached_or_is_being_preyed_on_is_sent(text: str, channel: str, grade: int) -> None:
+    got = _assess(text, channel)
+    assert got.grade <= grade and got.route == "deploy", got.reasons
+
+
+def test_a_fall_with_someone_there_to_help_stays_with_the_ambulance() -> None:
+    got = _assess("my mum's had a fall in the garden, I'm with her, she's talking, she thinks it's her hip")
+    assert got.route == "refer:ambulance", got.reasons
