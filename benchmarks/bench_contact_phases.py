@@ -19,9 +19,7 @@ import time
 from collections import Counter
 from typing import Any
 
-from sqlalchemy import create_engine, text
-
-from bench_contacts_api import body
+from bench_contacts_api import body, fresh_pg_database
 
 spent: Counter[str] = Counter()
 
@@ -46,12 +44,7 @@ def main() -> None:
     ap.add_argument("--bench-db", default="bluelamp_phases_bench")
     ap.add_argument("--contacts", type=int, default=300)
     args = ap.parse_args()
-    admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{args.bench_db}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{args.bench_db}"'))
-    admin.dispose()
-    url = args.pg_url.rsplit("/", 1)[0] + "/" + args.bench_db
+    url = fresh_pg_database(args.pg_url, args.bench_db)
     os.environ["BLUELAMP_DATABASE_URL"] = url
     os.environ.setdefault("BLUELAMP_VAR_DIR", tempfile.mkdtemp(prefix="bluelamp-phases-"))
     from sqlalchemy.orm import Session

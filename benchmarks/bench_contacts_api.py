@@ -54,6 +54,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def fresh_pg_database(pg_url: str, name: str) -> str:
+    """Drop and create database `name` on the server of `pg_url`; its URL (shared by the contact benchmarks)."""
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return pg_url.rsplit("/", 1)[0] + "/" + name
+
+
 def body(i: int) -> dict[str, object]:
     rnd = random.Random(i)
     return {
@@ -152,12 +162,7 @@ def main() -> None:
     if args.db == "sqlite":
         url = f"sqlite:///{tmp / 'bench.sqlite3'}"
     else:
-        admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{args.bench_db}" WITH (FORCE)'))
-            conn.execute(text(f'CREATE DATABASE "{args.bench_db}"'))
-        admin.dispose()
-        url = args.pg_url.rsplit("/", 1)[0] + "/" + args.bench_db
+        url = fresh_pg_database(args.pg_url, args.bench_db)
     os.environ["BLUELAMP_VAR_DIR"] = str(tmp)
     env = {**os.environ, "BLUELAMP_DATABASE_URL": url, "BLUELAMP_VAR_DIR": str(tmp), "BENCH_BARE_URL": url}
     run = [sys.executable, "-m", "bluelamp"]

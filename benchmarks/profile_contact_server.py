@@ -144,14 +144,9 @@ def main() -> None:
     ap.add_argument("--profiler", choices=["sample", "cprofile"], default="sample",
                     help="sample: thread CPU clocks every millisecond (little overhead); cprofile: every call")
     args = ap.parse_args()
-    from sqlalchemy import create_engine, text
+    from bench_contacts_api import fresh_pg_database
 
-    admin = create_engine(args.pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{args.bench_db}" WITH (FORCE)'))
-        conn.execute(text(f'CREATE DATABASE "{args.bench_db}"'))
-    admin.dispose()
-    url = args.pg_url.rsplit("/", 1)[0] + "/" + args.bench_db
+    url = fresh_pg_database(args.pg_url, args.bench_db)
     os.environ["BLUELAMP_DATABASE_URL"] = url
     os.environ.setdefault("BLUELAMP_VAR_DIR", tempfile.mkdtemp(prefix="bluelamp-prof-var-"))
     from bluelamp.db.engine import get_database
